@@ -1,0 +1,124 @@
+"""The unit registry: a tree of units, their levels, and reorganisations.
+
+>>> reg = Registry([
+...     Unit("pc", "Tỉnh ủy", "province", "party"),
+...     Unit("kim-son", "Huyện Kim Sơn", "district", "government", parent="pc"),
+...     Unit("hung-tien", "Xã Hùng Tiến", "commune", "government", parent="kim-son"),
+... ])
+>>> reg.ancestors("hung-tien")
+['kim-son', 'pc']
+>>> [u.id for u in reg.units_at_level("commune", scope="kim-son")]
+['hung-tien']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+LEVELS = ("central", "province", "district", "commune")
+KINDS = ("party", "government", "council", "front", "union", "armed-forces", "other")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One organisational unit."""
+
+    id: str
+    name: str
+    level: str
+    kind: str
+    parent: str | None = None
+    established_on: date | None = None
+    jurisdiction: str = ""
+
+
+@dataclass(frozen=True)
+class Reorganisation:
+    """A unit ends on a date; ``into`` is its successor (None: its parent takes over)."""
+
+    unit: str
+    on: date
+    into: str | None = None
+    decision: str = ""
+
+
+class Registry:
+    """Units indexed for tree questions: ancestors, subtrees, levels, successors."""
+
+    def __init__(
+        self, units: Iterable[Unit], reorganisations: Iterable[Reorganisation] = ()
+    ) -> None:
+        self.units: dict[str, Unit] = {u.id: u for u in units}
+        self.reorganisations: dict[str, Reorganisation] = {r.unit: r for r in reorganisations}
+        self.children: dict[str, list[str]] = {}
+        for u in self.units.values():
+            if u.parent:
+                self.children.setdefault(u.parent, []).append(u.id)
+        self._ancestors: dict[str, list[str]] = {}
+
+    def __contains__(self, unit_id: object) -> bool:
+        return unit_id in self.units
+
+    def __getitem__(self, unit_id: str) -> Unit:
+        return self.units[unit_id]
+
+    def ancestors(self, unit_id: str) -> list[str]:
+        """Return the chain of parents of ``unit_id``, nearest first."""
+        cached = self._ancestors.get(unit_id)
+        if cached is not None:
+            return cached
+        chain: list[str] = []
+        seen = {unit_id}
+        parent = self.units[unit_id].parent
+        while parent and parent in self.units and parent not in seen:
+            chain.append(parent)
+            seen.add(parent)
+            parent = self.units[parent].parent
+        self._ancestors[unit_id] = chain
+        return chain
+
+    def is_within(self, unit_id: str, root: str) -> bool:
+        """Return True when ``unit_id`` is ``root`` or lies in its subtree."""
+        return unit_id == root or root in self.ancestors(unit_id)
+
+    def exists_on(self, unit_id: str, day: date) -> bool:
+        """Return True when the unit exists on ``day`` (established, not yet ended)."""
+        unit = self.units[unit_id]
+        if unit.established_on and day < unit.established_on:
+            return False
+        reorg = self.reorganisations.get(unit_id)
+        return not (reorg and reorg.on <= day)
+
+    def units_at_level(
+        self, level: str, scope: str | None = None, on: date | None = None
+    ) -> list[Unit]:
+        """Return the units of ``level`` (inside ``scope``, existing ``on``), by id."""
+        found = [
+            u
+            for u in self.units.values()
+            if u.level == level
+            and (scope is None or self.is_within(u.id, scope))
+            and (on is None or self.exists_on(u.id, on))
+        ]
+        return sorted(found, key=lambda u: u.id)
+
+    def successor(self, unit_id: str) -> tuple[str, date] | None:
+        """Return (the unit that takes over, the date) when ``unit_id`` ends, else None."""
+        reorg = self.reorganisations.get(unit_id)
+        if reorg is None:
+            return None
+        heir = reorg.into or self.units[unit_id].parent
+        return (heir, reorg.on) if heir else None
+
+    def final_successor(self, unit_id: str, on: date) -> str:
+        """Return who leads ``unit_id``'s work on ``on``, following successive mergers."""
+        seen = {unit_id}
+        current = unit_id
+        while True:
+            step = self.successor(current)
+            if step is None or step[1] > on or step[0] in seen:
+                return current
+            current = step[0]
+            seen.add(current)

@@ -1,0 +1,1 @@
+"""Files to a validated model: YAML and Jinja2 in, checked dataclasses out."""

@@ -1,0 +1,211 @@
+"""Catalog templates: reusable groups of tasks, YAML rendered with Jinja2.
+
+A template file holds two YAML documents: a header naming the template and its
+parameters, then the task list, which is rendered from the parameters before it
+is read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dirtrack.registry import LEVELS
+from dirtrack.spec.fields import Report, as_map, check_keys, suggestion
+from dirtrack.spec.model import parse_deadline
+from dirtrack.spec.yamlpos import YamlSyntaxError, YMap, parse_yaml
+
+PARAM_TYPES = ("str", "int", "bool", "date", "deadline", "unit", "units", "level")
+_SEPARATOR = re.compile(r"^---\s*$", re.MULTILINE)
+
+
+@dataclass
+class Param:
+    name: str
+    type: str
+    required: bool
+    default: Any = None
+    line: int = 0
+
+
+@dataclass
+class Template:
+    name: str
+    title: str
+    path: str
+    params: dict[str, Param]
+    body: str
+    body_line_offset: int
+    text: str = ""
+    line: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def read_template(path: Path, display: str, report: Report) -> Template | None:
+    """Return the template in ``path``, or None after reporting why it cannot be read."""
+    text = path.read_text(encoding="utf-8")
+    parts = _SEPARATOR.split(text, maxsplit=1)
+    if len(parts) != 2:
+        report.error(
+            display, 1, "template",
+            "a template needs a header document, a line '---', then the tasks document",
+        )
+        return None
+    header_text, body = parts
+    offset = header_text.count("\n") + 1
+    try:
+        header = parse_yaml(header_text, display)
+    except YamlSyntaxError as exc:
+        report.problems.append(exc.problem)
+        return None
+    header = as_map(header, display, 1, "template", report)
+    if header is None:
+        return None
+    if not check_keys(header, ["template", "title", "params", "description"], ["template"],
+                      display, report):
+        return None
+    params: dict[str, Param] = {}
+    raw_params = header.get("params") or YMap()
+    raw_params = as_map(raw_params, display, header.line_of("params"), "params", report)
+    for name, spec in (raw_params or {}).items():
+        line = raw_params.line_of(name) if raw_params is not None else 1
+        spec = as_map(spec, display, line, name, report)
+        if spec is None:
+            continue
+        check_keys(spec, ["type", "required", "default", "description"], ["type"],
+                   display, report, where=f" in parameter '{name}'")
+        ptype = str(spec.get("type", "str"))
+        if ptype not in PARAM_TYPES:
+            report.error(display, spec.line_of("type"), "type",
+                         f"unknown parameter type '{ptype}'; use one of {', '.join(PARAM_TYPES)}")
+            continue
+        required = bool(spec.get("required", "default" not in spec))
+        params[name] = Param(name, ptype, required, spec.get("default"), line)
+    name = str(header["template"])
+    if name != path.stem:
+        report.error(display, header.line_of("template"), "template",
+                     f"template name '{name}' differs from its file name; "
+                     f"name it '{path.stem}' or rename the file")
+    return Template(name, str(header.get("title", name)), display, params, body, offset, text)
+
+
+def read_catalog(folder: Path | None, root: Path, report: Report) -> dict[str, Template]:
+    """Return every template of the catalog folder, keyed by name."""
+    catalog: dict[str, Template] = {}
+    if folder is None or not folder.is_dir():
+        return catalog
+    for path in sorted(folder.glob("*.yaml")):
+        tpl = read_template(path, _display(path, root), report)
+        if tpl is not None:
+            catalog[tpl.name] = tpl
+    return catalog
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _coerce(param: Param, value: Any) -> tuple[Any, str | None]:
+    """Return (value to render, None) or (None, what is wrong)."""
+    t = param.type
+    if t == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return None, f"must be a whole number, got '{value}'"
+        return value, None
+    if t == "bool":
+        if not isinstance(value, bool):
+            return None, f"must be true or false, got '{value}'"
+        return value, None
+    if t == "date":
+        if isinstance(value, date):
+            return value.isoformat(), None
+        try:
+            return date.fromisoformat(str(value)).isoformat(), None
+        except ValueError:
+            return None, f"must be a date (YYYY-MM-DD), got '{value}'"
+    if t == "deadline":
+        try:
+            return parse_deadline(value).text, None
+        except ValueError as exc:
+            return None, str(exc)
+    if t == "units":
+        items = value if isinstance(value, list) else [value]
+        return "[" + ", ".join(str(v) for v in items) + "]", None
+    if t == "level":
+        if str(value) not in LEVELS:
+            return None, f"must be a level ({', '.join(LEVELS)}), got '{value}'"
+        return str(value), None
+    if isinstance(value, (dict, list)):
+        return None, f"must be a single value, got '{value}'"
+    return str(value), None
+
+
+def bind_params(
+    tpl: Template, given: YMap, path: str, use_line: int, report: Report
+) -> dict[str, Any] | None:
+    """Return the template's parameter values from a use's ``with:``; report mistakes."""
+    from jinja2 import Environment, StrictUndefined, TemplateError
+
+    env = Environment(undefined=StrictUndefined)
+    ok = True
+    for key in given:
+        if key not in tpl.params:
+            report.error(path, given.line_of(key), key,
+                         f"template '{tpl.name}' has no parameter '{key}'; its parameters are "
+                         f"{', '.join(tpl.params) or 'none'}" + suggestion(key, tpl.params))
+            ok = False
+    values: dict[str, Any] = {}
+    for param in tpl.params.values():
+        if param.name in given:
+            raw, line = given[param.name], given.line_of(param.name)
+        elif param.required:
+            report.error(path, use_line, "with",
+                         f"template '{tpl.name}' needs parameter '{param.name}' "
+                         f"({param.type}); add it under 'with:'")
+            ok = False
+            continue
+        else:
+            raw, line = param.default, use_line
+            if isinstance(raw, str) and "{" in raw:
+                try:
+                    raw = env.from_string(raw).render(**values)
+                except TemplateError as exc:
+                    report.error(tpl.path, param.line, param.name, f"default does not render: {exc}")
+                    ok = False
+                    continue
+        value, problem = _coerce(param, raw)
+        if problem:
+            report.error(path, line, param.name,
+                         f"parameter '{param.name}' of template '{tpl.name}' {problem}")
+            ok = False
+            continue
+        values[param.name] = value
+    return values if ok else None
+
+
+def render_tasks(tpl: Template, values: dict[str, Any], report: Report) -> Any:
+    """Return the rendered task document of ``tpl`` (YMap), or None after reporting."""
+    from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError
+
+    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
+    try:
+        rendered = env.from_string(tpl.body).render(**values)
+    except TemplateSyntaxError as exc:
+        report.error(tpl.path, tpl.body_line_offset + (exc.lineno or 1), "jinja",
+                     f"{exc.message}; fix the template syntax")
+        return None
+    except TemplateError as exc:
+        report.error(tpl.path, tpl.body_line_offset + 1, "jinja",
+                     f"{exc}; declare the parameter under 'params:' or fix its name")
+        return None
+    try:
+        return parse_yaml(rendered, tpl.path, line_offset=tpl.body_line_offset)
+    except YamlSyntaxError as exc:
+        report.problems.append(exc.problem)
+        return None

@@ -1,0 +1,132 @@
+"""The validated shapes of units, calendars, directives, tasks and deadlines.
+
+>>> parse_deadline("ff-congress/grassroots + 10wd")
+Deadline(kind='task', text='ff-congress/grassroots + 10wd', day=None, ref='ff-congress/grassroots', amount=10, unit='wd')
+>>> parse_deadline("2024-Q2").day
+datetime.date(2024, 6, 30)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from dirtrack.calendar import WorkCalendar, period_end
+from dirtrack.registry import Reorganisation, Unit
+
+SECTORS = ("economic", "cultural-social", "defense-security", "political-system")
+DIRECTIVE_KINDS = (
+    "plan", "resolution", "directive", "decision", "circular", "conclusion", "notice",
+)
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_OFFSET = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9/_-]*)\s*\+\s*(\d+)\s*(wd|d)\s*$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A parsed ``due`` expression: a date, or an offset from the issue date or tasks."""
+
+    kind: str  # "date" | "issued" | "task" | "deps"
+    text: str
+    day: date | None = None
+    ref: str | None = None
+    amount: int = 0
+    unit: str = "d"  # "d" calendar days | "wd" working days
+
+
+def parse_deadline(value: object) -> Deadline:
+    """Return the Deadline written in ``value``; raise ValueError saying how to write one."""
+    if isinstance(value, date):
+        return Deadline("date", value.isoformat(), day=value)
+    text = str(value).strip()
+    if _ISO.match(text):
+        try:
+            return Deadline("date", text, day=date.fromisoformat(text))
+        except ValueError:
+            raise ValueError(f"'{text}' is not a real date") from None
+    end = period_end(text)
+    if end is not None:
+        return Deadline("date", text, day=end)
+    m = _OFFSET.match(text)
+    if m:
+        ref, amount, unit = m.group(1), int(m.group(2)), m.group(3)
+        if ref == "issued":
+            return Deadline("issued", text, amount=amount, unit=unit)
+        if ref == "deps":
+            return Deadline("deps", text, amount=amount, unit=unit)
+        return Deadline("task", text, ref=ref, amount=amount, unit=unit)
+    raise ValueError(
+        f"bad deadline '{text}'; write a date (2024-05-31), a period (2024-Q2, 2024-H1, "
+        "2024-06), or an offset (issued + 30d, issued + 15wd, TASK + 10wd, deps + 5d)"
+    )
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """A prerequisite task, and the share of its instances that must be done."""
+
+    task: str
+    at_least: float = 1.0
+    line: int = 0
+
+
+@dataclass
+class TaskSpec:
+    """One task of a directive, after template expansion and id prefixing."""
+
+    id: str
+    title: str
+    lead: str | None
+    sector: str
+    due: Deadline
+    support: list[str] = field(default_factory=list)
+    deliverable: str = ""
+    depends_on: list[Dependency] = field(default_factory=list)
+    for_each: str | None = None
+    scope: str | None = None
+    path: str = ""
+    line: int = 0
+    key_lines: dict[str, int] = field(default_factory=dict)
+    template: str | None = None
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+@dataclass
+class DirectiveSpec:
+    """A directive file: its header and its tasks in file order."""
+
+    id: str
+    number: str
+    kind: str
+    title: str
+    issued_by: str
+    issued_on: date
+    jurisdiction: str
+    path: str
+    tasks: list[TaskSpec]
+    source: str = ""
+    parent: str | None = None
+    line: int = 1
+    key_lines: dict[str, int] = field(default_factory=dict)
+    fingerprint: str = ""
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+@dataclass
+class Jurisdiction:
+    """One folder of ``directives/``: its units, calendar and directives."""
+
+    id: str
+    name: str
+    path: str
+    units: list[Unit]
+    reorganisations: list[Reorganisation]
+    calendar: WorkCalendar
+    directives: list[DirectiveSpec] = field(default_factory=list)
+    fingerprint: str = ""
