@@ -3,10 +3,13 @@
 >>> doc = parse_yaml("a: 1\\nb:\\n  - x\\n  - {c: 2024-05-31}\\n", "f.yaml")
 >>> doc["b"][1]["c"], doc.line_of("b"), doc["b"].line_of(1)
 (datetime.date(2024, 5, 31), 2, 4)
+>>> parse_yaml("on: 2025-07-01\\nx: no\\ny: true", "f.yaml")
+{'on': datetime.date(2025, 7, 1), 'x': 'no', 'y': True}
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -15,9 +18,23 @@ from yaml.constructor import SafeConstructor
 from dirtrack.errors import Problem
 
 try:  # the C composer is several times faster on large registries
-    _Loader: type = yaml.CSafeLoader
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """Safe loader where only true/false are booleans: ``on:``, ``yes``, ``no`` stay text."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
 
 
 class YMap(dict[str, Any]):

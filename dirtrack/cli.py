@@ -1,0 +1,309 @@
+"""The ``dirtrack`` command line: a thin layer over the library.
+
+Exit codes: 0 success, 1 a user's error (one clear line, no traceback), 2 usage.
+Commands that run no flow never import Prefect, so they answer at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from dirtrack.config import Settings, today
+from dirtrack.errors import DirtrackError, ValidationFailed
+
+app = typer.Typer(
+    name="dirtrack",
+    help="Turn directives into tracked task graphs: validate, load, report and record progress.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn library errors into one line on stderr and exit code 1."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        _fail(str(exc))
+    except DirtrackError as exc:
+        _fail(str(exc))
+    except OperationalError as exc:
+        _fail(f"database error: {str(exc.orig).splitlines()[0]}; check DIRTRACK_DATABASE_URL")
+
+
+def _parse_date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+
+
+def _engine() -> Any:
+    from dirtrack.store.engine import make_engine
+
+    return make_engine(Settings.from_env().database_url)
+
+
+def _today() -> date:
+    return today(Settings.from_env().timezone)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+PathArg = Annotated[Path, typer.Argument(help="Directives root, a jurisdiction folder, or a file.")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Report as of this date (YYYY-MM-DD); "
+                                          "default today in Asia/Ho_Chi_Minh.")]
+On = Annotated[str | None, typer.Option("--on", help="Date of the event (YYYY-MM-DD); default "
+                                        "today in Asia/Ho_Chi_Minh.")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+Note = Annotated[str, typer.Option("--note", help="A note for the ledger.")]
+TaskArg = Annotated[str, typer.Argument(help="Task id, e.g. nb-2024-q2/book-100-models.")]
+DirectiveOpt = Annotated[str | None, typer.Option("--directive", help="Only this directive.")]
+UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only tasks this unit leads.")]
+
+
+@app.command()
+def validate(path: PathArg = Path("directives")) -> None:
+    """Check directive files and print every problem as path:line: key: message."""
+    from dirtrack.plan import read_plan
+
+    with _user_errors():
+        plan = read_plan(path)
+        for warning in plan.warnings:
+            typer.echo(str(warning), err=True)
+        directives = plan.directives()
+        instances = sum(len(plan.expansion(j, d).instances) for j, d in directives)
+        typer.echo(f"ok: {len(plan.jurisdictions)} jurisdiction(s), {len(directives)} "
+                   f"directive(s), {instances:,} task instance(s), "
+                   f"{len(plan.warnings)} warning(s)")
+
+
+@app.command()
+def load(path: PathArg = Path("directives"), on: On = None) -> None:
+    """Validate, then write directives to the database; unchanged ones are left as they are."""
+    from dirtrack.plan import read_plan
+    from dirtrack.store.sync import load_plan
+
+    effective = _parse_date(on) or _today()
+    with _user_errors():
+        plan = read_plan(path, expand_all=False)
+        summary = load_plan(_engine(), plan, on=effective)
+        for warning in plan.warnings:
+            typer.echo(str(warning), err=True)
+        for r in summary.results:
+            if r.outcome == "new":
+                typer.echo(f"{r.directive_id}: new, {r.instances:,} task instance(s)")
+            elif r.outcome == "unchanged":
+                typer.echo(f"{r.directive_id}: unchanged ({r.instances:,} task instance(s))")
+            else:
+                typer.echo(f"{r.directive_id}: updated: {r.added} added, {r.revised} revised, "
+                           f"{r.cancelled} cancelled, {r.restored} restored")
+                for note in r.notes:
+                    typer.echo(f"  {note}")
+        if summary.reassigned:
+            typer.echo(f"reorganisation: {summary.reassigned} open task(s) moved to successor "
+                       "units")
+
+
+@app.command()
+def tasks(
+    directive: DirectiveOpt = None, unit: UnitOpt = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", help="done_on_time, done_late, open_on_time, open_overdue or cancelled.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
+    as_of: AsOf = None, json_: Json = False,
+) -> None:
+    """List task instances with their status as of a date, most urgent first."""
+    from dirtrack.present import task_table
+    from dirtrack.status import CATEGORIES
+    from dirtrack.store.queries import Filters, list_tasks
+
+    if status is not None and status not in CATEGORIES:
+        raise typer.BadParameter(f"'{status}' is not one of {', '.join(CATEGORIES)}",
+                                 param_hint="--status")
+    day = _parse_date(as_of) or _today()
+    with _user_errors():
+        found = list_tasks(_engine(), day, Filters(directive, unit, status), limit)
+        if json_:
+            _print_json([t.as_json() for t in found])
+        else:
+            typer.echo(task_table(found))
+
+
+@app.command("status")
+def status_(directive: DirectiveOpt = None, unit: UnitOpt = None, as_of: AsOf = None,
+            json_: Json = False) -> None:
+    """Count tasks in the four categories (and cancelled) as of a date."""
+    from dirtrack.present import counts
+    from dirtrack.store.queries import Filters, status_counts
+
+    day = _parse_date(as_of) or _today()
+    with _user_errors():
+        found = status_counts(_engine(), day, Filters(directive, unit))
+        if json_:
+            _print_json({"as_of": day.isoformat(), **found})
+        else:
+            scope = directive or (f"tasks led by {unit}" if unit else "all directives")
+            typer.echo(counts(found, day, scope))
+
+
+@app.command()
+def show(task: TaskArg, as_of: AsOf = None, json_: Json = False) -> None:
+    """Show one task: details, prerequisites, dependents and its full ledger history."""
+    from dataclasses import asdict
+
+    from dirtrack.present import task_detail
+    from dirtrack.store.queries import show_task
+
+    day = _parse_date(as_of) or _today()
+    with _user_errors():
+        detail = show_task(_engine(), task, day)
+        if json_:
+            data = asdict(detail)
+            data["status"] = detail.status.as_json()
+            data["prerequisites"] = [p.as_json() for p in detail.prerequisites]
+            _print_json(data)
+        else:
+            typer.echo(task_detail(detail))
+
+
+@app.command()
+def graph(
+    directive: Annotated[str, typer.Argument(help="Directive id, e.g. nb-2024-q2.")],
+    format_: Annotated[str, typer.Option("--format", help="text or dot.")] = "text",
+) -> None:
+    """Print a directive's task graph as a text tree or Graphviz DOT, critical path marked."""
+    from dirtrack.graphview import dot, text_tree
+    from dirtrack.store.queries import directive_graph
+
+    if format_ not in ("text", "dot"):
+        raise typer.BadParameter("use text or dot", param_hint="--format")
+    with _user_errors():
+        head, nodes = directive_graph(_engine(), directive)
+        title = f"{head.id}: {head.number} {head.title} (issued {head.issued_on.isoformat()})"
+        typer.echo(text_tree(title, nodes) if format_ == "text" else dot(head.id, title, nodes))
+
+
+def _record(task: str, kind: str, on: str | None, **fields: Any) -> None:
+    from dirtrack.store.ledger import record_event
+
+    day = _parse_date(on) or _today()
+    with _user_errors():
+        done = record_event(_engine(), task, kind, on=day, **fields)
+        typer.echo(f"{done.task}: {done.kind} recorded on {done.effective_on.isoformat()} "
+                   f"(event {done.event_id})")
+
+
+UnitReq = Annotated[str, typer.Option("--unit", help="The unit reporting: the task's lead unit.")]
+
+
+@app.command()
+def done(task: TaskArg, unit: UnitReq, on: On = None, note: Note = "",
+         evidence: Annotated[str, typer.Option("--evidence", help="Reference to the evidence "
+                                               "(document number, file, link).")] = "") -> None:
+    """Report a task done (only its lead unit can), with a note and evidence."""
+    _record(task, "done", on, unit=unit, note=note, evidence=evidence)
+
+
+@app.command()
+def progress(task: TaskArg, unit: UnitReq,
+             percent: Annotated[int, typer.Option("--percent", min=0, max=100,
+                                                  help="How far along, 0-100.")],
+             on: On = None, note: Note = "") -> None:
+    """Report progress on a task (only its lead unit can)."""
+    _record(task, "progress", on, unit=unit, percent=percent, note=note)
+
+
+@app.command()
+def verify(task: TaskArg, on: On = None, note: Note = "",
+           return_: Annotated[bool, typer.Option("--return", help="Return the completion "
+                                                 "instead: the task reopens.")] = False,
+           reason: Annotated[str, typer.Option("--reason", help="Why it is returned.")] = "",
+           ) -> None:
+    """Verify a reported completion, or return it with a reason (the task reopens)."""
+    if return_:
+        _record(task, "returned", on, note=reason or note)
+    else:
+        _record(task, "verified", on, note=note)
+
+
+@app.command()
+def extend(task: TaskArg,
+           to: Annotated[str, typer.Option("--to", help="The new deadline (YYYY-MM-DD).")],
+           decision: Annotated[str, typer.Option("--decision", help="Reference of the decision "
+                                                 "granting the extension.")],
+           on: On = None, note: Note = "") -> None:
+    """Extend a task's deadline by decision; the original deadline is kept in the ledger."""
+    _record(task, "extended", on, new_due=_parse_date(to), decision=decision, note=note)
+
+
+@app.command()
+def cancel(task: TaskArg,
+           decision: Annotated[str, typer.Option("--decision", help="Reference of the decision "
+                                                 "cancelling the task.")],
+           on: On = None, note: Note = "") -> None:
+    """Cancel a task by decision; it is counted apart from then on."""
+    _record(task, "cancelled", on, decision=decision, note=note)
+
+
+@app.command()
+def overdue(directive: DirectiveOpt = None, unit: UnitOpt = None, as_of: AsOf = None,
+            json_: Json = False) -> None:
+    """List open overdue tasks, longest overdue first, with what blocks them."""
+    from dirtrack.present import overdue_table
+    from dirtrack.store.queries import Filters, overdue as overdue_tasks
+
+    day = _parse_date(as_of) or _today()
+    with _user_errors():
+        found = overdue_tasks(_engine(), day, Filters(directive, unit))
+        if json_:
+            _print_json([t.as_json() for t in found])
+        else:
+            typer.echo(overdue_table(found))
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option("--workdir", help="Where the demo database "
+                                          "goes.")] = Path(".demo"),
+) -> None:
+    """Load the demo directives into a fresh database and replay a quarter of unit actions."""
+    from dirtrack.demo import run_demo
+
+    with _user_errors():
+        run_demo(workdir, echo=typer.echo)
+
+
+def main() -> None:
+    """Entry point of the ``dirtrack`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+
+
+_: Callable[..., Any] = main

@@ -1,0 +1,1 @@
+"""The database: SQLModel tables, engine, directive sync, ledger and set-based queries."""

@@ -1,0 +1,62 @@
+"""Engines for SQLite (the default) and PostgreSQL, from ``DIRTRACK_DATABASE_URL``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import SQLModel, create_engine
+
+from dirtrack.errors import ConfigError
+
+
+def normalise_url(url: str) -> str:
+    """Return ``url`` with the driver dirtrack uses (psycopg 3 for PostgreSQL).
+
+    >>> normalise_url("postgresql://localhost/test")
+    'postgresql+psycopg://localhost/test'
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"DIRTRACK_DATABASE_URL '{url}' is not a database URL; "
+            "use sqlite:///path/to/file.db or postgresql://host/dbname") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError(f"unsupported database '{parsed.drivername}'; use SQLite or PostgreSQL")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA cache_size=-200000")
+    cursor.close()
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """Return an engine for ``url``, creating the schema when ``create`` is set."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        target = make_url(url).database
+        if target and target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if create:
+        from dirtrack.store import tables  # noqa: F401  (registers the tables)
+
+        try:
+            SQLModel.metadata.create_all(engine)
+        except Exception as exc:  # the database is unreachable or refuses us
+            raise ConfigError(f"cannot open database {make_url(url).render_as_string()}: "
+                              f"{str(exc).splitlines()[0]}") from None
+    return engine

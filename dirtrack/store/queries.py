@@ -1,0 +1,274 @@
+"""Set-based reads: status as of a date, for one task or a million, in a few statements."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement, Select
+
+from dirtrack.errors import NotFound
+from dirtrack.status import CATEGORIES
+from dirtrack.store.tables import (
+    DependencyRow, DirectiveRow, EventRow, InstanceRow, StateRow, TaskRow, UnitRow,
+)
+
+I, S, T = InstanceRow.__table__, StateRow.__table__, TaskRow.__table__  # type: ignore[attr-defined]
+DEP, E = DependencyRow.__table__, EventRow.__table__  # type: ignore[attr-defined]
+D, U = DirectiveRow.__table__, UnitRow.__table__  # type: ignore[attr-defined]
+EPSILON = 1e-9
+
+
+def current(span: Any, as_of: date) -> ColumnElement[bool]:
+    """Return the condition that ``span`` (a state table alias) holds on ``as_of``."""
+    return and_(span.c.valid_from <= as_of,
+                or_(span.c.valid_to.is_(None), span.c.valid_to > as_of))
+
+
+def category_of(span: Any, as_of: date) -> ColumnElement[str]:
+    """Return the SQL for the category of ``span`` as of ``as_of`` (see status.category)."""
+    return case(
+        (span.c.state == "cancelled", literal("cancelled")),
+        (and_(span.c.state == "done", span.c.completed_on <= span.c.due_on),
+         literal("done_on_time")),
+        (span.c.state == "done", literal("done_late")),
+        (span.c.due_on >= as_of, literal("open_on_time")),
+        else_=literal("open_overdue"),
+    )
+
+
+@dataclass
+class Filters:
+    directive: str | None = None
+    unit: str | None = None  # lead unit as of the date
+    status: str | None = None  # a category
+
+
+def _filtered(query: Select, as_of: date, f: Filters) -> Select:
+    if f.directive:
+        query = query.where(I.c.directive_id == f.directive)
+    if f.unit:
+        query = query.where(S.c.lead_id == f.unit)
+    if f.status:
+        query = query.where(category_of(S, as_of) == f.status)
+    return query
+
+
+def status_counts(engine: Engine, as_of: date, f: Filters | None = None) -> dict[str, int]:
+    """Return how many instances fall in each category as of ``as_of``."""
+    f = f or Filters()
+    cat = category_of(S, as_of).label("category")
+    query = select(cat, func.count()).select_from(S)
+    if f.directive:
+        query = query.join(I, I.c.pk == S.c.instance_pk)
+    query = _filtered(query.where(current(S, as_of)), as_of, f).group_by(cat)
+    with engine.connect() as conn:
+        counts = dict(conn.execute(query).tuples().all())
+    return {c: int(counts.get(c, 0)) for c in CATEGORIES}
+
+
+@dataclass
+class TaskStatus:
+    """One instance's state as of a date, as listed and printed as JSON."""
+
+    id: str
+    directive: str
+    task: str
+    title: str
+    lead: str
+    unit: str | None
+    sector: str
+    deliverable: str
+    due_on: date
+    status: str
+    blocked: bool = False
+    at_risk: bool = False
+    completed_on: date | None = None
+    verified: bool = False
+    percent: int = 0
+    days_overdue: int = 0
+    critical: bool = False
+    slack_days: int = 0
+    blocked_by: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("due_on", "completed_on"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return out
+
+
+def _flags(conn: Connection, as_of: date, base_where: list[Any]) -> dict[int, tuple[bool, bool]]:
+    """Return {instance pk: (has a group below its share done, has an overdue prerequisite)}."""
+    P = S.alias("p")
+    done = func.sum(case((P.c.state == "done", 1), else_=0))
+    cancelled = func.sum(case((P.c.state == "cancelled", 1), else_=0))
+    overdue = func.sum(case((and_(P.c.state == "open", P.c.due_on < as_of), 1), else_=0))
+    query = (select(DEP.c.instance_pk, DEP.c.at_least, func.count(), done, cancelled, overdue)
+             .select_from(DEP)
+             .join(S, and_(S.c.instance_pk == DEP.c.instance_pk, current(S, as_of)))
+             .join(I, I.c.pk == DEP.c.instance_pk)
+             .join(P, and_(P.c.instance_pk == DEP.c.prereq_pk, current(P, as_of)))
+             .where(S.c.state == "open", *base_where)
+             .group_by(DEP.c.instance_pk, DEP.c.prereq_task, DEP.c.at_least))
+    flags: dict[int, tuple[bool, bool]] = {}
+    for pk, share, total, n_done, n_cancelled, n_overdue in conn.execute(query):
+        counted = total - (n_cancelled or 0)
+        short = counted > 0 and (n_done or 0) < share * counted - EPSILON
+        blocked, late = flags.get(pk, (False, False))
+        flags[pk] = (blocked or short, late or bool(n_overdue))
+    return flags
+
+
+def list_tasks(engine: Engine, as_of: date, f: Filters | None = None,
+               limit: int | None = None) -> list[TaskStatus]:
+    """Return instances with their category and flags as of ``as_of``, most urgent first."""
+    f = f or Filters()
+    cat = category_of(S, as_of)
+    query = (select(I.c.pk, I.c.key, I.c.directive_id, T.c.task_id, T.c.title, S.c.lead_id,
+                    I.c.unit_id, T.c.sector, T.c.deliverable, S.c.due_on, cat.label("status"),
+                    S.c.completed_on, S.c.verified, S.c.percent, I.c.critical, I.c.slack_days,
+                    I.c.lag_days)
+             .select_from(S).join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
+             .where(current(S, as_of)))
+    query = _filtered(query, as_of, f)
+    order = case((cat == "open_overdue", 0), (cat == "open_on_time", 1), else_=2)
+    query = query.order_by(order, S.c.due_on, I.c.key)
+    if limit:
+        query = query.limit(limit)
+    base_where = [current(S, as_of)]
+    if f.directive:
+        base_where.append(I.c.directive_id == f.directive)
+    if f.unit:
+        base_where.append(S.c.lead_id == f.unit)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        flags = _flags(conn, as_of, base_where) if rows else {}
+    out = []
+    for r in rows:
+        blocked, late_prereq = flags.get(r.pk, (False, False))
+        at_risk = r.status == "open_on_time" and (
+            late_prereq or (blocked and as_of + timedelta(days=r.lag_days) > r.due_on))
+        out.append(TaskStatus(
+            id=r.key, directive=r.directive_id, task=r.task_id, title=r.title, lead=r.lead_id,
+            unit=r.unit_id, sector=r.sector, deliverable=r.deliverable, due_on=r.due_on,
+            status=r.status, blocked=blocked and r.status.startswith("open"), at_risk=at_risk,
+            completed_on=r.completed_on, verified=bool(r.verified), percent=r.percent,
+            days_overdue=(as_of - r.due_on).days if r.status == "open_overdue" else 0,
+            critical=bool(r.critical), slack_days=r.slack_days))
+    return out
+
+
+def blocking(engine: Engine, as_of: date, keys: list[str]) -> dict[str, list[str]]:
+    """Return, for each given instance, its prerequisites not done as of ``as_of``."""
+    if not keys:
+        return {}
+    P, PI = S.alias("p"), I.alias("pi")
+    query = (select(I.c.key, PI.c.key).select_from(DEP)
+             .join(I, I.c.pk == DEP.c.instance_pk)
+             .join(PI, PI.c.pk == DEP.c.prereq_pk)
+             .join(P, and_(P.c.instance_pk == DEP.c.prereq_pk, current(P, as_of)))
+             .where(I.c.key.in_(keys), P.c.state == "open").order_by(I.c.key, PI.c.key))
+    out: dict[str, list[str]] = defaultdict(list)
+    with engine.connect() as conn:
+        for key, prereq in conn.execute(query):
+            out[key].append(prereq)
+    return out
+
+
+def overdue(engine: Engine, as_of: date, f: Filters | None = None) -> list[TaskStatus]:
+    """Return open overdue instances as of ``as_of``, longest overdue first."""
+    f = f or Filters()
+    rows = list_tasks(engine, as_of, Filters(f.directive, f.unit, "open_overdue"))
+    blockers = blocking(engine, as_of, [r.id for r in rows if r.blocked])
+    for r in rows:
+        r.blocked_by = blockers.get(r.id, [])
+    rows.sort(key=lambda r: (-r.days_overdue, r.id))
+    return rows
+
+
+@dataclass
+class TaskDetail:
+    status: TaskStatus
+    directive_title: str
+    directive_number: str
+    support: list[str]
+    due_text: str
+    original_due_on: date
+    prerequisites: list[TaskStatus]
+    dependents: list[str]
+    events: list[dict[str, Any]]
+
+
+def show_task(engine: Engine, key: str, as_of: date) -> TaskDetail:
+    """Return one instance with its prerequisites, dependents and full ledger history."""
+    with engine.connect() as conn:
+        row = conn.execute(select(I, T.c.support, T.c.due_text, D.c.title, D.c.number)
+                           .join(T, T.c.pk == I.c.task_pk).join(D, D.c.id == I.c.directive_id)
+                           .where(I.c.key == key)).first()
+        if row is None:
+            raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
+        PI = I.alias("pi")
+        prereq_keys = conn.execute(select(PI.c.key).select_from(DEP)
+                                   .join(PI, PI.c.pk == DEP.c.prereq_pk)
+                                   .where(DEP.c.instance_pk == row.pk)).scalars().all()
+        dependents = conn.execute(select(PI.c.key).select_from(DEP)
+                                  .join(PI, PI.c.pk == DEP.c.instance_pk)
+                                  .where(DEP.c.prereq_pk == row.pk).order_by(PI.c.key)
+                                  ).scalars().all()
+        events = [dict(r._mapping) for r in conn.execute(
+            select(E.c.id, E.c.kind, E.c.effective_on, E.c.recorded_at, E.c.actor, E.c.percent,
+                   E.c.note, E.c.evidence, E.c.new_due, E.c.new_lead, E.c.decision)
+            .where(E.c.instance_pk == row.pk).order_by(E.c.effective_on, E.c.id))]
+    mine = [t for t in list_tasks(engine, as_of, Filters(directive=row.directive_id))
+            if t.id == key or t.id in set(prereq_keys)]
+    status = next((t for t in mine if t.id == key), None)
+    if status is None:
+        raise NotFound(f"task '{key}' did not exist yet on {as_of}")
+    return TaskDetail(status, row.title, row.number,
+                      [s for s in row.support.split(",") if s], row.due_text, row.due_on,
+                      [t for t in mine if t.id != key], list(dependents), events)
+
+
+def directive_ids(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(D.c.id).order_by(D.c.id)).scalars())
+
+
+def directive_graph(engine: Engine, directive_id: str) -> tuple[Any, list[Any]]:
+    """Return the directive row and its tasks as graph nodes (one query per table)."""
+    from dirtrack.graphview import TaskNode
+
+    with engine.connect() as conn:
+        head = conn.execute(select(D).where(D.c.id == directive_id)).first()
+        if head is None:
+            raise NotFound(f"no directive '{directive_id}'; loaded directives: "
+                           + (", ".join(conn.execute(select(D.c.id)).scalars()) or "none"))
+        per_task = {r.task_pk: r for r in conn.execute(
+            select(I.c.task_pk, func.min(I.c.due_on).label("first"),
+                   func.max(I.c.due_on).label("last"), func.count().label("n"),
+                   func.max(case((I.c.critical, 1), else_=0)).label("critical"))
+            .where(I.c.directive_id == directive_id, I.c.removed.is_(False))
+            .group_by(I.c.task_pk))}
+        tasks = conn.execute(select(T).where(T.c.directive_id == directive_id,
+                                             T.c.removed.is_(False)).order_by(T.c.position)).all()
+    nodes = []
+    for t in tasks:
+        agg = per_task.get(t.pk)
+        if agg is None:
+            continue
+        prereqs = []
+        for item in filter(None, t.depends_on.split(",")):
+            task, _, share = item.rpartition(":")
+            prereqs.append((task, float(share)))
+        anchor = t.due_text.split("+")[0].strip()
+        if anchor not in ("issued", "deps") and "+" in t.due_text and \
+                anchor not in {p for p, _ in prereqs}:
+            prereqs.append((anchor, 1.0))
+        lead = t.lead_id or f"each {t.for_each}"
+        nodes.append(TaskNode(t.task_id, t.title, lead, t.due_text, agg.first, agg.last,
+                              agg.n, bool(agg.critical), prereqs))
+    return head, nodes

@@ -1,0 +1,284 @@
+"""``load``: write a validated plan into the database, idempotently.
+
+An unchanged directive (same fingerprint of its file, templates, registry and
+calendar) is skipped without expanding it. A changed one is compared instance by
+instance: new instances are added, changed deadlines and leads are recorded as
+``revised`` events, removed instances are cancelled, returning ones restored.
+Nothing is deleted. Reorganisations move open work to successor units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, or_, select, update
+
+from dirtrack.graph import Expansion
+from dirtrack.plan import Plan
+from dirtrack.registry import Registry
+from dirtrack.spec.model import DirectiveSpec, Jurisdiction
+from dirtrack.store.spans import chunks, rebuild_spans
+from dirtrack.store.tables import (
+    DependencyRow, DirectiveRow, EventRow, InstanceRow, LoadRow, StateRow, TaskRow, UnitRow,
+)
+
+U, D, T = UnitRow.__table__, DirectiveRow.__table__, TaskRow.__table__  # type: ignore[attr-defined]
+I, DEP = InstanceRow.__table__, DependencyRow.__table__  # type: ignore[attr-defined]
+E, S, L = EventRow.__table__, StateRow.__table__, LoadRow.__table__  # type: ignore[attr-defined]
+LOADER = "dirtrack load"
+
+
+@dataclass
+class LoadResult:
+    """What ``load`` did to one directive."""
+
+    directive_id: str
+    outcome: str  # new | updated | unchanged
+    instances: int = 0
+    added: int = 0
+    revised: int = 0
+    cancelled: int = 0
+    restored: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadSummary:
+    results: list[LoadResult]
+    reassigned: int = 0
+
+
+def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
+    """Write ``plan`` in one transaction; return what changed per directive."""
+    now = datetime.now(timezone.utc)
+    results = []
+    reassigned = 0
+    with engine.begin() as conn:
+        for jur in plan.jurisdictions:
+            _sync_units(conn, jur, plan.registries[jur.id])
+        for jur, spec in plan.directives():
+            current = conn.execute(select(D.c.fingerprint).where(D.c.id == spec.id)).scalar()
+            if current == spec.fingerprint:
+                count = conn.execute(select(I.c.pk).where(I.c.directive_id == spec.id)
+                                     .with_only_columns(_count())).scalar()
+                results.append(LoadResult(spec.id, "unchanged", instances=count or 0))
+                continue
+            exp = plan.expansion(jur, spec)
+            if current is None:
+                result = _insert_directive(conn, jur, spec, exp, now)
+            else:
+                result = _update_directive(conn, jur, spec, exp, now, on)
+            conn.execute(insert(L), [{
+                "directive_id": spec.id, "effective_on": on, "loaded_at": now,
+                "fingerprint": spec.fingerprint, "added": result.added,
+                "revised": result.revised, "cancelled": result.cancelled,
+                "summary": result.outcome,
+            }])
+            results.append(result)
+        for jur in plan.jurisdictions:
+            reassigned += _apply_reorganisations(conn, jur, plan.registries[jur.id], now, on)
+    return LoadSummary(results, reassigned)
+
+
+def _count():  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    return func.count()
+
+
+def _sync_units(conn: Connection, jur: Jurisdiction, registry: Registry) -> None:
+    existing = {r.id: r for r in conn.execute(select(U)).all()}
+    rows = []
+    for unit in jur.units:
+        step = registry.successor(unit.id)
+        reorg = registry.reorganisations.get(unit.id)
+        row = {"id": unit.id, "jurisdiction": jur.id, "name": unit.name, "level": unit.level,
+               "kind": unit.kind, "parent_id": unit.parent, "established_on": unit.established_on,
+               "ended_on": reorg.on if reorg else None,
+               "successor_id": step[0] if step else None}
+        old = existing.get(unit.id)
+        if old is None:
+            rows.append(row)
+        elif any(getattr(old, k) != v for k, v in row.items()):
+            conn.execute(update(U).where(U.c.id == unit.id).values(**row))
+    if rows:
+        conn.execute(insert(U), rows)
+
+
+def _directive_row(jur: Jurisdiction, spec: DirectiveSpec, now: datetime) -> dict:
+    return {"id": spec.id, "jurisdiction": jur.id, "number": spec.number, "kind": spec.kind,
+            "title": spec.title, "issued_by": spec.issued_by, "issued_on": spec.issued_on,
+            "source": spec.source, "parent_id": spec.parent, "path": spec.path,
+            "fingerprint": spec.fingerprint, "loaded_at": now}
+
+
+def _task_rows(spec: DirectiveSpec) -> list[dict]:
+    return [{
+        "directive_id": spec.id, "task_id": t.id, "title": t.title, "lead_id": t.lead,
+        "support": ",".join(t.support), "sector": t.sector, "deliverable": t.deliverable,
+        "due_text": t.due.text, "for_each": t.for_each, "scope_id": t.scope,
+        "depends_on": ",".join(f"{d.task}:{d.at_least:g}" for d in t.depends_on),
+        "template": t.template, "position": n, "removed": False,
+    } for n, t in enumerate(spec.tasks)]
+
+
+def _instance_row(spec: DirectiveSpec, inst, task_pk: int, created_on: date) -> dict:  # type: ignore[no-untyped-def]
+    return {"key": inst.key, "directive_id": spec.id, "task_pk": task_pk,
+            "unit_id": inst.unit, "lead_id": inst.lead, "due_on": inst.due_on,
+            "spec_lead_id": inst.lead, "spec_due_on": inst.due_on, "created_on": created_on,
+            "lag_days": inst.lag_days, "slack_days": inst.slack_days,
+            "critical": inst.critical, "removed": False}
+
+
+def _keys_to_pks(conn: Connection, directive_id: str) -> dict[str, int]:
+    return dict(conn.execute(select(I.c.key, I.c.pk).where(I.c.directive_id == directive_id))
+                .tuples().all())
+
+
+def _insert_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec,
+                      exp: Expansion, now: datetime) -> LoadResult:
+    conn.execute(insert(D), [_directive_row(jur, spec, now)])
+    conn.execute(insert(T), _task_rows(spec))
+    task_pks = dict(conn.execute(select(T.c.task_id, T.c.pk).where(T.c.directive_id == spec.id))
+                    .tuples().all())
+    rows = [_instance_row(spec, i, task_pks[i.task.id], spec.issued_on) for i in exp.instances]
+    for part in chunks(rows, 20000):
+        conn.execute(insert(I), part)
+    pks = _keys_to_pks(conn, spec.id)
+    _insert_dependencies(conn, exp, pks, set())
+    states = [{"instance_pk": pks[i.key], "valid_from": spec.issued_on, "valid_to": None,
+               "state": "open", "due_on": i.due_on, "lead_id": i.lead, "completed_on": None,
+               "verified": False, "percent": 0} for i in exp.instances]
+    for part in chunks(states, 20000):
+        conn.execute(insert(S), part)
+    return LoadResult(spec.id, "new", instances=len(rows), added=len(rows))
+
+
+def _insert_dependencies(conn: Connection, exp: Expansion, pks: dict[str, int],
+                         existing: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    rows, wanted = [], set()
+    for prereq, dependent, task, share in exp.edges():
+        pair = (pks[dependent], pks[prereq])
+        if pair in wanted:
+            continue
+        wanted.add(pair)
+        if pair not in existing:
+            rows.append({"instance_pk": pair[0], "prereq_pk": pair[1], "prereq_task": task,
+                         "at_least": share})
+    for part in chunks(rows, 20000):
+        conn.execute(insert(DEP), part)
+    return wanted
+
+
+def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, exp: Expansion,
+                      now: datetime, on: date) -> LoadResult:
+    result = LoadResult(spec.id, "updated", instances=len(exp.instances))
+    effective = max(on, spec.issued_on)
+    conn.execute(update(D).where(D.c.id == spec.id).values(**_directive_row(jur, spec, now)))
+    old_tasks = {r.task_id: r for r in conn.execute(select(T).where(T.c.directive_id == spec.id))}
+    for row in _task_rows(spec):
+        old = old_tasks.pop(row["task_id"], None)
+        if old is None:
+            conn.execute(insert(T), [row])
+            result.notes.append(f"task {row['task_id']} added")
+        elif any(getattr(old, k) != v for k, v in row.items()):
+            changed = [k for k, v in row.items() if getattr(old, k) != v and k != "position"]
+            if changed:
+                result.notes.append(f"task {row['task_id']} revised: {', '.join(changed)}")
+            conn.execute(update(T).where(T.c.pk == old.pk).values(**row))
+    for old in old_tasks.values():
+        if not old.removed:
+            conn.execute(update(T).where(T.c.pk == old.pk).values(removed=True))
+            result.notes.append(f"task {old.task_id} removed")
+    task_pks = dict(conn.execute(select(T.c.task_id, T.c.pk).where(T.c.directive_id == spec.id))
+                    .tuples().all())
+    old = {r.key: r for r in conn.execute(
+        select(I.c.key, I.c.pk, I.c.spec_due_on, I.c.spec_lead_id, I.c.removed, I.c.lag_days,
+               I.c.slack_days, I.c.critical).where(I.c.directive_id == spec.id))}
+    new_rows, events, updates = [], [], []
+    for inst in exp.instances:
+        prev = old.pop(inst.key, None)
+        if prev is None:
+            new_rows.append(_instance_row(spec, inst, task_pks[inst.task.id], effective))
+            continue
+        base = {"b_pk": prev.pk, "spec_due_on": inst.due_on, "spec_lead_id": inst.lead,
+                "removed": False, "lag_days": inst.lag_days, "slack_days": inst.slack_days,
+                "critical": inst.critical, "task_pk": task_pks[inst.task.id]}
+        if prev.removed:
+            events.append(_event(prev.pk, "restored", effective, now,
+                                 note="back in the directive"))
+            result.restored += 1
+        if prev.spec_due_on != inst.due_on or prev.spec_lead_id != inst.lead:
+            events.append(_event(
+                prev.pk, "revised", effective, now,
+                new_due=inst.due_on if prev.spec_due_on != inst.due_on else None,
+                new_lead=inst.lead if prev.spec_lead_id != inst.lead else None,
+                note="directive revised"))
+            result.revised += 1
+        if (prev.removed or prev.spec_due_on != inst.due_on or prev.spec_lead_id != inst.lead
+                or (prev.lag_days, prev.slack_days, prev.critical)
+                != (inst.lag_days, inst.slack_days, inst.critical)):
+            updates.append(base)
+    for gone in old.values():
+        if not gone.removed:
+            events.append(_event(gone.pk, "cancelled", effective, now,
+                                 note="removed from the directive"))
+            conn.execute(update(I).where(I.c.pk == gone.pk).values(removed=True))
+            result.cancelled += 1
+    if updates:
+        conn.execute(update(I).where(I.c.pk == bindparam("b_pk")).values(
+            spec_due_on=bindparam("spec_due_on"), spec_lead_id=bindparam("spec_lead_id"),
+            removed=bindparam("removed"), lag_days=bindparam("lag_days"),
+            slack_days=bindparam("slack_days"), critical=bindparam("critical"),
+            task_pk=bindparam("task_pk")), updates)
+    for part in chunks(new_rows, 20000):
+        conn.execute(insert(I), part)
+    result.added = len(new_rows)
+    pks = _keys_to_pks(conn, spec.id)
+    if events:
+        conn.execute(insert(E), events)
+    existing = set(conn.execute(select(DEP.c.instance_pk, DEP.c.prereq_pk).join(
+        I, I.c.pk == DEP.c.instance_pk).where(I.c.directive_id == spec.id)).tuples().all())
+    wanted = _insert_dependencies(conn, exp, pks, existing)
+    for pair in existing - wanted:
+        conn.execute(delete(DEP).where(and_(DEP.c.instance_pk == pair[0],
+                                            DEP.c.prereq_pk == pair[1])))
+    new_pks = [pks[r["key"]] for r in new_rows]
+    rebuild_spans(conn, [e["instance_pk"] for e in events] + new_pks)
+    return result
+
+
+def _event(pk: int, kind: str, on: date, now: datetime, **fields) -> dict:  # type: ignore[no-untyped-def]
+    row = {"instance_pk": pk, "kind": kind, "effective_on": on, "recorded_at": now,
+           "actor": LOADER, "percent": None, "note": "", "evidence": "", "new_due": None,
+           "new_lead": None, "decision": ""}
+    row.update(fields)
+    return row
+
+
+def _apply_reorganisations(conn: Connection, jur: Jurisdiction, registry: Registry,
+                           now: datetime, today: date) -> int:
+    """Move work still open on a reorganisation date to the successor unit; return how many.
+
+    A reorganisation takes effect at the first load on or after its date, so until
+    then the old unit goes on reporting on its own tasks.
+    """
+    moved = 0
+    for reorg in jur.reorganisations:
+        step = registry.successor(reorg.unit)
+        if step is None or reorg.on > today:
+            continue
+        heir, on = step
+        pks = conn.execute(select(S.c.instance_pk).where(
+            S.c.lead_id == reorg.unit, S.c.state == "open", S.c.valid_from <= on,
+            or_(S.c.valid_to.is_(None), S.c.valid_to > on))).scalars().all()
+        if not pks:
+            continue
+        note = f"{registry[reorg.unit].name} merged into {registry[heir].name}" if reorg.into \
+            else f"{registry[reorg.unit].name} dissolved; {registry[heir].name} takes over"
+        conn.execute(insert(E), [_event(pk, "reassigned", on, now, new_lead=heir, note=note,
+                                        decision=reorg.decision) for pk in pks])
+        rebuild_spans(conn, pks)
+        moved += len(pks)
+    return moved

@@ -1,0 +1,140 @@
+"""SQLModel tables. The ledger (``event``) is append-only; ``instance_state`` is derived.
+
+``instance_state`` holds, per instance, the spans of dates over which its derived
+state (open, done, cancelled; deadline; lead) held. It is rebuilt from the
+ledger whenever an event is recorded, so status as of any date is one range
+lookup per instance instead of a replay of the ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UnitRow(SQLModel, table=True):
+    __tablename__ = "unit"
+
+    id: str = Field(primary_key=True)
+    jurisdiction: str = Field(index=True)
+    name: str
+    level: str
+    kind: str
+    parent_id: str | None = None
+    established_on: date | None = None
+    ended_on: date | None = None
+    successor_id: str | None = None
+
+
+class DirectiveRow(SQLModel, table=True):
+    __tablename__ = "directive"
+
+    id: str = Field(primary_key=True)
+    jurisdiction: str = Field(index=True)
+    number: str
+    kind: str
+    title: str
+    issued_by: str
+    issued_on: date
+    source: str = ""
+    parent_id: str | None = None
+    path: str = ""
+    fingerprint: str = ""
+    loaded_at: datetime
+
+
+class TaskRow(SQLModel, table=True):
+    __tablename__ = "task"
+    __table_args__ = (UniqueConstraint("directive_id", "task_id"),)
+
+    pk: int | None = Field(default=None, primary_key=True)
+    directive_id: str = Field(index=True)
+    task_id: str
+    title: str
+    lead_id: str | None = None
+    support: str = ""  # comma-separated unit ids
+    sector: str
+    deliverable: str = ""
+    due_text: str
+    for_each: str | None = None
+    scope_id: str | None = None
+    depends_on: str = ""  # "task:share" comma-separated, as written
+    template: str | None = None
+    position: int = 0
+    removed: bool = False
+
+
+class InstanceRow(SQLModel, table=True):
+    __tablename__ = "task_instance"
+
+    pk: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)
+    directive_id: str = Field(index=True)
+    task_pk: int = Field(index=True)
+    unit_id: str | None = None
+    lead_id: str  # lead when created; later leads come from events
+    due_on: date  # deadline when created; later deadlines come from events
+    spec_lead_id: str  # what the directive file says now
+    spec_due_on: date
+    created_on: date
+    lag_days: int = 0
+    slack_days: int = 0
+    critical: bool = False
+    removed: bool = False
+
+
+class DependencyRow(SQLModel, table=True):
+    __tablename__ = "dependency"
+    __table_args__ = (Index("ix_dependency_prereq", "prereq_pk"),)
+
+    instance_pk: int = Field(primary_key=True)
+    prereq_pk: int = Field(primary_key=True)
+    prereq_task: str
+    at_least: float = 1.0
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_pk: int = Field(index=True)
+    kind: str  # progress done verified returned extended revised reassigned cancelled restored
+    effective_on: date
+    recorded_at: datetime
+    actor: str
+    percent: int | None = None
+    note: str = ""
+    evidence: str = ""
+    new_due: date | None = None
+    new_lead: str | None = None
+    decision: str = ""
+
+
+class StateRow(SQLModel, table=True):
+    __tablename__ = "instance_state"
+
+    instance_pk: int = Field(primary_key=True)
+    valid_from: date = Field(primary_key=True)
+    valid_to: date | None = None  # exclusive; None while current
+    state: str  # open | done | cancelled
+    due_on: date
+    lead_id: str = Field(index=True)
+    completed_on: date | None = None
+    verified: bool = False
+    percent: int = 0
+
+
+class LoadRow(SQLModel, table=True):
+    __tablename__ = "load_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    directive_id: str = Field(index=True)
+    effective_on: date
+    loaded_at: datetime
+    fingerprint: str
+    added: int = 0
+    revised: int = 0
+    cancelled: int = 0
+    summary: str = ""
