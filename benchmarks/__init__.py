@@ -1,0 +1,1 @@
+"""Benchmarks for dirtrack at national scale: ``python -m benchmarks.run [--quick]``."""

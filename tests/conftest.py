@@ -1,0 +1,103 @@
+"""Shared fixtures: a real database of each kind, and the command line run in-process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_BASE = os.environ.get("DIRTRACK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_available() -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(PG_BASE.replace("postgresql+psycopg", "postgresql"),
+                             connect_timeout=3):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: an SQLite file, or a new schema in PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'dirtrack.db'}"
+        return
+    if not _postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {PG_BASE}")
+        pytest.skip("PostgreSQL is not running")
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_BASE, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_BASE, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def engine(db_url: str):  # type: ignore[no-untyped-def]
+    from dirtrack.store.engine import make_engine
+
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+class Cli:
+    """Runs ``dirtrack`` in-process against one database, from the project folder."""
+
+    def __init__(self, db_url: str, cwd: Path) -> None:
+        self.db_url = db_url
+        self.cwd = cwd
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str) -> Run:
+        from dirtrack.cli import app
+
+        old = Path.cwd()
+        os.chdir(self.cwd)
+        try:
+            result = self.runner.invoke(app, list(args),
+                                        env={"DIRTRACK_DATABASE_URL": self.db_url})
+        finally:
+            os.chdir(old)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Run(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the shipped directives and catalog that a test may edit."""
+    target = tmp_path / "project"
+    target.mkdir()
+    shutil.copytree(ROOT / "directives", target / "directives")
+    shutil.copytree(ROOT / "tasks_catalog", target / "tasks_catalog")
+    return target
+
+
+@pytest.fixture
+def cli(db_url: str, project: Path) -> Cli:
+    return Cli(db_url, project)
