@@ -275,7 +275,8 @@ def overdue(directive: DirectiveOpt = None, unit: UnitOpt = None, as_of: AsOf = 
             json_: Json = False) -> None:
     """List open overdue tasks, longest overdue first, with what blocks them."""
     from dirtrack.present import overdue_table
-    from dirtrack.store.queries import Filters, overdue as overdue_tasks
+    from dirtrack.store.queries import Filters
+    from dirtrack.store.queries import overdue as overdue_tasks
 
     day = _parse_date(as_of) or _today()
     with _user_errors():

@@ -176,7 +176,8 @@ def bind_params(
                 try:
                     raw = env.from_string(raw).render(**values)
                 except TemplateError as exc:
-                    report.error(tpl.path, param.line, param.name, f"default does not render: {exc}")
+                    report.error(tpl.path, param.line, param.name,
+                                 f"default does not render: {exc}")
                     ok = False
                     continue
         value, problem = _coerce(param, raw)

@@ -14,10 +14,23 @@ from dirtrack.calendar import WorkCalendar
 from dirtrack.registry import KINDS, LEVELS, Registry, Reorganisation, Unit
 from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks
 from dirtrack.spec.fields import (
-    Report, as_choice, as_date, as_list, as_map, as_slug, check_keys, suggestion,
+    Report,
+    as_choice,
+    as_date,
+    as_list,
+    as_map,
+    as_slug,
+    check_keys,
+    suggestion,
 )
 from dirtrack.spec.model import (
-    DIRECTIVE_KINDS, SECTORS, Dependency, DirectiveSpec, Jurisdiction, TaskSpec, parse_deadline,
+    DIRECTIVE_KINDS,
+    SECTORS,
+    Dependency,
+    DirectiveSpec,
+    Jurisdiction,
+    TaskSpec,
+    parse_deadline,
 )
 from dirtrack.spec.yamlpos import YamlSyntaxError, YList, YMap, parse_yaml
 

@@ -1,7 +1,8 @@
 """The validated shapes of units, calendars, directives, tasks and deadlines.
 
->>> parse_deadline("ff-congress/grassroots + 10wd")
-Deadline(kind='task', text='ff-congress/grassroots + 10wd', day=None, ref='ff-congress/grassroots', amount=10, unit='wd')
+>>> d = parse_deadline("ff-congress/grassroots + 10wd")
+>>> d.kind, d.ref, d.amount, d.unit
+('task', 'ff-congress/grassroots', 10, 'wd')
 >>> parse_deadline("2024-Q2").day
 datetime.date(2024, 6, 30)
 """

@@ -18,12 +18,12 @@ from yaml.constructor import SafeConstructor
 from dirtrack.errors import Problem
 
 try:  # the C composer is several times faster on large registries
-    _Base: type = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):
     """Safe loader where only true/false are booleans: ``on:``, ``yes``, ``no`` stay text."""
 
 

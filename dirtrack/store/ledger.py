@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
@@ -60,12 +60,13 @@ def record_event(
         _check(conn, key, kind, state, unit=unit, percent=percent, new_due=new_due,
                decision=decision, note=note)
         event_id = conn.execute(insert(E).values(
-            instance_pk=pk, kind=kind, effective_on=on, recorded_at=datetime.now(timezone.utc),
+            instance_pk=pk, kind=kind, effective_on=on, recorded_at=datetime.now(UTC),
             actor=unit or actor, percent=percent, note=note, evidence=evidence,
             new_due=new_due, new_lead=None, decision=decision,
-        )).inserted_primary_key[0]
+        )).inserted_primary_key
+        assert event_id is not None
         rebuild_spans(conn, [pk])
-    return Recorded(int(event_id), key, kind, on)
+    return Recorded(int(event_id[0]), key, kind, on)
 
 
 def _check(conn: Connection, key: str, kind: str, state, *, unit: str | None,  # type: ignore[no-untyped-def]

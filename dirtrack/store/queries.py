@@ -13,7 +13,13 @@ from sqlalchemy.sql import ColumnElement, Select
 from dirtrack.errors import NotFound
 from dirtrack.status import CATEGORIES
 from dirtrack.store.tables import (
-    DependencyRow, DirectiveRow, EventRow, InstanceRow, StateRow, TaskRow, UnitRow,
+    DependencyRow,
+    DirectiveRow,
+    EventRow,
+    InstanceRow,
+    StateRow,
+    TaskRow,
+    UnitRow,
 )
 
 I, S, T = InstanceRow.__table__, StateRow.__table__, TaskRow.__table__  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ Nothing is deleted. Reorganisations move open work to successor units.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, or_, select, update
 
@@ -20,7 +20,14 @@ from dirtrack.registry import Registry
 from dirtrack.spec.model import DirectiveSpec, Jurisdiction
 from dirtrack.store.spans import chunks, rebuild_spans
 from dirtrack.store.tables import (
-    DependencyRow, DirectiveRow, EventRow, InstanceRow, LoadRow, StateRow, TaskRow, UnitRow,
+    DependencyRow,
+    DirectiveRow,
+    EventRow,
+    InstanceRow,
+    LoadRow,
+    StateRow,
+    TaskRow,
+    UnitRow,
 )
 
 U, D, T = UnitRow.__table__, DirectiveRow.__table__, TaskRow.__table__  # type: ignore[attr-defined]
@@ -51,7 +58,7 @@ class LoadSummary:
 
 def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
     """Write ``plan`` in one transaction; return what changed per directive."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     results = []
     reassigned = 0
     with engine.begin() as conn:
@@ -193,12 +200,12 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
             result.notes.append(f"task {old.task_id} removed")
     task_pks = dict(conn.execute(select(T.c.task_id, T.c.pk).where(T.c.directive_id == spec.id))
                     .tuples().all())
-    old = {r.key: r for r in conn.execute(
+    previous = {r.key: r for r in conn.execute(
         select(I.c.key, I.c.pk, I.c.spec_due_on, I.c.spec_lead_id, I.c.removed, I.c.lag_days,
                I.c.slack_days, I.c.critical).where(I.c.directive_id == spec.id))}
     new_rows, events, updates = [], [], []
     for inst in exp.instances:
-        prev = old.pop(inst.key, None)
+        prev = previous.pop(inst.key, None)
         if prev is None:
             new_rows.append(_instance_row(spec, inst, task_pks[inst.task.id], effective))
             continue
@@ -220,7 +227,7 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
                 or (prev.lag_days, prev.slack_days, prev.critical)
                 != (inst.lag_days, inst.slack_days, inst.critical)):
             updates.append(base)
-    for gone in old.values():
+    for gone in previous.values():
         if not gone.removed:
             events.append(_event(gone.pk, "cancelled", effective, now,
                                  note="removed from the directive"))
