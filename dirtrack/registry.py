@@ -32,6 +32,7 @@ class Unit:
     parent: str | None = None
     established_on: date | None = None
     jurisdiction: str = ""
+    email: str = ""
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,9 @@ class Span:
     completed_on: date | None = None
     verified: bool = False
     percent: int = 0
+    # When the current open period began: creation, a return or a restore. Escalation
+    # steps fire once per open period and deadline.
+    opened_on: date | None = None
 
 
 def apply(span: Span, event: Event) -> Span:
@@ -59,7 +62,8 @@ def apply(span: Span, event: Event) -> Span:
     if kind == "verified":
         return replace(s, verified=True)
     if kind == "returned":
-        return replace(s, state=OPEN, completed_on=None, verified=False)
+        return replace(s, state=OPEN, completed_on=None, verified=False,
+                       opened_on=event.effective_on)
     if kind in ("extended", "revised") and event.new_due is not None:
         s = replace(s, due_on=event.new_due)
     if kind in ("reassigned", "revised") and event.new_lead is not None:
@@ -67,13 +71,13 @@ def apply(span: Span, event: Event) -> Span:
     if kind == "cancelled":
         return replace(s, state=CANCELLED)
     if kind == "restored":
-        return replace(s, state=DONE if s.completed_on else OPEN)
+        return replace(s, state=DONE if s.completed_on else OPEN, opened_on=event.effective_on)
     return s
 
 
 def spans(created_on: date, due_on: date, lead_id: str, events: Iterable[Event]) -> list[Span]:
     """Return the state spans of an instance; ``events`` in ledger order (date, then id)."""
-    out = [Span(created_on, None, OPEN, due_on, lead_id)]
+    out = [Span(created_on, None, OPEN, due_on, lead_id, opened_on=created_on)]
     for ev in events:
         nxt = apply(out[-1], ev)
         if nxt.valid_from <= out[-1].valid_from:

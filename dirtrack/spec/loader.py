@@ -32,10 +32,11 @@ from dirtrack.spec.model import (
     TaskSpec,
     parse_deadline,
 )
+from dirtrack.spec.settings import AlertSettings, read_ladder, read_settings
 from dirtrack.spec.yamlpos import YamlSyntaxError, YList, YMap, parse_yaml
 
-UNITS_FILE, CALENDAR_FILE = "units.yaml", "calendar.yaml"
-SETTINGS_FILES = {UNITS_FILE, CALENDAR_FILE, "escalation.yaml", "settings.yaml"}
+UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE = "units.yaml", "calendar.yaml", "escalation.yaml"
+SETTINGS_FILES = {UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE}
 TASK_KEYS = ("id", "title", "lead", "support", "sector", "deliverable", "due", "depends_on",
              "for_each", "scope")
 USE_KEYS = ("use", "as", "with")
@@ -118,10 +119,15 @@ def _read_jurisdiction(
     if (folder / CALENDAR_FILE).exists():
         cal_doc, cal_path, calendar_text = _load(folder / CALENDAR_FILE, root, report)
         calendar = _read_calendar(cal_doc, cal_path, report)
-    base = hashlib.sha256((units_text + "\0" + calendar_text).encode()).hexdigest()
-    jur = Jurisdiction(folder.name, name, _show(folder, root), units, reorgs, calendar,
-                       fingerprint=base)
     registry = Registry(units, reorgs)
+    settings, escalation_text = AlertSettings(), ""
+    if (folder / ESCALATION_FILE).exists():
+        esc_doc, esc_path, escalation_text = _load(folder / ESCALATION_FILE, root, report)
+        settings = read_settings(esc_doc, esc_path, registry, report)
+    base = hashlib.sha256("\0".join([units_text, calendar_text, escalation_text]).encode()
+                          ).hexdigest()
+    jur = Jurisdiction(folder.name, name, _show(folder, root), units, reorgs, calendar,
+                       fingerprint=base, settings=settings)
     paths = files if files is not None else sorted(
         p for p in folder.glob("*.yaml") if p.name not in SETTINGS_FILES)
     for p in paths:
@@ -149,7 +155,7 @@ def _read_units(
         line = items.line_of(i)
         item = as_map(raw, path, line, "units", report)
         if item is None or not check_keys(
-            item, ["id", "name", "level", "kind", "parent", "established_on"],
+            item, ["id", "name", "level", "kind", "parent", "established_on", "email"],
             ["id", "name", "level", "kind"], path, report,
         ):
             continue
@@ -168,7 +174,8 @@ def _read_units(
             continue
         seen[uid] = item.line_of("id")
         parent = str(item["parent"]) if item.get("parent") else None
-        units.append(Unit(uid, str(item["name"]), level, kind, parent, est_day, jurisdiction))
+        units.append(Unit(uid, str(item["name"]), level, kind, parent, est_day, jurisdiction,
+                          str(item.get("email") or "")))
     ids = {u.id for u in units}
     for u in units:
         if u.parent and u.parent not in ids:
@@ -251,8 +258,13 @@ def _read_directive(
         return None
     errors_before = len(report.errors)
     check_keys(head, ["id", "number", "kind", "title", "issued_by", "issued_on", "source",
-                      "parent"], ["id", "number", "kind", "title", "issued_by", "issued_on"],
-               shown, report)
+                      "parent", "escalation"],
+               ["id", "number", "kind", "title", "issued_by", "issued_on"], shown, report)
+    ladder = None
+    if head.get("escalation") is not None:
+        esc = as_map(head["escalation"], shown, head.line_of("escalation"), "escalation", report)
+        if esc is not None and check_keys(esc, ["ladder"], ["ladder"], shown, report):
+            ladder = read_ladder(esc["ladder"], shown, esc.line_of("ladder"), registry, report)
     did = as_slug(head.get("id"), shown, head.line_of("id"), "id", report)
     kind = as_choice(head.get("kind"), DIRECTIVE_KINDS, shown, head.line_of("kind"), "kind",
                      report) if "kind" in head else None
@@ -287,6 +299,7 @@ def _read_directive(
         issued_by=issuer, issued_on=issued_on, jurisdiction=jur.id, path=shown, tasks=tasks,
         source=str(head.get("source", "")), parent=str(head["parent"]) if head.get("parent")
         else None, line=head.line, key_lines=dict(head.key_lines), fingerprint=fingerprint,
+        ladder=ladder,
     )
     _check_tasks(directive, registry, jur, report)
     return directive

@@ -15,6 +15,7 @@ from datetime import date
 
 from dirtrack.calendar import WorkCalendar, period_end
 from dirtrack.registry import Reorganisation, Unit
+from dirtrack.spec.settings import AlertSettings, LadderStep
 
 SECTORS = ("economic", "cultural-social", "defense-security", "political-system")
 DIRECTIVE_KINDS = (
@@ -114,6 +115,7 @@ class DirectiveSpec:
     line: int = 1
     key_lines: dict[str, int] = field(default_factory=dict)
     fingerprint: str = ""
+    ladder: tuple[LadderStep, ...] | None = None  # overrides the jurisdiction's ladder
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -131,3 +133,7 @@ class Jurisdiction:
     calendar: WorkCalendar
     directives: list[DirectiveSpec] = field(default_factory=list)
     fingerprint: str = ""
+    settings: AlertSettings = field(default_factory=AlertSettings)
+
+    def ladder_of(self, directive: DirectiveSpec) -> tuple[LadderStep, ...]:
+        return directive.ladder if directive.ladder is not None else self.settings.ladder

@@ -41,7 +41,7 @@ def rebuild_spans(conn: Connection, instance_pks: Iterable[int]) -> int:
                     "instance_pk": pk, "valid_from": span.valid_from, "valid_to": span.valid_to,
                     "state": span.state, "due_on": span.due_on, "lead_id": span.lead_id,
                     "completed_on": span.completed_on, "verified": span.verified,
-                    "percent": span.percent,
+                    "percent": span.percent, "opened_on": span.opened_on,
                 })
         conn.execute(delete(S).where(S.c.instance_pk.in_(part)))
         if rows:

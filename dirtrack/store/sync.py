@@ -9,6 +9,7 @@ Nothing is deleted. Reorganisations move open work to successor units.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -24,15 +25,20 @@ from dirtrack.store.tables import (
     DirectiveRow,
     EventRow,
     InstanceRow,
+    JurisdictionRow,
+    LadderRow,
     LoadRow,
     StateRow,
     TaskRow,
+    UnitChannelRow,
     UnitRow,
 )
 
 U, D, T = UnitRow.__table__, DirectiveRow.__table__, TaskRow.__table__  # type: ignore[attr-defined]
 I, DEP = InstanceRow.__table__, DependencyRow.__table__  # type: ignore[attr-defined]
 E, S, L = EventRow.__table__, StateRow.__table__, LoadRow.__table__  # type: ignore[attr-defined]
+J, LAD = JurisdictionRow.__table__, LadderRow.__table__  # type: ignore[attr-defined]
+UC = UnitChannelRow.__table__  # type: ignore[attr-defined]
 LOADER = "dirtrack load"
 
 
@@ -64,6 +70,7 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
     with engine.begin() as conn:
         for jur in plan.jurisdictions:
             _sync_units(conn, jur, plan.registries[jur.id])
+            _sync_settings(conn, jur)
         for jur, spec in plan.directives():
             current = conn.execute(select(D.c.fingerprint).where(D.c.id == spec.id)).scalar()
             if current == spec.fingerprint:
@@ -76,6 +83,9 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
                 result = _insert_directive(conn, jur, spec, exp, now)
             else:
                 result = _update_directive(conn, jur, spec, exp, now, on)
+            conn.execute(delete(LAD).where(LAD.c.directive_id == spec.id))
+            conn.execute(insert(LAD), [{"directive_id": spec.id, "step": s.step, "days": s.days,
+                                        "recipient": s.to} for s in jur.ladder_of(spec)])
             conn.execute(insert(L), [{
                 "directive_id": spec.id, "effective_on": on, "loaded_at": now,
                 "fingerprint": spec.fingerprint, "added": result.added,
@@ -103,7 +113,7 @@ def _sync_units(conn: Connection, jur: Jurisdiction, registry: Registry) -> None
         row = {"id": unit.id, "jurisdiction": jur.id, "name": unit.name, "level": unit.level,
                "kind": unit.kind, "parent_id": unit.parent, "established_on": unit.established_on,
                "ended_on": reorg.on if reorg else None,
-               "successor_id": step[0] if step else None}
+               "successor_id": step[0] if step else None, "email": unit.email}
         old = existing.get(unit.id)
         if old is None:
             rows.append(row)
@@ -111,6 +121,23 @@ def _sync_units(conn: Connection, jur: Jurisdiction, registry: Registry) -> None
             conn.execute(update(U).where(U.c.id == unit.id).values(**row))
     if rows:
         conn.execute(insert(U), rows)
+
+
+def _sync_settings(conn: Connection, jur: Jurisdiction) -> None:
+    settings = jur.settings
+    row = {"id": jur.id, "name": jur.name, "language": settings.language,
+           "channels": json.dumps(settings.channels, sort_keys=True)}
+    if conn.execute(select(J.c.id).where(J.c.id == jur.id)).scalar() is None:
+        conn.execute(insert(J), [row])
+    else:
+        conn.execute(update(J).where(J.c.id == jur.id).values(**row))
+    ids = [u.id for u in jur.units]
+    for part in chunks(ids):
+        conn.execute(delete(UC).where(UC.c.unit_id.in_(part)))
+    rows = [{"unit_id": u.id, "channel": c}
+            for u in jur.units for c in settings.channels_for(u.id, u.level, u.kind)]
+    for part in chunks(rows, 20000):
+        conn.execute(insert(UC), part)
 
 
 def _directive_row(jur: Jurisdiction, spec: DirectiveSpec, now: datetime) -> dict:
@@ -156,7 +183,8 @@ def _insert_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec,
     _insert_dependencies(conn, exp, pks, set())
     states = [{"instance_pk": pks[i.key], "valid_from": spec.issued_on, "valid_to": None,
                "state": "open", "due_on": i.due_on, "lead_id": i.lead, "completed_on": None,
-               "verified": False, "percent": 0} for i in exp.instances]
+               "verified": False, "percent": 0, "opened_on": spec.issued_on}
+              for i in exp.instances]
     for part in chunks(states, 20000):
         conn.execute(insert(S), part)
     return LoadResult(spec.id, "new", instances=len(rows), added=len(rows))

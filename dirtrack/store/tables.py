@@ -26,6 +26,7 @@ class UnitRow(SQLModel, table=True):
     established_on: date | None = None
     ended_on: date | None = None
     successor_id: str | None = None
+    email: str = ""
 
 
 class DirectiveRow(SQLModel, table=True):
@@ -124,6 +125,7 @@ class StateRow(SQLModel, table=True):
     completed_on: date | None = None
     verified: bool = False
     percent: int = 0
+    opened_on: date
 
 
 class LoadRow(SQLModel, table=True):
@@ -138,3 +140,79 @@ class LoadRow(SQLModel, table=True):
     revised: int = 0
     cancelled: int = 0
     summary: str = ""
+
+
+class JurisdictionRow(SQLModel, table=True):
+    __tablename__ = "jurisdiction"
+
+    id: str = Field(primary_key=True)
+    name: str
+    language: str = "vi"
+    channels: str = "{}"  # JSON: channel -> options (names of secrets, never secrets)
+
+
+class LadderRow(SQLModel, table=True):
+    """A directive's escalation ladder, resolved from its jurisdiction or its own override."""
+
+    __tablename__ = "ladder_step"
+
+    directive_id: str = Field(primary_key=True)
+    step: str = Field(primary_key=True)
+    days: int  # negative: before the deadline
+    recipient: str  # lead | parent | issuer | a unit id
+
+
+class UnitChannelRow(SQLModel, table=True):
+    __tablename__ = "unit_channel"
+
+    unit_id: str = Field(primary_key=True)
+    channel: str = Field(primary_key=True)
+
+
+class OutboxRow(SQLModel, table=True):
+    """One alert: a step of an instance's ladder for one recipient on one channel.
+
+    Unique per deadline and open period, so a step fires once however often the
+    check runs, and again only after an extension or a returned completion.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("instance_pk", "step", "recipient_id", "channel", "due_on",
+                         "opened_on", name="uq_outbox_once"),
+        Index("ix_outbox_status", "status", "delivery_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_pk: int = Field(index=True)
+    step: str
+    days: int  # the step's offset from the deadline
+    recipient_id: str
+    channel: str
+    due_on: date
+    opened_on: date
+    fired_on: date  # the as-of date of the check that recorded it
+    cause_pk: int | None = None  # root cause: a blocking overdue task of another unit
+    status: str = "pending"  # pending | delivered | cancelled
+    delivery_id: str | None = None
+    delivered_at: datetime | None = None
+
+
+class DeliveryRow(SQLModel, table=True):
+    """One digest to one recipient on one channel; its id is the idempotency key."""
+
+    __tablename__ = "delivery"
+
+    id: str = Field(primary_key=True)
+    recipient_id: str = Field(index=True)
+    channel: str
+    as_of: date
+    created_at: datetime
+    status: str = "sending"  # sending | delivered | failed
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str = ""
+    delivered_at: datetime | None = None
+    subject: str = ""
+    body: str = ""
+    payload: str = "{}"  # JSON sent to webhooks

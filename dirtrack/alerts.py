@@ -1,0 +1,344 @@
+"""Alert channels behind one interface, and delivery of the outbox as digests.
+
+One digest per recipient and channel per run. A digest is stored (subject, body,
+JSON payload) before it is sent, and its id is the idempotency key the receiver
+sees (``Idempotency-Key`` header, e-mail ``Message-ID``): a run killed mid-way
+resends the same digest with the same id, and a failed send stays pending and is
+retried with back-off by a later run. No alert is lost, and a receiver that
+honours the key sees each once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import smtplib
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
+
+from sqlalchemy import Connection, Engine, or_, select, update
+
+from dirtrack.errors import ConfigError, DirtrackError
+from dirtrack.escalation import ROOT_CAUSE
+from dirtrack.store.spans import chunks
+from dirtrack.store.tables import (
+    DeliveryRow, DirectiveRow, InstanceRow, JurisdictionRow, OutboxRow, TaskRow, UnitRow,
+)
+from dirtrack.templating import environment, step_label
+
+log = logging.getLogger("dirtrack.alerts")
+O, DL, I = (OutboxRow.__table__, DeliveryRow.__table__,  # type: ignore[attr-defined]
+            InstanceRow.__table__)  # type: ignore[attr-defined]
+T, D = TaskRow.__table__, DirectiveRow.__table__  # type: ignore[attr-defined]
+U, J = UnitRow.__table__, JurisdictionRow.__table__  # type: ignore[attr-defined]
+COMMIT_EVERY = 200
+
+
+class DeliveryError(DirtrackError):
+    """A channel could not deliver a digest; it will be retried."""
+
+
+@dataclass
+class Digest:
+    id: str
+    recipient_id: str
+    recipient_name: str
+    recipient_email: str
+    channel: str
+    as_of: date
+    subject: str
+    body: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+class Channel(Protocol):
+    name: str
+
+    def send(self, digest: Digest) -> None:
+        """Deliver the digest or raise DeliveryError."""
+
+
+class LogChannel:
+    name = "log"
+
+    def send(self, digest: Digest) -> None:
+        log.info("alert digest %s to %s: %s", digest.id, digest.recipient_id, digest.subject)
+
+
+class FileChannel:
+    """Writes each digest to a file named by its id: resending rewrites the same file."""
+
+    name = "file"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def send(self, digest: Digest) -> None:
+        target = self.folder / digest.as_of.isoformat() / f"{digest.recipient_id}-{digest.id}.txt"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(f"{digest.subject}\n\n{digest.body}", encoding="utf-8")
+        except OSError as exc:
+            raise DeliveryError(f"cannot write {target}: {exc.strerror}") from None
+
+
+class WebhookChannel:
+    """POSTs the digest as JSON; any answer but 2xx is a failure to retry."""
+
+    name = "webhook"
+
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        self.url = url
+        self.timeout = timeout
+
+    def send(self, digest: Digest) -> None:
+        import httpx
+
+        try:
+            response = httpx.post(self.url, json=digest.payload, timeout=self.timeout,
+                                  headers={"Idempotency-Key": digest.id})
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"webhook unreachable: {type(exc).__name__}") from None
+        if not 200 <= response.status_code < 300:
+            raise DeliveryError(f"webhook answered HTTP {response.status_code}")
+
+
+class EmailChannel:
+    """Sends the digest over SMTP (``smtp://user:password@host:port``, ``smtps://`` for TLS)."""
+
+    name = "email"
+
+    def __init__(self, url: str, sender: str, timeout: float = 10.0) -> None:
+        self.url = urlparse(url)
+        self.sender = sender
+        self.timeout = timeout
+
+    def send(self, digest: Digest) -> None:
+        if not digest.recipient_email:
+            raise DeliveryError(f"unit {digest.recipient_id} has no email in units.yaml")
+        msg = EmailMessage()
+        msg["Subject"] = digest.subject
+        msg["From"] = self.sender
+        msg["To"] = digest.recipient_email
+        msg["Message-ID"] = f"<{digest.id}@dirtrack>"
+        msg.set_content(digest.body)
+        host, port = self.url.hostname or "127.0.0.1", self.url.port
+        try:
+            smtp_class = smtplib.SMTP_SSL if self.url.scheme == "smtps" else smtplib.SMTP
+            with smtp_class(host, port or 0, timeout=self.timeout) as smtp:
+                if self.url.username:
+                    smtp.login(unquote(self.url.username), unquote(self.url.password or ""))
+                smtp.send_message(msg)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(f"SMTP server {host}:{port} refused or unreachable: "
+                                f"{type(exc).__name__}") from None
+
+
+def _secret(options: dict[str, str], env_key: str, block_key: str, what: str) -> str:
+    if options.get(env_key):
+        value = os.environ.get(options[env_key])
+        if not value:
+            raise DeliveryError(f"{what}: environment variable {options[env_key]} is not set")
+        return value
+    if options.get(block_key):
+        from prefect.blocks.system import Secret  # only operators who use blocks pay for it
+
+        try:
+            return str(Secret.load(options[block_key]).get())
+        except ValueError as exc:
+            raise DeliveryError(f"{what}: Prefect Secret block {options[block_key]!r} "
+                                f"not found") from exc
+    raise DeliveryError(f"{what}: set {env_key} or {block_key} in escalation.yaml")
+
+
+def build_channel(name: str, options: dict[str, str], alerts_dir: Path) -> Channel:
+    """Return the channel called ``name`` configured with ``options`` (secrets resolved)."""
+    if name == "log":
+        return LogChannel()
+    if name == "file":
+        return FileChannel(alerts_dir / options.get("folder", ""))
+    if name == "webhook":
+        return WebhookChannel(_secret(options, "url_env", "url_block", "webhook channel"))
+    if name == "email":
+        url = _secret(options, "smtp_env", "smtp_block", "email channel")
+        return EmailChannel(url, options.get("sender", "dirtrack@localhost"))
+    raise ConfigError(f"unknown channel '{name}'")
+
+
+def backoff(attempts: int) -> timedelta:
+    """Return how long to wait before retry number ``attempts`` (doubling, capped at 6 h)."""
+    base = float(os.environ.get("DIRTRACK_RETRY_SECONDS", "300"))
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+@dataclass
+class DeliveryReport:
+    digests_sent: int = 0
+    alerts_sent: int = 0
+    digests_failed: int = 0
+    alerts_waiting: int = 0
+    errors: list[str] = field(default_factory=list)
+    by_channel: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _pending_alerts(conn: Connection) -> list[Any]:
+    C, CU, LU, RU = I.alias("c"), U.alias("cu"), U.alias("lu"), U.alias("ru")
+    CT = T.alias("ct")
+    from dirtrack.store.tables import StateRow
+
+    S = StateRow.__table__  # type: ignore[attr-defined]
+    CS = S.alias("cs")
+    query = (select(O.c.id, O.c.step, O.c.days, O.c.recipient_id, O.c.channel, O.c.due_on,
+                    O.c.fired_on, I.c.key, T.c.title, D.c.number, D.c.jurisdiction,
+                    LU.c.name.label("lead_name"), RU.c.name.label("recipient_name"),
+                    RU.c.email.label("recipient_email"), J.c.name.label("jurisdiction_name"),
+                    J.c.language, J.c.channels, C.c.key.label("cause_key"),
+                    CT.c.title.label("cause_title"), CU.c.name.label("cause_lead"),
+                    CS.c.due_on.label("cause_due"))
+             .select_from(
+                 O.join(I, I.c.pk == O.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
+                 .join(D, D.c.id == I.c.directive_id).join(J, J.c.id == D.c.jurisdiction)
+                 .join(RU, RU.c.id == O.c.recipient_id)
+                 .join(S, (S.c.instance_pk == I.c.pk) & S.c.valid_to.is_(None))
+                 .join(LU, LU.c.id == S.c.lead_id)
+                 .outerjoin(C, C.c.pk == O.c.cause_pk).outerjoin(CT, CT.c.pk == C.c.task_pk)
+                 .outerjoin(CS, (CS.c.instance_pk == C.c.pk) & CS.c.valid_to.is_(None))
+                 .outerjoin(CU, CU.c.id == CS.c.lead_id))
+             .where(O.c.status == "pending", O.c.delivery_id.is_(None))
+             .order_by(O.c.recipient_id, O.c.channel, O.c.days, I.c.key))
+    return conn.execute(query).all()
+
+
+def _render(rows: list[Any], as_of: date) -> tuple[str, str, dict[str, Any]]:
+    first = rows[0]
+    language = first.language
+    alerts = []
+    for r in rows:
+        cause = None
+        if r.cause_key:
+            cause = {"task": r.cause_key, "title": r.cause_title, "lead_name": r.cause_lead,
+                     "days_overdue": (as_of - r.cause_due).days}
+        alerts.append({"task": r.key, "title": r.title, "directive": r.number,
+                       "lead_name": r.lead_name, "due_on": r.due_on,
+                       "days_overdue": (as_of - r.due_on).days, "step": r.step,
+                       "step_label": step_label(r.step, language),
+                       "order": (r.days, r.step), "cause": cause})
+    text = environment().get_template(f"digest.{language}.txt.j2").render(
+        jurisdiction=first.jurisdiction_name, as_of=as_of, alerts=alerts,
+        recipient={"id": first.recipient_id, "name": first.recipient_name})
+    subject, _, body = text.partition("\n\n")
+    payload = {
+        "recipient": {"id": first.recipient_id, "name": first.recipient_name},
+        "as_of": as_of.isoformat(), "language": language, "subject": subject,
+        "alerts": [{**{k: v for k, v in a.items() if k not in ("order", "step_label")},
+                    "due_on": a["due_on"].isoformat()} for a in alerts],
+    }
+    return subject, body, payload
+
+
+def _prepare(engine: Engine, now: datetime) -> int:
+    """Group pending alerts into stored digests (one per recipient and channel)."""
+    with engine.begin() as conn:
+        rows = _pending_alerts(conn)
+        groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        for r in rows:
+            groups[(r.recipient_id, r.channel)].append(r)
+        deliveries, assignments = [], []
+        for (recipient, channel), items in groups.items():
+            as_of = max(r.fired_on for r in items)
+            subject, body, payload = _render(items, as_of)
+            digest_id = uuid.uuid4().hex
+            payload["delivery_id"] = digest_id
+            deliveries.append({"id": digest_id, "recipient_id": recipient, "channel": channel,
+                               "as_of": as_of, "created_at": now, "status": "sending",
+                               "attempts": 0, "next_attempt_at": None, "last_error": "",
+                               "delivered_at": None, "subject": subject, "body": body,
+                               "payload": json.dumps(payload, ensure_ascii=False)})
+            assignments += [(r.id, digest_id) for r in items]
+        if deliveries:
+            from sqlalchemy import bindparam, insert
+
+            conn.execute(insert(DL), deliveries)
+            conn.execute(update(O).where(O.c.id == bindparam("b_id"))
+                         .values(delivery_id=bindparam("b_delivery")),
+                         [{"b_id": a, "b_delivery": d} for a, d in assignments])
+        return len(deliveries)
+
+
+def deliver(engine: Engine, now: datetime, alerts_dir: Path,
+            channel_factory: Callable[[str, dict[str, str], Path], Channel] = build_channel,
+            ) -> DeliveryReport:
+    """Send every digest due now: interrupted ones, retries whose back-off is over, new ones."""
+    report = DeliveryReport()
+    _prepare(engine, now)
+    with engine.connect() as conn:
+        due = conn.execute(
+            select(DL, U.c.name, U.c.email, J.c.channels)
+            .join(U, U.c.id == DL.c.recipient_id).join(J, J.c.id == U.c.jurisdiction)
+            .where(DL.c.status.in_(("sending", "failed")),
+                   or_(DL.c.next_attempt_at.is_(None), DL.c.next_attempt_at <= now))
+            .order_by(DL.c.created_at, DL.c.id)).all()
+        waiting = conn.execute(select(DL.c.id).where(DL.c.status == "failed",
+                                                     DL.c.next_attempt_at > now)).all()
+    channels: dict[tuple[str, str], Channel | DeliveryError] = {}
+    done_ids: list[str] = []
+
+    def flush() -> None:
+        if not done_ids:
+            return
+        with engine.begin() as conn:
+            for part in chunks(done_ids):
+                conn.execute(update(DL).where(DL.c.id.in_(part))
+                             .values(status="delivered", delivered_at=now, last_error=""))
+                conn.execute(update(O).where(O.c.delivery_id.in_(part))
+                             .values(status="delivered", delivered_at=now))
+        done_ids.clear()
+
+    for row in due:
+        key = (row.channel, row.channels)
+        if key not in channels:
+            options = json.loads(row.channels).get(row.channel, {})
+            try:
+                channels[key] = channel_factory(row.channel, options, alerts_dir)
+            except DeliveryError as exc:
+                channels[key] = exc
+        digest = Digest(row.id, row.recipient_id, row.name, row.email, row.channel, row.as_of,
+                        row.subject, row.body, json.loads(row.payload))
+        channel = channels[key]
+        try:
+            if isinstance(channel, DeliveryError):
+                raise channel
+            channel.send(digest)
+        except DeliveryError as exc:
+            flush()
+            attempts = row.attempts + 1
+            with engine.begin() as conn:
+                conn.execute(update(DL).where(DL.c.id == row.id).values(
+                    status="failed", attempts=attempts, last_error=str(exc),
+                    next_attempt_at=now + backoff(attempts)))
+            report.digests_failed += 1
+            report.errors.append(f"{row.channel} to {row.recipient_id}: {exc}")
+            continue
+        done_ids.append(row.id)
+        report.digests_sent += 1
+        report.by_channel[row.channel] += 1
+        if len(done_ids) >= COMMIT_EVERY or row.channel in ("webhook", "email"):
+            flush()
+    flush()
+    with engine.connect() as conn:
+        from sqlalchemy import func
+
+        report.alerts_sent = conn.execute(select(func.count()).select_from(O).where(
+            O.c.status == "delivered", O.c.delivered_at == now)).scalar_one()
+        report.alerts_waiting = conn.execute(select(func.count()).select_from(O).where(
+            O.c.status == "pending")).scalar_one()
+    report.digests_failed += 0 * len(waiting)
+    return report

@@ -1,0 +1,52 @@
+"""Jinja2 environments for digests and reports; a province may replace any template.
+
+``DIRTRACK_TEMPLATES`` names a folder searched before the package's own templates,
+so a file of the same name there (``review.html.j2``, ``digest.vi.txt.j2``) wins.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+
+STEP_LABELS = {
+    "en": {"reminder": "Reminder: due soon", "overdue": "Overdue",
+           "supervisor": "Overdue, reported to the supervising unit",
+           "issuer": "Overdue, reported to the issuing body",
+           "standing-committee": "Overdue, reported to the standing committee",
+           "root-cause": "Your overdue task is blocking another unit's task"},
+    "vi": {"reminder": "Nhắc việc: sắp đến hạn", "overdue": "Quá hạn",
+           "supervisor": "Quá hạn, đã báo cáo đơn vị cấp trên",
+           "issuer": "Quá hạn, đã báo cáo cơ quan ban hành",
+           "standing-committee": "Quá hạn, đã báo cáo Ban Thường vụ",
+           "root-cause": "Nhiệm vụ quá hạn của đơn vị đang làm chậm nhiệm vụ của đơn vị khác"},
+}
+
+
+def vndate(value: date | None) -> str:
+    """Return a date the Vietnamese way, dd/mm/yyyy.
+
+    >>> vndate(date(2024, 5, 7))
+    '07/05/2024'
+    """
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def step_label(step: str, language: str) -> str:
+    return STEP_LABELS.get(language, STEP_LABELS["en"]).get(step, step)
+
+
+def environment(autoescape: bool = False) -> Environment:
+    loaders: list = []
+    custom = os.environ.get("DIRTRACK_TEMPLATES")
+    if custom:
+        loaders.append(FileSystemLoader(Path(custom)))
+    loaders.append(PackageLoader("dirtrack", "templates"))
+    env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
+                      autoescape=autoescape, trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.filters["vndate"] = vndate
+    return env
