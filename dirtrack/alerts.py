@@ -27,10 +27,15 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import Connection, Engine, or_, select, update
 
 from dirtrack.errors import ConfigError, DirtrackError
-from dirtrack.escalation import ROOT_CAUSE
 from dirtrack.store.spans import chunks
 from dirtrack.store.tables import (
-    DeliveryRow, DirectiveRow, InstanceRow, JurisdictionRow, OutboxRow, TaskRow, UnitRow,
+    DeliveryRow,
+    DirectiveRow,
+    InstanceRow,
+    JurisdictionRow,
+    OutboxRow,
+    TaskRow,
+    UnitRow,
 )
 from dirtrack.templating import environment, step_label
 
@@ -152,7 +157,8 @@ def _secret(options: dict[str, str], env_key: str, block_key: str, what: str) ->
         from prefect.blocks.system import Secret  # only operators who use blocks pay for it
 
         try:
-            return str(Secret.load(options[block_key]).get())
+            block: Any = Secret.load(options[block_key])
+            return str(block.get())
         except ValueError as exc:
             raise DeliveryError(f"{what}: Prefect Secret block {options[block_key]!r} "
                                 f"not found") from exc
@@ -214,7 +220,7 @@ def _pending_alerts(conn: Connection) -> list[Any]:
                  .outerjoin(CU, CU.c.id == CS.c.lead_id))
              .where(O.c.status == "pending", O.c.delivery_id.is_(None))
              .order_by(O.c.recipient_id, O.c.channel, O.c.days, I.c.key))
-    return conn.execute(query).all()
+    return list(conn.execute(query).all())
 
 
 def _render(rows: list[Any], as_of: date) -> tuple[str, str, dict[str, Any]]:

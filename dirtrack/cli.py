@@ -25,6 +25,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain one-line errors, and no Rich import at start-up
 )
 
 
@@ -50,13 +51,14 @@ def _user_errors() -> Iterator[None]:
         _fail(f"database error: {str(exc.orig).splitlines()[0]}; check DIRTRACK_DATABASE_URL")
 
 
-def _parse_date(value: str | None) -> date | None:
+def _parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+        raise typer.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD",
+                                 param_hint=option) from None
 
 
 def _engine() -> Any:
@@ -73,14 +75,16 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-PathArg = Annotated[Path, typer.Argument(help="Directives root, a jurisdiction folder, or a file.")]
+PathArg = Annotated[Path, typer.Argument(metavar="PATH", help="Directives root, a jurisdiction "
+                                         "folder, or a directive file.")]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Report as of this date (YYYY-MM-DD); "
                                           "default today in Asia/Ho_Chi_Minh.")]
 On = Annotated[str | None, typer.Option("--on", help="Date of the event (YYYY-MM-DD); default "
                                         "today in Asia/Ho_Chi_Minh.")]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 Note = Annotated[str, typer.Option("--note", help="A note for the ledger.")]
-TaskArg = Annotated[str, typer.Argument(help="Task id, e.g. nb-2024-q2/book-100-models.")]
+TaskArg = Annotated[str, typer.Argument(metavar="TASK",
+                                        help="Task id, e.g. nb-2024-q2/book-100-models.")]
 DirectiveOpt = Annotated[str | None, typer.Option("--directive", help="Only this directive.")]
 UnitOpt = Annotated[str | None, typer.Option("--unit", help="Only tasks this unit leads.")]
 
@@ -107,7 +111,7 @@ def load(path: PathArg = Path("directives"), on: On = None) -> None:
     from dirtrack.plan import read_plan
     from dirtrack.store.sync import load_plan
 
-    effective = _parse_date(on) or _today()
+    effective = _parse_date(on, "--on") or _today()
     with _user_errors():
         plan = read_plan(path, expand_all=False)
         summary = load_plan(_engine(), plan, on=effective)
@@ -145,7 +149,7 @@ def tasks(
     if status is not None and status not in CATEGORIES:
         raise typer.BadParameter(f"'{status}' is not one of {', '.join(CATEGORIES)}",
                                  param_hint="--status")
-    day = _parse_date(as_of) or _today()
+    day = _parse_date(as_of, "--as-of") or _today()
     with _user_errors():
         found = list_tasks(_engine(), day, Filters(directive, unit, status), limit)
         if json_:
@@ -161,7 +165,7 @@ def status_(directive: DirectiveOpt = None, unit: UnitOpt = None, as_of: AsOf = 
     from dirtrack.present import counts
     from dirtrack.store.queries import Filters, status_counts
 
-    day = _parse_date(as_of) or _today()
+    day = _parse_date(as_of, "--as-of") or _today()
     with _user_errors():
         found = status_counts(_engine(), day, Filters(directive, unit))
         if json_:
@@ -179,7 +183,7 @@ def show(task: TaskArg, as_of: AsOf = None, json_: Json = False) -> None:
     from dirtrack.present import task_detail
     from dirtrack.store.queries import show_task
 
-    day = _parse_date(as_of) or _today()
+    day = _parse_date(as_of, "--as-of") or _today()
     with _user_errors():
         detail = show_task(_engine(), task, day)
         if json_:
@@ -193,7 +197,8 @@ def show(task: TaskArg, as_of: AsOf = None, json_: Json = False) -> None:
 
 @app.command()
 def graph(
-    directive: Annotated[str, typer.Argument(help="Directive id, e.g. nb-2024-q2.")],
+    directive: Annotated[str, typer.Argument(metavar="DIRECTIVE",
+                                             help="Directive id, e.g. nb-2024-q2.")],
     format_: Annotated[str, typer.Option("--format", help="text or dot.")] = "text",
 ) -> None:
     """Print a directive's task graph as a text tree or Graphviz DOT, critical path marked."""
@@ -211,7 +216,7 @@ def graph(
 def _record(task: str, kind: str, on: str | None, **fields: Any) -> None:
     from dirtrack.store.ledger import record_event
 
-    day = _parse_date(on) or _today()
+    day = _parse_date(on, "--on") or _today()
     with _user_errors():
         done = record_event(_engine(), task, kind, on=day, **fields)
         typer.echo(f"{done.task}: {done.kind} recorded on {done.effective_on.isoformat()} "
@@ -258,7 +263,7 @@ def extend(task: TaskArg,
                                                  "granting the extension.")],
            on: On = None, note: Note = "") -> None:
     """Extend a task's deadline by decision; the original deadline is kept in the ledger."""
-    _record(task, "extended", on, new_due=_parse_date(to), decision=decision, note=note)
+    _record(task, "extended", on, new_due=_parse_date(to, "--to"), decision=decision, note=note)
 
 
 @app.command()
@@ -278,7 +283,7 @@ def overdue(directive: DirectiveOpt = None, unit: UnitOpt = None, as_of: AsOf = 
     from dirtrack.store.queries import Filters
     from dirtrack.store.queries import overdue as overdue_tasks
 
-    day = _parse_date(as_of) or _today()
+    day = _parse_date(as_of, "--as-of") or _today()
     with _user_errors():
         found = overdue_tasks(_engine(), day, Filters(directive, unit))
         if json_:

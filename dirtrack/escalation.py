@@ -21,7 +21,13 @@ from sqlalchemy.sql import ColumnElement
 
 from dirtrack.store.queries import current
 from dirtrack.store.tables import (
-    DependencyRow, DirectiveRow, InstanceRow, LadderRow, OutboxRow, StateRow, UnitChannelRow,
+    DependencyRow,
+    DirectiveRow,
+    InstanceRow,
+    LadderRow,
+    OutboxRow,
+    StateRow,
+    UnitChannelRow,
     UnitRow,
 )
 

@@ -209,7 +209,12 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
                     inst.anchors = [k for _, _, keys in inst.prerequisites for k in keys]
                     anchor = latest_prereq or issued
                 inst.due_on = _shift(anchor, due, calendar)
-            inst.lag_days = (inst.due_on - anchor).days
+            # The lag is the time the deadline leaves after what it is anchored to: its
+            # prerequisites, or the issue date for a first task. A fixed date, or a task
+            # due from the issue date yet waiting on prerequisites, promises none.
+            anchored = due.kind in ("task", "deps") or (due.kind == "issued"
+                                                          and not task.depends_on)
+            inst.lag_days = (inst.due_on - anchor).days if anchored else 0
             if latest_prereq is not None and inst.due_on < latest_prereq:
                 early += 1
             instances.append(inst)

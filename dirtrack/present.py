@@ -53,11 +53,17 @@ def counts(counts_by_category: dict[str, int], as_of: date, scope: str) -> str:
             + f"\non-time rate of completed tasks: {rate}")
 
 
+def _blockers(keys: list[str]) -> str:
+    if len(keys) <= 2:
+        return ", ".join(keys)
+    return f"{', '.join(keys[:2])} and {len(keys) - 2} more"
+
+
 def overdue_table(tasks: list[Any]) -> str:
     if not tasks:
         return "no overdue tasks"
     rows = [[t.id, t.lead, t.due_on.isoformat(), str(t.days_overdue),
-             ", ".join(t.blocked_by)] for t in tasks]
+             _blockers(t.blocked_by)] for t in tasks]
     return table(["TASK", "LEAD", "DUE", "DAYS OVERDUE", "BLOCKED BY"], rows)
 
 
@@ -85,8 +91,9 @@ def task_detail(detail: Any) -> str:
         status += f" ({t.percent}% reported)"
     extra = flags(t)
     lines.append(status + (f"   [{extra}]" if extra else ""))
-    lines.append(f"  slack       {t.slack_days} day(s)" + ("   on the critical path"
-                                                          if t.critical else ""))
+    if t.status.startswith("open"):
+        lines.append(f"  slack       {t.slack_days} day(s)" + ("   on the critical path"
+                                                              if t.critical else ""))
     if detail.prerequisites:
         lines.append("prerequisites:")
         lines += [f"  {p.id}  {p.status}  due {p.due_on.isoformat()}"

@@ -8,6 +8,7 @@ is read.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from dirtrack.spec.model import parse_deadline
 from dirtrack.spec.yamlpos import YamlSyntaxError, YMap, parse_yaml
 
 PARAM_TYPES = ("str", "int", "bool", "date", "deadline", "unit", "units", "level")
-_SEPARATOR = re.compile(r"^---\s*$", re.MULTILINE)
+_SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
 
 @dataclass
@@ -55,7 +56,10 @@ def read_template(path: Path, display: str, report: Report) -> Template | None:
         )
         return None
     header_text, body = parts
+    # The body starts on the line after '---': its first line is line offset + 1.
     offset = header_text.count("\n") + 1
+    if body.startswith("\n"):
+        body = body[1:]
     try:
         header = parse_yaml(header_text, display)
     except YamlSyntaxError as exc:
@@ -83,6 +87,11 @@ def read_template(path: Path, display: str, report: Report) -> Template | None:
                          f"unknown parameter type '{ptype}'; use one of {', '.join(PARAM_TYPES)}")
             continue
         required = bool(spec.get("required", "default" not in spec))
+        if not required and "default" not in spec:
+            report.error(display, line, name,
+                         f"optional parameter '{name}' has no default; give it a default "
+                         "(\"\" for none) or make it required")
+            continue
         params[name] = Param(name, ptype, required, spec.get("default"), line)
     name = str(header["template"])
     if name != path.stem:
@@ -147,7 +156,8 @@ def _coerce(param: Param, value: Any) -> tuple[Any, str | None]:
 
 
 def bind_params(
-    tpl: Template, given: YMap, path: str, use_line: int, report: Report
+    tpl: Template, given: YMap, path: str, use_line: int, report: Report,
+    units: Collection[str] = (),
 ) -> dict[str, Any] | None:
     """Return the template's parameter values from a use's ``with:``; report mistakes."""
     from jinja2 import Environment, StrictUndefined, TemplateError
@@ -170,6 +180,8 @@ def bind_params(
                          f"({param.type}); add it under 'with:'")
             ok = False
             continue
+        elif not ok:
+            continue  # a default may use the parameters already refused
         else:
             raw, line = param.default, use_line
             if isinstance(raw, str) and "{" in raw:
@@ -181,6 +193,11 @@ def bind_params(
                     ok = False
                     continue
         value, problem = _coerce(param, raw)
+        if problem is None and param.type in ("unit", "units") and units:
+            wrong = [u for u in (raw if isinstance(raw, list) else [raw]) if str(u) not in units]
+            if wrong:
+                problem = (f"names unknown unit '{wrong[0]}'; use an id from the "
+                           f"jurisdiction's units.yaml" + suggestion(str(wrong[0]), units))
         if problem:
             report.error(path, line, param.name,
                          f"parameter '{param.name}' of template '{tpl.name}' {problem}")

@@ -183,7 +183,7 @@ def _read_units(
                          f"unit '{u.id}' names unknown parent '{u.parent}'; "
                          "add that unit or fix the id" + suggestion(u.parent, ids))
     graph = nx.DiGraph((u.parent, u.id) for u in units if u.parent and u.parent in ids)
-    for cycle in _cycles(graph):
+    for cycle in _cycles(graph, [u.id for u in units]):
         report.error(path, seen[cycle[0]], "parent",
                      "units form a loop: " + " -> ".join([*cycle, cycle[0]])
                      + "; a unit cannot be its own ancestor")
@@ -231,15 +231,23 @@ def _read_calendar(doc: Any, path: str, report: Report) -> WorkCalendar:
     return WorkCalendar(country, days["extra_days_off"], days["extra_working_days"])
 
 
-def _cycles(graph: nx.DiGraph) -> list[list[str]]:
-    """Return one cycle (nodes in order) per strongly connected component that has one."""
+def _cycles(graph: nx.DiGraph, order: list[str]) -> list[list[str]]:
+    """Return one cycle per strongly connected component that has one, in file order.
+
+    Each cycle starts at its task (or unit) written first, so the message is the
+    same on every run.
+    """
+    position = {name: n for n, name in enumerate(order)}
     found = []
     for component in nx.strongly_connected_components(graph):
-        sub = graph.subgraph(component)
-        if len(component) > 1 or any(sub.has_edge(n, n) for n in component):
-            edges = nx.find_cycle(sub)
-            found.append([u for u, _ in edges])
-    return sorted(found)
+        sub = nx.DiGraph()
+        sub.add_edges_from(sorted(((u, v) for u, v in graph.edges
+                                   if u in component and v in component),
+                                  key=lambda e: (position.get(e[0], 0), position.get(e[1], 0))))
+        if len(component) > 1 or sub.has_edge(*(2 * [next(iter(component))])):
+            start = min(component, key=lambda n: position.get(n, 0))
+            found.append([u for u, _ in nx.find_cycle(sub, source=start)])
+    return sorted(found, key=lambda c: position.get(c[0], 0))
 
 
 def _read_directive(
@@ -276,33 +284,39 @@ def _read_directive(
                      _unknown_unit(issuer, registry, jur))
     tasks: list[TaskSpec] = []
     templates_text: list[str] = []
+    # Tasks that could not be read: references to them are not reported again.
+    unreadable: set[str] = set()
     items = as_list(doc["tasks"], shown, doc.line_of("tasks"), "tasks", report) or YList()
     for i, raw in enumerate(items):
         item = as_map(raw, shown, items.line_of(i), "tasks", report)
         if item is None:
             continue
         if "use" in item:
-            used = _expand_use(item, shown, catalog, report)
+            used = _expand_use(item, shown, catalog, registry, report)
             if used is not None:
                 tasks.extend(used[0])
                 templates_text.append(used[1])
+            else:
+                unreadable.add(f"{item.get('as', item['use'])}/")
         else:
             task = _read_task(item, shown, report)
             if task is not None:
                 tasks.append(task)
-    if did is None or kind is None or issued_on is None or len(report.errors) > errors_before:
+            else:
+                unreadable.add(str(item.get("id")))
+    if did is None or kind is None or issued_on is None:
         return None
     fingerprint = hashlib.sha256(
         "\0".join([jur.fingerprint, text, *templates_text]).encode()).hexdigest()
     directive = DirectiveSpec(
-        id=did, number=str(head["number"]), kind=kind, title=str(head["title"]),
+        id=did, number=str(head.get("number", "")), kind=kind, title=str(head.get("title", "")),
         issued_by=issuer, issued_on=issued_on, jurisdiction=jur.id, path=shown, tasks=tasks,
         source=str(head.get("source", "")), parent=str(head["parent"]) if head.get("parent")
         else None, line=head.line, key_lines=dict(head.key_lines), fingerprint=fingerprint,
         ladder=ladder,
     )
-    _check_tasks(directive, registry, jur, report)
-    return directive
+    _check_tasks(directive, registry, jur, report, unreadable)
+    return None if len(report.errors) > errors_before else directive
 
 
 def _unknown_unit(uid: str, registry: Registry, jur: Jurisdiction) -> str:
@@ -360,7 +374,8 @@ def _read_dependency(raw: Any, path: str, line: int, report: Report) -> Dependen
         share = _share(raw.get("at_least", 1.0))
         if share is None:
             report.error(path, raw.line_of("at_least"), "at_least",
-                         f"'{raw['at_least']}' is not a share; write a percentage such as 90%")
+                         f"'{raw['at_least']}' is not a share; write a percentage such as 90% "
+                         "(or a fraction such as 0.9)")
             return None
         return Dependency(str(raw["task"]), share, line)
     if isinstance(raw, str):
@@ -376,13 +391,11 @@ def _share(value: Any) -> float | None:
         share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
     except ValueError:
         return None
-    if share > 1 and not text.endswith("%"):
-        share /= 100
     return share if 0 < share <= 1 else None
 
 
 def _expand_use(
-    item: YMap, path: str, catalog: dict[str, Template], report: Report
+    item: YMap, path: str, catalog: dict[str, Template], registry: Registry, report: Report
 ) -> tuple[list[TaskSpec], str] | None:
     check_keys(item, USE_KEYS, ["use"], path, report)
     name = str(item["use"])
@@ -399,7 +412,7 @@ def _expand_use(
         return None
     if not hasattr(given, "line"):
         given.line, given.key_lines = item.line, {}
-    values = bind_params(tpl, given, path, item.line_of("use"), report)
+    values = bind_params(tpl, given, path, item.line_of("use"), report, registry.units)
     if values is None or prefix is None:
         return None
     doc = render_tasks(tpl, values, report)
@@ -431,8 +444,13 @@ def _expand_use(
 
 
 def _check_tasks(
-    directive: DirectiveSpec, registry: Registry, jur: Jurisdiction, report: Report
+    directive: DirectiveSpec, registry: Registry, jur: Jurisdiction, report: Report,
+    unreadable: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> None:
+    def reported(ref: str) -> bool:
+        return ref in unreadable or any(p.endswith("/") and ref.startswith(p)
+                                        for p in unreadable)
+
     seen: dict[str, TaskSpec] = {}
     for task in directive.tasks:
         if task.id in seen:
@@ -450,6 +468,8 @@ def _check_tasks(
             if ref is not None and ref not in registry:
                 report.error(task.path, task.line_of(key), key, _unknown_unit(ref, registry, jur))
         for dep in task.depends_on:
+            if dep.task not in seen and reported(dep.task):
+                continue
             if dep.task not in seen:
                 report.error(task.path, dep.line or task.line_of("depends_on"), "depends_on",
                              f"task '{task.id}' depends on unknown task '{dep.task}'; "
@@ -459,7 +479,9 @@ def _check_tasks(
                 graph.add_edge(dep.task, task.id)
         if task.due.kind == "task":
             assert task.due.ref is not None
-            if task.due.ref not in seen:
+            if task.due.ref not in seen and reported(task.due.ref):
+                pass
+            elif task.due.ref not in seen:
                 report.error(task.path, task.line_of("due"), "due",
                              f"deadline refers to unknown task '{task.due.ref}'; "
                              "use the id of a task of this directive"
@@ -470,11 +492,12 @@ def _check_tasks(
             report.error(task.path, task.line_of("due"), "due",
                          f"'{task.due.text}' needs prerequisites; add depends_on or use "
                          "'issued + N' or a date")
-    for cycle in _cycles(graph):
+    for cycle in _cycles(graph, [t.id for t in directive.tasks]):
         first = seen[cycle[0]]
         report.error(first.path, first.line_of("depends_on"), "depends_on",
                      "dependency cycle: " + " -> ".join([*cycle, cycle[0]])
-                     + "; remove one of these dependencies")
+                     + " (each task waits for the one before it); remove one of these "
+                     "dependencies")
 
 
 def _check_unique_across(jurisdictions: list[Jurisdiction], report: Report) -> None:

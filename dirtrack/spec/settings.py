@@ -12,7 +12,13 @@ from typing import Any
 
 from dirtrack.registry import KINDS, LEVELS, Registry
 from dirtrack.spec.fields import (
-    Report, as_choice, as_list, as_map, as_slug, check_keys, suggestion,
+    Report,
+    as_choice,
+    as_list,
+    as_map,
+    as_slug,
+    check_keys,
+    suggestion,
 )
 from dirtrack.spec.yamlpos import YList, YMap
 

@@ -87,7 +87,10 @@ def _convert(node: yaml.Node, path: str, line_offset: int) -> Any:
         seq.line = node.start_mark.line + 1 + line_offset
         seq.item_lines = [item.start_mark.line + 1 + line_offset for item in node.value]
         return seq
-    return _constructor.construct_object(node)
+    try:
+        return _constructor.construct_object(node)
+    except ValueError:  # an impossible date such as 2024-02-30: the checks report it
+        return node.value
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> Any:

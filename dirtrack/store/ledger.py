@@ -57,7 +57,7 @@ def record_event(
                                 f"date order (use --on {last} or later)")
         state = conn.execute(select(S).where(S.c.instance_pk == pk)
                              .order_by(S.c.valid_from.desc()).limit(1)).one()
-        _check(conn, key, kind, state, unit=unit, percent=percent, new_due=new_due,
+        _check(conn, key, kind, state, on=on, unit=unit, percent=percent, new_due=new_due,
                decision=decision, note=note)
         event_id = conn.execute(insert(E).values(
             instance_pk=pk, kind=kind, effective_on=on, recorded_at=datetime.now(UTC),
@@ -69,15 +69,32 @@ def record_event(
     return Recorded(int(event_id[0]), key, kind, on)
 
 
-def _check(conn: Connection, key: str, kind: str, state, *, unit: str | None,  # type: ignore[no-untyped-def]
+def _effective_lead(units: dict, lead: str, on: date) -> str:  # type: ignore[type-arg]
+    """Return who leads on ``on``: the recorded lead, or its successor once it has ended."""
+    seen = {lead}
+    while lead in units and units[lead].ended_on is not None and units[lead].ended_on <= on \
+            and units[lead].successor_id and units[lead].successor_id not in seen:
+        lead = units[lead].successor_id
+        seen.add(lead)
+    return lead
+
+
+def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: ignore[no-untyped-def]
+           unit: str | None,
            percent: int | None, new_due: date | None, decision: str, note: str) -> None:
     if kind in ("progress", "done"):
         if unit is None:
             raise NotAllowed(f"say which unit reports on {key} (--unit); only its lead unit can")
-        if conn.execute(select(U.c.id).where(U.c.id == unit)).scalar() is None:
+        units = {r.id: r for r in conn.execute(select(U.c.id, U.c.ended_on, U.c.successor_id))}
+        if unit not in units:
             raise NotFound(f"no unit '{unit}'; check the id in the jurisdiction's units.yaml")
-        if unit != state.lead_id:
-            raise NotAllowed(f"unit '{unit}' is not the lead of {key} (lead: {state.lead_id}); "
+        ended = units[unit]
+        if ended.ended_on is not None and ended.ended_on <= on:
+            raise NotAllowed(f"unit '{unit}' ended on {ended.ended_on} (merged into "
+                             f"{ended.successor_id}); {ended.successor_id} reports on its tasks")
+        lead = _effective_lead(units, state.lead_id, on)
+        if unit != lead:
+            raise NotAllowed(f"unit '{unit}' is not the lead of {key} (lead: {lead}); "
                              "only the lead unit can report progress or done")
     if state.state == "cancelled" and kind != "restored":
         raise InvalidAction(f"{key} is cancelled; nothing can be recorded on it")

@@ -17,6 +17,7 @@ from dirtrack.store.tables import (
     DirectiveRow,
     EventRow,
     InstanceRow,
+    PlanRow,
     StateRow,
     TaskRow,
     UnitRow,
@@ -24,12 +25,13 @@ from dirtrack.store.tables import (
 
 I, S, T = InstanceRow.__table__, StateRow.__table__, TaskRow.__table__  # type: ignore[attr-defined]
 DEP, E = DependencyRow.__table__, EventRow.__table__  # type: ignore[attr-defined]
+PL = PlanRow.__table__  # type: ignore[attr-defined]
 D, U = DirectiveRow.__table__, UnitRow.__table__  # type: ignore[attr-defined]
 EPSILON = 1e-9
 
 
 def current(span: Any, as_of: date) -> ColumnElement[bool]:
-    """Return the condition that ``span`` (a state table alias) holds on ``as_of``."""
+    """Return the condition that ``span`` (a dated table or alias) holds on ``as_of``."""
     return and_(span.c.valid_from <= as_of,
                 or_(span.c.valid_to.is_(None), span.c.valid_to > as_of))
 
@@ -136,9 +138,10 @@ def list_tasks(engine: Engine, as_of: date, f: Filters | None = None,
     cat = category_of(S, as_of)
     query = (select(I.c.pk, I.c.key, I.c.directive_id, T.c.task_id, T.c.title, S.c.lead_id,
                     I.c.unit_id, T.c.sector, T.c.deliverable, S.c.due_on, cat.label("status"),
-                    S.c.completed_on, S.c.verified, S.c.percent, I.c.critical, I.c.slack_days,
-                    I.c.lag_days)
+                    S.c.completed_on, S.c.verified, S.c.percent, PL.c.critical,
+                    PL.c.slack_days, PL.c.lag_days)
              .select_from(S).join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
+             .join(PL, and_(PL.c.instance_pk == S.c.instance_pk, current(PL, as_of)))
              .where(current(S, as_of)))
     query = _filtered(query, as_of, f)
     order = case((cat == "open_overdue", 0), (cat == "open_on_time", 1), else_=2)
@@ -252,7 +255,8 @@ def directive_graph(engine: Engine, directive_id: str) -> tuple[Any, list[Any]]:
         head = conn.execute(select(D).where(D.c.id == directive_id)).first()
         if head is None:
             raise NotFound(f"no directive '{directive_id}'; loaded directives: "
-                           + (", ".join(conn.execute(select(D.c.id)).scalars()) or "none"))
+                           + (", ".join(conn.execute(select(D.c.id).order_by(D.c.id))
+                                        .scalars()) or "none"))
         per_task = {r.task_pk: r for r in conn.execute(
             select(I.c.task_pk, func.min(I.c.due_on).label("first"),
                    func.max(I.c.due_on).label("last"), func.count().label("n"),

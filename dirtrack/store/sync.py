@@ -28,6 +28,7 @@ from dirtrack.store.tables import (
     JurisdictionRow,
     LadderRow,
     LoadRow,
+    PlanRow,
     StateRow,
     TaskRow,
     UnitChannelRow,
@@ -38,7 +39,7 @@ U, D, T = UnitRow.__table__, DirectiveRow.__table__, TaskRow.__table__  # type: 
 I, DEP = InstanceRow.__table__, DependencyRow.__table__  # type: ignore[attr-defined]
 E, S, L = EventRow.__table__, StateRow.__table__, LoadRow.__table__  # type: ignore[attr-defined]
 J, LAD = JurisdictionRow.__table__, LadderRow.__table__  # type: ignore[attr-defined]
-UC = UnitChannelRow.__table__  # type: ignore[attr-defined]
+UC, PL = UnitChannelRow.__table__, PlanRow.__table__  # type: ignore[attr-defined]
 LOADER = "dirtrack load"
 
 
@@ -181,6 +182,11 @@ def _insert_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec,
         conn.execute(insert(I), part)
     pks = _keys_to_pks(conn, spec.id)
     _insert_dependencies(conn, exp, pks, set())
+    plans = [{"instance_pk": pks[i.key], "valid_from": spec.issued_on, "valid_to": None,
+              "lag_days": i.lag_days, "slack_days": i.slack_days, "critical": i.critical}
+             for i in exp.instances]
+    for part in chunks(plans, 20000):
+        conn.execute(insert(PL), part)
     states = [{"instance_pk": pks[i.key], "valid_from": spec.issued_on, "valid_to": None,
                "state": "open", "due_on": i.due_on, "lead_id": i.lead, "completed_on": None,
                "verified": False, "percent": 0, "opened_on": spec.issued_on}
@@ -218,7 +224,10 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
             conn.execute(insert(T), [row])
             result.notes.append(f"task {row['task_id']} added")
         elif any(getattr(old, k) != v for k, v in row.items()):
-            changed = [k for k, v in row.items() if getattr(old, k) != v and k != "position"]
+            changed = [k for k, v in row.items()
+                       if getattr(old, k) != v and k not in ("position", "removed")]
+            if old.removed:
+                result.notes.append(f"task {row['task_id']} restored")
             if changed:
                 result.notes.append(f"task {row['task_id']} revised: {', '.join(changed)}")
             conn.execute(update(T).where(T.c.pk == old.pk).values(**row))
@@ -271,6 +280,8 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
         conn.execute(insert(I), part)
     result.added = len(new_rows)
     pks = _keys_to_pks(conn, spec.id)
+    _revise_plans(conn, [(u["b_pk"], u) for u in updates]
+                  + [(pks[r["key"]], r) for r in new_rows], effective)
     if events:
         conn.execute(insert(E), events)
     existing = set(conn.execute(select(DEP.c.instance_pk, DEP.c.prereq_pk).join(
@@ -282,6 +293,22 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
     new_pks = [pks[r["key"]] for r in new_rows]
     rebuild_spans(conn, [e["instance_pk"] for e in events] + new_pks)
     return result
+
+
+def _revise_plans(conn: Connection, rows: list[tuple[int, dict]], effective: date) -> None:
+    """Start a new plan version on ``effective`` for instances whose place in the graph
+    changed (the version in force on that day is closed, or replaced if it began then)."""
+    changed = [(pk, r) for pk, r in rows]
+    if not changed:
+        return
+    pks = [pk for pk, _ in changed]
+    for part in chunks(pks):
+        conn.execute(delete(PL).where(PL.c.instance_pk.in_(part), PL.c.valid_from >= effective))
+        conn.execute(update(PL).where(PL.c.instance_pk.in_(part), or_(
+            PL.c.valid_to.is_(None), PL.c.valid_to > effective)).values(valid_to=effective))
+    conn.execute(insert(PL), [{"instance_pk": pk, "valid_from": effective, "valid_to": None,
+                               "lag_days": r["lag_days"], "slack_days": r["slack_days"],
+                               "critical": r["critical"]} for pk, r in changed])
 
 
 def _event(pk: int, kind: str, on: date, now: datetime, **fields) -> dict:  # type: ignore[no-untyped-def]
@@ -305,15 +332,23 @@ def _apply_reorganisations(conn: Connection, jur: Jurisdiction, registry: Regist
         if step is None or reorg.on > today:
             continue
         heir, on = step
-        pks = conn.execute(select(S.c.instance_pk).where(
-            S.c.lead_id == reorg.unit, S.c.state == "open", S.c.valid_from <= on,
-            or_(S.c.valid_to.is_(None), S.c.valid_to > on))).scalars().all()
-        if not pks:
+        # Open work the ended unit still leads on or after the date: what was open that
+        # day, and what was reopened later (a completion returned after the merger).
+        starts: dict[int, date] = {}
+        for pk, start in conn.execute(
+            select(S.c.instance_pk, S.c.valid_from).where(
+                S.c.lead_id == reorg.unit, S.c.state == "open",
+                or_(S.c.valid_to.is_(None), S.c.valid_to > on))
+            .order_by(S.c.instance_pk, S.c.valid_from)
+        ):
+            starts.setdefault(pk, max(start, on))
+        if not starts:
             continue
         note = f"{registry[reorg.unit].name} merged into {registry[heir].name}" if reorg.into \
             else f"{registry[reorg.unit].name} dissolved; {registry[heir].name} takes over"
-        conn.execute(insert(E), [_event(pk, "reassigned", on, now, new_lead=heir, note=note,
-                                        decision=reorg.decision) for pk in pks])
-        rebuild_spans(conn, pks)
-        moved += len(pks)
+        conn.execute(insert(E), [_event(pk, "reassigned", start, now, new_lead=heir, note=note,
+                                        decision=reorg.decision)
+                                 for pk, start in starts.items()])
+        rebuild_spans(conn, list(starts))
+        moved += len(starts)
     return moved

@@ -96,6 +96,22 @@ class DependencyRow(SQLModel, table=True):
     at_least: float = 1.0
 
 
+class PlanRow(SQLModel, table=True):
+    """An instance's place in its directive's graph, from one load to the next revision.
+
+    Kept by date, so a past date reads the slack and critical path it had then.
+    """
+
+    __tablename__ = "instance_plan"
+
+    instance_pk: int = Field(primary_key=True)
+    valid_from: date = Field(primary_key=True)
+    valid_to: date | None = None
+    lag_days: int = 0
+    slack_days: int = 0
+    critical: bool = False
+
+
 class EventRow(SQLModel, table=True):
     __tablename__ = "event"
 

@@ -32,7 +32,8 @@ units:
     for n in range(1, 11)
 ) + '  - {id: c11, name: "Xã 11", level: commune, kind: government, parent: d2}\n'
 
-# Issued on Monday 2024-04-01. Instances: plan, execute, report, summary, 11 grassroots.
+# Issued on Monday 2024-04-01. Instances: plan, execute, report, summary and ten
+# grassroots@c01..c10 (the fan-out is scoped to d1, so c11 gets none).
 DIRECTIVE = """\
 directive:
   id: mini
@@ -62,6 +63,7 @@ tasks:
   - id: grassroots
     title: "Grassroots meeting"
     for_each: commune
+    scope: d1
     sector: political-system
     due: 2024-05-15
   - id: summary
@@ -72,7 +74,7 @@ tasks:
     due: grassroots + 5d
 """
 
-MINI_INSTANCES = 15
+MINI_INSTANCES = 14
 
 
 def write_mini(project: Path, directive: str = DIRECTIVE, units: str = UNITS) -> Path:
@@ -117,3 +119,31 @@ def as_json(run: Any) -> Any:
 
 def by_id(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in rows}
+
+
+def load_mini(cli: Any, project: Path, on: str = "2024-04-01") -> None:
+    """Write and load the mini jurisdiction; fail the test if loading does not succeed."""
+    write_mini(project)
+    run = cli("load", MINI, "--on", on)
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout == f"mini: new, {MINI_INSTANCES} task instance(s)\n"
+
+
+def run_without_db(project: Path, *args: str) -> Any:
+    """Run ``dirtrack`` in-process in ``project`` for commands that need no database."""
+    import os
+
+    from typer.testing import CliRunner
+
+    from dirtrack.cli import app
+
+    old = Path.cwd()
+    os.chdir(project)
+    try:
+        result = CliRunner().invoke(app, list(args), env={
+            "DIRTRACK_DATABASE_URL": f"sqlite:///{project / 'unused.db'}"})
+    finally:
+        os.chdir(old)
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result

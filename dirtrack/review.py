@@ -1,0 +1,335 @@
+"""The quarterly review: the four categories, sectors, units, overdue work, what carries over.
+
+Which instances a quarter covers: those due by the quarter's last day and not
+already finished before its first day, plus any completed during the quarter.
+Their category is read as of the review's date, so a quarter re-read later with
+the same ``as_of`` gives the same figures whatever was recorded since.
+
+The on-time rate is the share done on time among the instances that were due:
+done on time / (done on time + done late + open overdue).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, literal, or_, select
+
+from dirtrack.calendar import quarter_bounds
+from dirtrack.status import CATEGORIES
+from dirtrack.store.queries import blocking, category_of, current
+from dirtrack.store.tables import (
+    DirectiveRow,
+    EventRow,
+    InstanceRow,
+    JurisdictionRow,
+    OutboxRow,
+    StateRow,
+    TaskRow,
+    UnitRow,
+)
+
+I, S, T = InstanceRow.__table__, StateRow.__table__, TaskRow.__table__  # type: ignore[attr-defined]
+D, U, O = (DirectiveRow.__table__, UnitRow.__table__,  # type: ignore[attr-defined]
+           OutboxRow.__table__)  # type: ignore[attr-defined]
+E, J = EventRow.__table__, JurisdictionRow.__table__  # type: ignore[attr-defined]
+LIST_LIMIT = 200
+
+
+@dataclass
+class Totals:
+    done_on_time: int = 0
+    done_late: int = 0
+    open_on_time: int = 0
+    open_overdue: int = 0
+    cancelled: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, c) for c in CATEGORIES)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        due = self.done_on_time + self.done_late + self.open_overdue
+        return round(self.done_on_time / due, 4) if due else None
+
+    def counts(self) -> dict[str, int]:
+        return {c: getattr(self, c) for c in CATEGORIES}
+
+    def add(self, category: str, count: int) -> None:
+        setattr(self, category, getattr(self, category) + count)
+
+    def as_json(self) -> dict[str, Any]:
+        return {**asdict(self), "total": self.total, "on_time_rate": self.on_time_rate}
+
+
+@dataclass
+class UnitLine:
+    unit: str
+    name: str
+    totals: Totals
+
+    def as_json(self) -> dict[str, Any]:
+        return {"unit": self.unit, "name": self.name, **self.totals.as_json()}
+
+
+@dataclass
+class TaskGroup:
+    """A task's instances in one list (a fanned-out task counts its units)."""
+
+    task: str
+    title: str
+    lead: str | None  # None for a fan-out: ``instances`` units of ``level`` lead it
+    lead_name: str
+    level: str | None
+    instances: int
+    due_on: date
+    deliverable: str = ""
+    evidence: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["due_on"] = self.due_on.isoformat()
+        return out
+
+
+@dataclass
+class OverdueLine:
+    task: str
+    title: str
+    lead: str
+    lead_name: str
+    due_on: date
+    days_overdue: int
+    escalation_step: str | None
+    root_cause: dict[str, str] | None
+
+    def as_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["due_on"] = self.due_on.isoformat()
+        return out
+
+
+@dataclass
+class Section:
+    """The review of one directive, or of the whole jurisdiction (``directive`` None)."""
+
+    directive: str | None
+    title: str
+    totals: Totals
+    previous: Totals
+    by_sector: dict[str, Totals]
+    by_unit: list[UnitLine]
+    overdue: list[OverdueLine] = field(default_factory=list)
+    overdue_total: int = 0
+    deliverables: list[TaskGroup] = field(default_factory=list)
+    carried_over: list[TaskGroup] = field(default_factory=list)
+    next_quarter: list[TaskGroup] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "directive": self.directive, "title": self.title,
+            "totals": self.totals.as_json(), "previous": self.previous.as_json(),
+            "by_sector": {k: v.as_json() for k, v in self.by_sector.items()},
+            "by_unit": [u.as_json() for u in self.by_unit],
+            "overdue": [o.as_json() for o in self.overdue], "overdue_total": self.overdue_total,
+            "deliverables": [g.as_json() for g in self.deliverables],
+            "carried_over": [g.as_json() for g in self.carried_over],
+            "next_quarter": [g.as_json() for g in self.next_quarter],
+        }
+
+
+@dataclass
+class Review:
+    jurisdiction: str
+    jurisdiction_name: str
+    language: str
+    quarter: str
+    previous_quarter: str
+    next_quarter: str
+    as_of: date
+    first_day: date
+    last_day: date
+    overall: Section
+    directives: list[Section]
+
+    def as_json(self) -> dict[str, Any]:
+        out = self.overall.as_json()
+        out.pop("directive")
+        return {"jurisdiction": self.jurisdiction, "jurisdiction_name": self.jurisdiction_name,
+                "quarter": self.quarter, "as_of": self.as_of.isoformat(),
+                "period": [self.first_day.isoformat(), self.last_day.isoformat()],
+                "previous_quarter": self.previous_quarter, **out,
+                "directives": [s.as_json() for s in self.directives]}
+
+
+def shift_quarter(quarter: str, by: int) -> str:
+    """Return the quarter ``by`` quarters later (earlier when negative).
+
+    >>> shift_quarter("2024-Q1", -1), shift_quarter("2024-Q4", 1)
+    ('2023-Q4', '2025-Q1')
+    """
+    first, _ = quarter_bounds(quarter)
+    index = first.year * 4 + (first.month - 1) // 3 + by
+    return f"{index // 4}-Q{index % 4 + 1}"
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _in_scope(first: date, last: date) -> Any:
+    finished_before = and_(S.c.state == "done", S.c.completed_on < first)
+    done_within = and_(S.c.state == "done", S.c.completed_on >= first, S.c.completed_on <= last)
+    return and_(I.c.created_on <= last,
+                or_(and_(S.c.due_on <= last, ~finished_before), done_within))
+
+
+def _counts(engine: Engine, jurisdiction: str, first: date, last: date,
+            as_of: date) -> list[Any]:
+    cat = category_of(S, as_of).label("category")
+    query = (select(I.c.directive_id, T.c.sector, S.c.lead_id, cat, func.count())
+             .select_from(S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
+                          .join(D, D.c.id == I.c.directive_id))
+             .where(D.c.jurisdiction == jurisdiction, current(S, as_of), _in_scope(first, last))
+             .group_by(I.c.directive_id, T.c.sector, S.c.lead_id, cat))
+    with engine.connect() as conn:
+        return list(conn.execute(query).all())
+
+
+def _groups(engine: Engine, jurisdiction: str, as_of: date, condition: Any,
+            names: dict[str, str], evidence: Any = None) -> dict[str | None, list[TaskGroup]]:
+    """Return instances matching ``condition``, grouped by directive task."""
+    query = (select(I.c.directive_id, T.c.task_id, T.c.title, T.c.for_each, T.c.deliverable,
+                    func.min(S.c.lead_id), func.count(), func.min(S.c.due_on),
+                    func.max(evidence) if evidence is not None else literal(""))
+             .select_from(S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
+                          .join(D, D.c.id == I.c.directive_id))
+             .where(D.c.jurisdiction == jurisdiction, current(S, as_of), condition)
+             .group_by(I.c.directive_id, T.c.task_id, T.c.title, T.c.for_each, T.c.deliverable)
+             .order_by(func.min(S.c.due_on), I.c.directive_id, T.c.task_id))
+    out: dict[str | None, list[TaskGroup]] = defaultdict(list)
+    with engine.connect() as conn:
+        for directive, task, title, level, deliverable, lead, n, due, proof in conn.execute(query):
+            fanned = level is not None
+            group = TaskGroup(f"{directive}/{task}", title, None if fanned else lead,
+                              "" if fanned else names.get(lead, lead), level, n, due,
+                              deliverable, proof or "")
+            out[directive].append(group)
+            out[None].append(group)
+    return out
+
+
+def _overdue(engine: Engine, jurisdiction: str, first: date, last: date,
+             as_of: date) -> tuple[dict[str | None, list[OverdueLine]], dict[str | None, int]]:
+    cat = category_of(S, as_of)
+    base = (S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
+            .join(D, D.c.id == I.c.directive_id).join(U, U.c.id == S.c.lead_id))
+    where = [D.c.jurisdiction == jurisdiction, current(S, as_of), _in_scope(first, last),
+             cat == "open_overdue"]
+    step = (select(O.c.step).where(O.c.instance_pk == I.c.pk, O.c.fired_on <= as_of,
+                                   O.c.status != "cancelled", O.c.step != "root-cause")
+            .order_by(O.c.days.desc()).limit(1).scalar_subquery())
+    query = (select(I.c.directive_id, I.c.key, T.c.title, S.c.lead_id, U.c.name, S.c.due_on,
+                    step.label("step"))
+             .select_from(base).where(*where).order_by(S.c.due_on, I.c.key).limit(LIST_LIMIT))
+    totals_query = (select(I.c.directive_id, func.count()).select_from(base).where(*where)
+                    .group_by(I.c.directive_id))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        totals: dict[str | None, int] = dict(conn.execute(totals_query).tuples().all())
+        names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
+        leads = _leads(conn, as_of)
+    totals[None] = sum(totals.values())
+    blockers = blocking(engine, as_of, [r.key for r in rows])
+    out: dict[str | None, list[OverdueLine]] = defaultdict(list)
+    for r in rows:
+        cause = None
+        for key in blockers.get(r.key, []):
+            lead = leads.get(key)
+            if lead and lead[0] != r.lead_id and lead[1] < as_of:
+                cause = {"task": key, "unit": lead[0], "unit_name": names.get(lead[0], lead[0]),
+                         "days_overdue": str((as_of - lead[1]).days)}
+                break
+        line = OverdueLine(r.key, r.title, r.lead_id, r.name, r.due_on,
+                           (as_of - r.due_on).days, r.step, cause)
+        out[r.directive_id].append(line)
+        out[None].append(line)
+    return out, totals
+
+
+def _leads(conn: Any, as_of: date) -> dict[str, tuple[str, date]]:
+    """Return {instance key: (lead, deadline)} for open overdue instances as of ``as_of``."""
+    query = (select(I.c.key, S.c.lead_id, S.c.due_on)
+             .select_from(S.join(I, I.c.pk == S.c.instance_pk))
+             .where(current(S, as_of), S.c.state == "open", S.c.due_on < as_of))
+    return {k: (lead, due) for k, lead, due in conn.execute(query)}
+
+
+def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date) -> Review:
+    """Return the review of ``quarter`` for a jurisdiction, read as of ``as_of``."""
+    from dirtrack.errors import NotFound
+
+    first, last = quarter_bounds(quarter)
+    prev_q, next_q = shift_quarter(quarter, -1), shift_quarter(quarter, 1)
+    prev_first, prev_last = quarter_bounds(prev_q)
+    next_first, next_last = quarter_bounds(next_q)
+    prev_as_of = prev_last + (as_of - last)
+    with engine.connect() as conn:
+        jur = conn.execute(select(J).where(J.c.id == jurisdiction)).first()
+        if jur is None:
+            known = ", ".join(conn.execute(select(J.c.id).order_by(J.c.id)).scalars())
+            raise NotFound(f"no jurisdiction '{jurisdiction}'; loaded: {known or 'none'}")
+        directives = {r.id: r for r in conn.execute(
+            select(D).where(D.c.jurisdiction == jurisdiction).order_by(D.c.issued_on, D.c.id))}
+        names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
+    sections: dict[str | None, Section] = {}
+    for key, title in [(None, jur.name), *[(d, f"{r.number}: {r.title}")
+                                           for d, r in directives.items()]]:
+        sections[key] = Section(key, title, Totals(), Totals(), {}, [])
+    units: dict[tuple[str | None, str], Totals] = defaultdict(Totals)
+    for directive, sector, lead, category, count in _counts(engine, jurisdiction, first, last,
+                                                            as_of):
+        for key in (None, directive):
+            sec = sections[key]
+            sec.totals.add(category, count)
+            sec.by_sector.setdefault(sector, Totals()).add(category, count)
+            units[(key, lead)].add(category, count)
+    for directive, _sector, _lead, category, count in _counts(
+            engine, jurisdiction, prev_first, prev_last, prev_as_of):
+        for key in (None, directive):
+            sections[key].previous.add(category, count)
+    for (key, lead), totals in units.items():
+        sections[key].by_unit.append(UnitLine(lead, names.get(lead, lead), totals))
+    overdue, overdue_totals = _overdue(engine, jurisdiction, first, last, as_of)
+    scope = _in_scope(first, last)
+    evidence = (select(E.c.evidence).where(E.c.instance_pk == I.c.pk, E.c.kind == "done",
+                                           E.c.effective_on <= as_of)
+                .order_by(E.c.effective_on.desc(), E.c.id.desc()).limit(1).scalar_subquery())
+    deliverables = _groups(engine, jurisdiction, as_of,
+                           and_(scope, S.c.state == "done", S.c.completed_on >= first,
+                                T.c.deliverable != ""), names, evidence)
+    carried = _groups(engine, jurisdiction, as_of, and_(scope, S.c.state == "open"), names)
+    upcoming = _groups(engine, jurisdiction, as_of,
+                       and_(S.c.state == "open", S.c.due_on >= next_first,
+                            S.c.due_on <= next_last, I.c.created_on <= as_of), names)
+    for key, sec in sections.items():
+        sec.by_unit.sort(key=lambda u: (-(u.totals.on_time_rate or -1), -u.totals.total, u.unit))
+        sec.by_sector = dict(sorted(sec.by_sector.items()))
+        sec.overdue = overdue.get(key, [])
+        sec.overdue_total = overdue_totals.get(key, 0)
+        sec.deliverables = deliverables.get(key, [])
+        sec.carried_over = carried.get(key, [])
+        sec.next_quarter = upcoming.get(key, [])
+    return Review(jurisdiction, jur.name, jur.language, quarter, prev_q, next_q, as_of, first,
+                  last, sections[None], [sections[d] for d in directives])
+
+
+def previous_quarter_end(today: date) -> tuple[str, date]:
+    """Return the quarter that ended most recently before ``today``, and its last day."""
+    last = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - timedelta(days=1)
+    return quarter_of(last), last
+

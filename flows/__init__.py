@@ -1,0 +1,2 @@
+"""Prefect flows: orchestration only. The work is set-based SQL and one graph pass in
+the ``dirtrack`` library; a flow's tasks are coarse steps, never one per tracked task."""

@@ -1,0 +1,69 @@
+"""Quarterly review: Markdown, HTML and JSON files per jurisdiction, and Prefect artifacts."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from sqlalchemy import select
+
+from dirtrack.config import Settings, today
+from dirtrack.report import percent, render, write_review
+from dirtrack.review import Review, build_review, previous_quarter_end
+from dirtrack.store.engine import make_engine
+from dirtrack.store.tables import JurisdictionRow
+
+
+def _engine() -> Any:
+    return make_engine(Settings.from_env().database_url)
+
+
+@task(name="build the review")
+def build(jurisdiction: str, quarter: str, as_of: date) -> Review:
+    return build_review(_engine(), jurisdiction, quarter, as_of)
+
+
+@task(name="write the review files")
+def write(review: Review, out: str, formats: tuple[str, ...]) -> list[str]:
+    return [str(p) for p in write_review(review, Path(out), formats)]
+
+
+@task(name="publish artifacts")
+def publish(review: Review) -> None:
+    key = f"review-{review.jurisdiction}-{review.quarter}".lower()
+    create_markdown_artifact(key=key, markdown=render(review, "md"),
+                             description=f"{review.jurisdiction_name} {review.quarter}")
+    rows = [{"rank": n, "unit": u.name, "tasks": u.totals.total,
+             "done_on_time": u.totals.done_on_time, "done_late": u.totals.done_late,
+             "open_overdue": u.totals.open_overdue,
+             "on_time_rate": percent(u.totals.on_time_rate)}
+            for n, u in enumerate(review.overall.by_unit, 1)]
+    create_table_artifact(key=f"{key}-units", table=rows,
+                          description=f"League table of lead units, {review.quarter}")
+
+
+@flow(name="quarterly-review")
+def quarterly_review(quarter: str | None = None, as_of: date | None = None,
+                     out: str | None = None, jurisdiction: str | None = None,
+                     formats: tuple[str, ...] = ("md", "html", "json")) -> list[str]:
+    """Write the review of ``quarter`` (default: the one that just ended), as of ``as_of``
+    (default today), for each jurisdiction; return the files written."""
+    day = as_of or today()
+    quarter = quarter or previous_quarter_end(day)[0]
+    folder = out or os.environ.get("DIRTRACK_REPORTS_DIR", "reports")
+    if jurisdiction:
+        jurisdictions = [jurisdiction]
+    else:
+        with _engine().connect() as conn:
+            table: Any = JurisdictionRow.__table__  # type: ignore[attr-defined]
+            jurisdictions = list(conn.execute(select(table.c.id).order_by(table.c.id)).scalars())
+    files: list[str] = []
+    for jur in jurisdictions:
+        review = build(jur, quarter, day)
+        files += write(review, folder, formats)
+        publish(review)
+    return files

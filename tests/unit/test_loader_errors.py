@@ -1,0 +1,621 @@
+"""What ``read_plan`` reports for bad files: the exact ``path:line: key: message`` lines."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from dirtrack.errors import ValidationFailed
+from tests.unit.builders import (
+    UNITS_YAML,
+    catalog,
+    directive_yaml,
+    jurisdiction,
+    plan,
+    problems,
+    write,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+UNITS_HINT = "use an id from nb/units.yaml"
+
+TEMPLATE = """
+template: workers-month
+title: "Workers' Month"
+params:
+  year: {type: int, required: true}
+  lead: {type: unit, default: fatherland-front}
+---
+tasks:
+  - id: launch
+    title: "Launch Workers' Month {{ year }}"
+    lead: {{ lead }}
+    sector: cultural-social
+    due: "{{ year }}-05-01"
+"""
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Run from tmp_path, so shown paths are relative: ``nb/plan.yaml``."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def cat(here: Path) -> Path:
+    return catalog(here, {"workers-month": TEMPLATE})
+
+
+def one_directive(here: Path, tasks: str, **header: str) -> Path:
+    return jurisdiction(here, {"plan.yaml": directive_yaml(tasks, **header)})
+
+
+# --- YAML and keys -------------------------------------------------------------------------
+
+
+def test_yaml_syntax_error_names_the_line(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - id: book
+          title: Publish the book: 100 typical models
+          lead: pc-standing
+          sector: political-system
+          due: 2024-Q2
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:10: yaml: mapping values are not allowed in this context; "
+        "fix the YAML syntax (quote values with ': ')",
+    ]
+
+
+def test_duplicate_yaml_key_names_the_second_line(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - id: book
+          title: Publish the book
+          lead: pc-standing
+          sector: political-system
+          due: 2024-Q2
+          due: 2024-Q3
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:14: due: duplicate key; keep only one of them",
+    ]
+
+
+def test_unknown_task_key_suggests_the_right_one(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - id: book
+          titel: Publish the book
+          lead: pc-standing
+          sector: political-system
+          due: 2024-Q2
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: title: missing required key in task 'book'; add 'title:'",
+        "nb/plan.yaml:10: titel: unknown key in task 'book'; allowed keys are id, title, lead, "
+        "support, sector, deliverable, due, depends_on, for_each, scope (did you mean 'title'?)",
+    ]
+
+
+def test_unknown_directive_key_suggests_the_right_one(here: Path, cat: Path) -> None:
+    text = directive_yaml("- {id: a, title: A, lead: pc-standing, sector: economic, due: 2024}")
+    text = text.replace("  issued_on:", "  isued_on:")
+    folder = jurisdiction(here, {"plan.yaml": text})
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:2: issued_on: missing required key; add 'issued_on:'",
+        "nb/plan.yaml:7: isued_on: unknown key; allowed keys are id, number, kind, title, "
+        "issued_by, issued_on, source, parent, escalation (did you mean 'issued_on'?)",
+    ]
+
+
+def test_missing_required_directive_key(here: Path, cat: Path) -> None:
+    text = directive_yaml("- {id: a, title: A, lead: pc-standing, sector: economic, due: 2024}")
+    text = text.replace('  number: "45-KL/TU"\n', "")
+    folder = jurisdiction(here, {"plan.yaml": text})
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:2: number: missing required key; add 'number:'",
+    ]
+
+
+def test_missing_lead_is_required_without_for_each(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: A, sector: economic, due: 2024-Q2}
+        - {id: b, title: B, sector: economic, due: 2024-Q2, for_each: district}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: lead: missing required key in task 'a'; add 'lead:'",
+    ]
+
+
+# --- units ---------------------------------------------------------------------------------
+
+
+def test_unknown_lead_unit_suggests_the_right_one(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - id: book
+          title: Publish the book
+          lead: mass-mobilisation
+          sector: political-system
+          due: 2024-Q2
+    """)
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:11: lead: unknown unit 'mass-mobilisation'; {UNITS_HINT} "
+        "(did you mean 'mass-mobilization-commission'?)",
+    ]
+
+
+def test_unknown_support_units(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - id: book
+          title: Publish the book
+          lead: pc-standing
+          support: [fatherland-front, fatherland-frnt, youth-union]
+          sector: political-system
+          due: 2024-Q2
+    """)
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:12: support: unknown unit 'fatherland-frnt'; {UNITS_HINT} "
+        "(did you mean 'fatherland-front'?)",
+        f"nb/plan.yaml:12: support: unknown unit 'youth-union'; {UNITS_HINT}",
+    ]
+
+
+def test_unknown_issuer_unit(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: book, title: Book, lead: pc-standing, sector: economic, due: 2024-Q2}
+    """, issued_by="pc-standng")
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:6: issued_by: unknown unit 'pc-standng'; {UNITS_HINT} "
+        "(did you mean 'pc-standing'?)",
+    ]
+
+
+def test_reference_problems_are_reported_with_other_problems_of_the_file(
+        here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: A, lead: pc-standing, sector: econ, due: 2024-05-01}
+        - {id: b, title: B, lead: nobody, sector: economic, due: 2024-05-01}
+        - {id: c, title: C, lead: pc-standing, sector: economic, due: 2024-05-01, depends_on: [x]}
+    """, issued_by="pc-standng")
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:6: issued_by: unknown unit 'pc-standng'; {UNITS_HINT} "
+        "(did you mean 'pc-standing'?)",
+        "nb/plan.yaml:9: sector: 'econ' is not one of economic, cultural-social, "
+        "defense-security, political-system (did you mean 'economic'?)",
+        f"nb/plan.yaml:10: lead: unknown unit 'nobody'; {UNITS_HINT}",
+        "nb/plan.yaml:11: depends_on: task 'c' depends on unknown task 'x'; "
+        "use the id of a task of this directive",
+    ]
+
+
+def test_unknown_scope_unit(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: A, sector: economic, due: 2024-Q2, for_each: commune, scope: kim-sn}
+    """)
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:9: scope: unknown unit 'kim-sn'; {UNITS_HINT} (did you mean 'kim-son'?)",
+    ]
+
+
+def test_duplicate_unit_id(here: Path, cat: Path) -> None:
+    units = UNITS_YAML + '  - {id: kim-son, name: "Huyện Kim Sơn (2)", level: district, ' \
+                         "kind: government, parent: pc-standing}\n"
+    folder = jurisdiction(here, {}, units=units)
+    assert problems(folder, cat) == [
+        "nb/units.yaml:12: id: duplicate unit id 'kim-son' (first on line 7); "
+        "give each unit its own id",
+    ]
+
+
+def test_unknown_parent_and_level_in_units(here: Path, cat: Path) -> None:
+    units = UNITS_YAML + (
+        "  - {id: yen-lam, name: Yen Lam, level: comune, kind: government, parent: yen-mo}\n"
+        "  - {id: yen-hoa, name: Yen Hoa, level: commune, kind: government, parent: yen-m}\n")
+    folder = jurisdiction(here, {}, units=units)
+    assert problems(folder, cat) == [
+        "nb/units.yaml:12: level: 'comune' is not one of central, province, district, commune "
+        "(did you mean 'commune'?)",
+        "nb/units.yaml:13: parent: unit 'yen-hoa' names unknown parent 'yen-m'; "
+        "add that unit or fix the id (did you mean 'yen-mo'?)",
+    ]
+
+
+def test_reorganisation_on_key_is_a_date(here: Path, cat: Path) -> None:
+    units = UNITS_YAML + (
+        "  - {id: kim-son-town, name: Thị trấn Kim Sơn, level: commune, kind: government, "
+        "parent: kim-son, established_on: 2025-07-01}\n"
+        "reorganisations:\n"
+        "  - {unit: hung-tien, into: kim-son-town, on: 2025-07-01, decision: 1670/NQ-UBTVQH15}\n"
+        "  - unit: kim-dong\n"
+        "    on: 2025-07-01\n")
+    folder = jurisdiction(here, {}, units=units)
+    (jur,) = plan(folder, cat).jurisdictions
+    assert [(r.unit, r.into, r.on, r.decision) for r in jur.reorganisations] == [
+        ("hung-tien", "kim-son-town", date(2025, 7, 1), "1670/NQ-UBTVQH15"),
+        ("kim-dong", None, date(2025, 7, 1), ""),
+    ]
+
+
+def test_reorganisation_of_unknown_unit(here: Path, cat: Path) -> None:
+    units = UNITS_YAML + (
+        "reorganisations:\n"
+        "  - {unit: hung-tein, into: kim-son-twn, on: 2025-07-01}\n")
+    folder = jurisdiction(here, {}, units=units)
+    assert problems(folder, cat) == [
+        "nb/units.yaml:13: into: unknown unit 'kim-son-twn'; use an id listed under units: "
+        "(did you mean 'kim-son'?)",
+        "nb/units.yaml:13: unit: unknown unit 'hung-tein'; use an id listed under units: "
+        "(did you mean 'hung-tien'?)",
+    ]
+
+
+# --- tasks and dependencies ----------------------------------------------------------------
+
+
+def test_unknown_task_in_depends_on(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: book-100-models, title: Book, lead: pc-standing, sector: economic, due: 2024-Q2}
+        - id: launch-book
+          title: Launch the book
+          lead: pc-standing
+          sector: political-system
+          depends_on:
+            - book-100-model
+          due: deps + 5d
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:15: depends_on: task 'launch-book' depends on unknown task "
+        "'book-100-model'; use the id of a task of this directive "
+        "(did you mean 'book-100-models'?)",
+    ]
+
+
+def test_unknown_task_in_deadline(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: book, title: Book, lead: pc-standing, sector: economic, due: 2024-Q2}
+        - {id: launch, title: Launch, lead: pc-standing, sector: economic, due: bok + 5wd}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:10: due: deadline refers to unknown task 'bok'; use the id of a task of "
+        "this directive (did you mean 'book'?)",
+    ]
+
+
+def test_duplicate_task_id(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: book, title: Book, lead: pc-standing, sector: economic, due: 2024-Q2}
+        - {id: launch, title: Launch, lead: pc-standing, sector: economic, due: 2024-Q2}
+        - {id: book, title: Book again, lead: pc-standing, sector: economic, due: 2024-Q3}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:11: id: duplicate task id 'book' (first at nb/plan.yaml:9); "
+        "give each task its own id or a different 'as:' prefix",
+    ]
+
+
+def test_bad_deadline_expression(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: book, title: Book, lead: pc-standing, sector: economic, due: next week}
+        - {id: hall, title: Hall, lead: pc-standing, sector: economic, due: issued + 3w}
+        - {id: film, title: Film, lead: pc-standing, sector: economic, due: "2024-13-01"}
+    """)
+    hint = ("write a date (2024-05-31), a period (2024-Q2, 2024-H1, 2024-06), or an offset "
+            "(issued + 30d, issued + 15wd, TASK + 10wd, deps + 5d)")
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:9: due: bad deadline 'next week'; {hint}",
+        f"nb/plan.yaml:10: due: bad deadline 'issued + 3w'; {hint}",
+        "nb/plan.yaml:11: due: '2024-13-01' is not a real date",
+    ]
+
+
+def test_impossible_unquoted_date_is_a_problem_not_a_crash(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: book, title: Book, lead: pc-standing, sector: economic, due: 2024-02-30}
+    """, issued_on="2024-13-01")
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:7: issued_on: '2024-13-01' is not a date; write it as YYYY-MM-DD",
+        "nb/plan.yaml:9: due: '2024-02-30' is not a real date",
+    ]
+
+
+def test_deps_deadline_without_depends_on(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: book, title: Book, lead: pc-standing, sector: economic, due: deps + 5d}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: due: 'deps + 5d' needs prerequisites; add depends_on or use "
+        "'issued + N' or a date",
+    ]
+
+
+def test_dependency_cycle_lists_its_tasks_in_order(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: A, lead: pc-standing, sector: economic, due: deps + 1d, depends_on: [c]}
+        - {id: b, title: B, lead: pc-standing, sector: economic, due: deps + 1d, depends_on: [a]}
+        - {id: c, title: C, lead: pc-standing, sector: economic, due: deps + 1d, depends_on: [b]}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: depends_on: dependency cycle: a -> b -> c -> a "
+        "(each task waits for the one before it); remove one of these dependencies",
+    ]
+
+
+def test_deadline_anchor_closes_a_cycle_too(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: A, lead: pc-standing, sector: economic, due: b + 1d}
+        - {id: b, title: B, lead: pc-standing, sector: economic, due: deps + 1d, depends_on: [a]}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: depends_on: dependency cycle: a -> b -> a "
+        "(each task waits for the one before it); remove one of these dependencies",
+    ]
+
+
+_CYCLE_AMONG_OTHERS = directive_yaml("""
+    - {id: a, title: A, lead: pc-standing, sector: economic, due: deps + 1d, depends_on: [c]}
+    - {id: b, title: B, lead: pc-standing, sector: economic, due: deps + 1d, depends_on: [a]}
+    - {id: c, title: C, lead: pc-standing, sector: economic, due: deps + 1d, depends_on: [b]}
+    - {id: e, title: E, lead: pc-standing, sector: economic, due: 2024-05-01}
+    - {id: f, title: F, lead: pc-standing, sector: economic, due: 2024-05-01}
+    - {id: g, title: G, lead: pc-standing, sector: economic, due: 2024-05-01}
+    - {id: h, title: H, lead: pc-standing, sector: economic, due: 2024-05-01}
+""")
+
+_PRINT_PROBLEMS = """
+from pathlib import Path
+from dirtrack.errors import ValidationFailed
+from dirtrack.plan import read_plan
+try:
+    read_plan(Path("nb"), catalog=Path("catalog"))
+except ValidationFailed as exc:
+    print("\\n".join(str(p) for p in exc.problems))
+"""
+
+
+def test_cycle_message_is_the_same_on_every_run(here: Path, cat: Path) -> None:
+    jurisdiction(here, {"plan.yaml": _CYCLE_AMONG_OTHERS})
+    seen = set()
+    for seed in ("0", "1"):  # these two seeds start the cycle at different tasks
+        env = {**os.environ, "PYTHONHASHSEED": seed,
+               "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        out = subprocess.run([sys.executable, "-c", _PRINT_PROBLEMS], cwd=here, env=env,
+                             capture_output=True, text=True, check=True).stdout
+        seen.add(out.strip())
+    assert seen == {"nb/plan.yaml:9: depends_on: dependency cycle: a -> b -> c -> a "
+                    "(each task waits for the one before it); remove one of these dependencies"}
+
+
+@pytest.mark.parametrize(("written", "shown"), [("150%", "150%"), ("0%", "0%"), ("most", "most"),
+                                                 ("-10%", "-10%")])
+def test_bad_at_least(here: Path, cat: Path, written: str, shown: str) -> None:
+    folder = one_directive(here, f"""
+        - {{id: g, title: G, sector: economic, due: 2024-05-31, for_each: commune}}
+        - id: d
+          title: D
+          sector: economic
+          for_each: district
+          depends_on: [{{task: g, at_least: {written}}}]
+          due: deps + 10wd
+    """)
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:14: at_least: '{shown}' is not a share; write a percentage such as 90% "
+        "(or a fraction such as 0.9)",
+    ]
+
+
+def test_unknown_for_each_level(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: g, title: G, sector: economic, due: 2024-05-31, for_each: communes}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: for_each: 'communes' is not one of central, province, district, "
+        "commune (did you mean 'commune'?)",
+    ]
+
+
+def test_scope_without_for_each(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - id: g
+          title: G
+          lead: pc-standing
+          sector: economic
+          scope: kim-son
+          due: 2024-05-31
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:13: scope: 'scope' only applies to a task with 'for_each'; "
+        "add for_each or remove scope",
+    ]
+
+
+def test_bad_sector_and_id(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: Book_100, title: Book, lead: pc-standing, sector: economy, due: 2024-Q2}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: id: 'Book_100' is not a valid id; use lower-case letters, digits and '-'",
+        "nb/plan.yaml:9: sector: 'economy' is not one of economic, cultural-social, "
+        "defense-security, political-system (did you mean 'economic'?)",
+    ]
+
+
+# --- templates -----------------------------------------------------------------------------
+
+
+def test_unknown_template(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - use: workers-mnth
+          with: {year: 2024}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: use: unknown template 'workers-mnth'; templates in the catalog: "
+        "workers-month (did you mean 'workers-month'?)",
+    ]
+
+
+def test_missing_template_parameter(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - use: workers-month
+          as: wm
+          with: {lead: pc-standing}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: with: template 'workers-month' needs parameter 'year' (int); "
+        "add it under 'with:'",
+    ]
+
+
+def test_mistyped_template_parameter(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - use: workers-month
+          with:
+            year: abc
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:11: year: parameter 'year' of template 'workers-month' must be a whole "
+        "number, got 'abc'",
+    ]
+
+
+def test_unknown_template_parameter(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - use: workers-month
+          with:
+            year: 2024
+            leader: fatherland-front
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:12: leader: template 'workers-month' has no parameter 'leader'; "
+        "its parameters are year, lead (did you mean 'lead'?)",
+    ]
+
+
+def test_unknown_key_in_use(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - use: workers-month
+          prefix: wm
+          with: {year: 2024}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:10: prefix: unknown key; allowed keys are use, as, with",
+    ]
+
+
+def test_problem_inside_a_template_names_the_template_line(here: Path) -> None:
+    cat = catalog(here, {"workers-month": TEMPLATE.replace("cultural-social", "culture")})
+    folder = one_directive(here, """
+        - use: workers-month
+          with: {year: 2024}
+    """)
+    assert (cat / "workers-month.yaml").read_text().splitlines()[10] == "    sector: culture"
+    assert problems(folder, cat) == [
+        "catalog/workers-month.yaml:11: sector: 'culture' is not one of economic, "
+        "cultural-social, defense-security, political-system",
+    ]
+
+
+def test_problem_inside_a_template_after_a_blank_line(here: Path) -> None:
+    text = TEMPLATE.replace("cultural-social", "culture").replace("---\n", "---\n\n")
+    cat = catalog(here, {"workers-month": text})
+    folder = one_directive(here, """
+        - use: workers-month
+          with: {year: 2024}
+    """)
+    assert (cat / "workers-month.yaml").read_text().splitlines()[11] == "    sector: culture"
+    assert problems(folder, cat) == [
+        "catalog/workers-month.yaml:12: sector: 'culture' is not one of economic, "
+        "cultural-social, defense-security, political-system",
+    ]
+
+
+# --- all at once, and warnings -------------------------------------------------------------
+
+
+def test_every_problem_of_a_run_is_reported_together(here: Path, cat: Path) -> None:
+    folder = jurisdiction(here, {
+        "a-plan.yaml": directive_yaml("""
+            - {id: a, title: A, lead: pc-standing, sector: economic, due: soon}
+        """, id="plan-a"),
+        "b-plan.yaml": directive_yaml("""
+            - {id: b, title: B, lead: kim-sn, sector: economic, due: 2024-Q2}
+        """, id="plan-b"),
+    })
+    with pytest.raises(ValidationFailed) as info:
+        plan(folder, cat)
+    assert [str(p) for p in info.value.problems] == [
+        "nb/a-plan.yaml:9: due: bad deadline 'soon'; write a date (2024-05-31), a period "
+        "(2024-Q2, 2024-H1, 2024-06), or an offset (issued + 30d, issued + 15wd, TASK + 10wd, "
+        "deps + 5d)",
+        f"nb/b-plan.yaml:9: lead: unknown unit 'kim-sn'; {UNITS_HINT} (did you mean 'kim-son'?)",
+    ]
+    assert str(info.value) == "2 error(s) found; nothing was written"
+
+
+def test_duplicate_directive_id_across_files(here: Path, cat: Path) -> None:
+    task = "- {id: a, title: A, lead: pc-standing, sector: economic, due: 2024-Q2}"
+    folder = jurisdiction(here, {"a.yaml": directive_yaml(task), "b.yaml": directive_yaml(task)})
+    assert problems(folder, cat) == [
+        "nb/b.yaml:2: id: directive id 'nb-2024-q2' is also used in nb/a.yaml; "
+        "give each directive its own id",
+    ]
+
+
+def test_deadline_before_a_prerequisite_is_a_warning(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: book, title: Book, lead: pc-standing, sector: economic, due: 2024-06-30}
+        - {id: launch, title: Launch, lead: pc-standing, sector: economic, due: 2024-06-15,
+           depends_on: [book]}
+    """)
+    result = plan(folder, cat)
+    assert [(p.severity, str(p)) for p in result.warnings] == [
+        ("warning", "nb/plan.yaml:10: due: warning: task 'launch' is due before its "
+                    "prerequisites in 1 instance(s); check the deadline"),
+    ]
+
+
+def test_fan_out_over_no_unit_is_a_warning(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: g, title: G, sector: economic, due: 2024-05-31, for_each: commune,
+           scope: mass-mobilization-commission}
+    """)
+    result = plan(folder, cat)
+    assert [(p.severity, str(p)) for p in result.warnings] == [
+        ("warning", "nb/plan.yaml:9: for_each: warning: task 'g' fans out over no unit: no "
+                    "commune inside 'mass-mobilization-commission' exists on 2024-04-05"),
+    ]
+    ((jur, spec),) = result.directives()
+    assert result.expansion(jur, spec).instances == []
+
+
+def test_warnings_sit_after_errors_when_both_occur(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: A, lead: pc-standing, sector: economic, due: 2024-Q2}
+    """)
+    text = (folder / "plan.yaml").read_text().replace("tasks:", "  parent: nb-2024-plan\ntasks:")
+    write(folder, "plan.yaml", text)
+    write(folder, "other.yaml", directive_yaml("- {id: b, title: B, lead: nobody, "
+                                               "sector: economic, due: 2024-Q2}", id="other"))
+    with pytest.raises(ValidationFailed) as info:
+        plan(folder, cat)
+    assert [(p.severity, str(p)) for p in info.value.problems] == [
+        ("error", f"nb/other.yaml:9: lead: unknown unit 'nobody'; {UNITS_HINT}"),
+        ("warning", "nb/plan.yaml:8: parent: warning: parent directive 'nb-2024-plan' is not "
+                    "among the files read"),
+    ]
+
+
+def test_path_outside_the_working_folder_is_shown_as_given(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    folder = jurisdiction(tmp_path, {"plan.yaml": directive_yaml(
+        "- {id: a, title: A, lead: pc-standing, sector: economic, due: later}")})
+    cat = catalog(tmp_path)
+    (line,) = problems(folder, cat)
+    assert line.startswith(f"{folder}/plan.yaml:9: due: bad deadline 'later'; ")
