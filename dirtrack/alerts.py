@@ -191,6 +191,7 @@ class DeliveryReport:
     alerts_sent: int = 0
     digests_failed: int = 0
     alerts_waiting: int = 0
+    digests_waiting: int = 0  # failed earlier, retried once their back-off is over
     errors: list[str] = field(default_factory=list)
     by_channel: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
@@ -303,7 +304,8 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
         with engine.begin() as conn:
             for part in chunks(done_ids):
                 conn.execute(update(DL).where(DL.c.id.in_(part))
-                             .values(status="delivered", delivered_at=now, last_error=""))
+                             .values(status="delivered", delivered_at=now,
+                                     attempts=DL.c.attempts + 1))
                 conn.execute(update(O).where(O.c.delivery_id.in_(part))
                              .values(status="delivered", delivered_at=now))
         done_ids.clear()
@@ -346,5 +348,48 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
             O.c.status == "delivered", O.c.delivered_at == now)).scalar_one()
         report.alerts_waiting = conn.execute(select(func.count()).select_from(O).where(
             O.c.status == "pending")).scalar_one()
-    report.digests_failed += 0 * len(waiting)
+    report.digests_waiting = len(waiting)
     return report
+
+
+@dataclass
+class AlertLine:
+    """One row of the outbox as ``dirtrack alerts`` lists it."""
+
+    id: int
+    recipient: str
+    task: str
+    step: str
+    channel: str
+    fired_on: date
+    status: str
+    attempts: int
+    last_error: str
+    cause: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        out = self.__dict__.copy()
+        out["fired_on"] = self.fired_on.isoformat()
+        return out
+
+
+def list_alerts(engine: Engine, status: str | None = None, recipient: str | None = None,
+                limit: int | None = None) -> list[AlertLine]:
+    """Return the outbox, newest first: who, which task, which step, and how delivery went."""
+    C = I.alias("c")
+    query = (select(O.c.id, O.c.recipient_id, I.c.key, O.c.step, O.c.channel, O.c.fired_on,
+                    O.c.status, DL.c.attempts, DL.c.last_error, C.c.key.label("cause"))
+             .select_from(O.join(I, I.c.pk == O.c.instance_pk)
+                          .outerjoin(DL, DL.c.id == O.c.delivery_id)
+                          .outerjoin(C, C.c.pk == O.c.cause_pk))
+             .order_by(O.c.fired_on.desc(), O.c.recipient_id, I.c.key, O.c.step, O.c.channel))
+    if status:
+        query = query.where(O.c.status == status)
+    if recipient:
+        query = query.where(O.c.recipient_id == recipient)
+    if limit:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        return [AlertLine(r.id, r.recipient_id, r.key, r.step, r.channel, r.fired_on, r.status,
+                          r.attempts or 0, r.last_error or "", r.cause)
+                for r in conn.execute(query)]

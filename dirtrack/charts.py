@@ -9,6 +9,23 @@ COLOURS = {"done_on_time": "#2e7d32", "done_late": "#f9a825", "open_on_time": "#
 ORDER = ("done_on_time", "done_late", "open_on_time", "open_overdue", "cancelled")
 
 
+def _lines(text: str, width: int = 16) -> list[str]:
+    """Split a label into lines of about ``width`` characters, on spaces."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _label(x: float, y: float, text: str, width: int = 16) -> str:
+    spans = "".join(f'<tspan x="{x}" dy="{0 if i == 0 else 14}">{escape(line)}</tspan>'
+                    for i, line in enumerate(_lines(text, width)))
+    return f'<text x="{x}" y="{y}" text-anchor="middle" font-size="12">{spans}</text>'
+
+
 def grouped_bars(labels: dict[str, str], current: dict[str, int], previous: dict[str, int],
                  current_name: str, previous_name: str) -> str:
     """Return bars per category, this quarter beside the previous one.
@@ -20,11 +37,11 @@ def grouped_bars(labels: dict[str, str], current: dict[str, int], previous: dict
     """
     keys = [k for k in ORDER if k in labels]
     top = max([1, *current.values(), *previous.values()])
-    width, height, base = 120 * len(keys) + 40, 230, 180
+    width, height, base = 130 * len(keys) + 40, 250, 180
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'role="img" aria-label="{escape(current_name)}" class="chart">']
     for i, key in enumerate(keys):
-        x = 30 + i * 120
+        x = 30 + i * 130
         for j, (values, name, opacity) in enumerate(((previous, previous_name, "0.35"),
                                                      (current, current_name, "1"))):
             value = values.get(key, 0)
@@ -35,18 +52,30 @@ def grouped_bars(labels: dict[str, str], current: dict[str, int], previous: dict
                          f"<title>{escape(name)}: {value}</title></rect>")
             parts.append(f'<text x="{bx + 19}" y="{base - h - 4}" text-anchor="middle" '
                          f'font-size="12">{value}</text>')
-        parts.append(f'<text x="{x + 40}" y="{base + 18}" text-anchor="middle" '
-                     f'font-size="12">{escape(labels[key])}</text>')
-    parts.append(f'<text x="{width - 10}" y="{height - 6}" text-anchor="end" font-size="11" '
-                 f'fill="#555">{escape(previous_name)} (light) / {escape(current_name)}</text>')
+        parts.append(_label(x + 40, base + 18, labels[key]))
+    for n, (name, opacity) in enumerate(((previous_name, "0.35"), (current_name, "1"))):
+        lx = width - 250 + n * 125
+        parts.append(f'<rect x="{lx}" y="{height - 16}" width="10" height="10" fill="#555" '
+                     f'fill-opacity="{opacity}"/>')
+        parts.append(f'<text x="{lx + 14}" y="{height - 7}" font-size="11" fill="#333">'
+                     f"{escape(name)}</text>")
     parts.append("</svg>")
     return "".join(parts)
 
 
 def stacked_rows(rows: list[tuple[str, dict[str, int]]], labels: dict[str, str]) -> str:
-    """Return one horizontal bar per row, split by category, with a legend."""
+    """Return one horizontal bar per row, split by category, with a legend below."""
     width, bar_x, bar_w, row_h = 640, 180, 400, 26
-    height = row_h * len(rows) + 40
+    legend: list[tuple[float, int, str]] = []  # (x, row, category)
+    lx, legend_row = 10.0, 0
+    for key in ORDER:
+        advance = 30 + 6.2 * len(labels[key])
+        if lx + advance > width:
+            lx, legend_row = 10.0, legend_row + 1
+        legend.append((lx, legend_row, key))
+        lx += advance
+    top_of_legend = row_h * len(rows) + 22
+    height = top_of_legend + 16 * (legend_row + 1)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
              f'role="img" class="chart">']
     for i, (name, counts) in enumerate(rows):
@@ -66,12 +95,11 @@ def stacked_rows(rows: list[tuple[str, dict[str, int]]], labels: dict[str, str])
             x += w
         parts.append(f'<text x="{bar_x + bar_w + 6}" y="{y + 14}" font-size="12">'
                      f"{sum(counts.values())}</text>")
-    legend_y = height - 12
-    for i, key in enumerate(ORDER):
-        lx = 10 + i * 126
-        parts.append(f'<rect x="{lx}" y="{legend_y - 9}" width="10" height="10" '
+    for x, row, key in legend:
+        y = top_of_legend + 16 * row
+        parts.append(f'<rect x="{x:.1f}" y="{y - 9}" width="10" height="10" '
                      f'fill="{COLOURS[key]}"/>')
-        parts.append(f'<text x="{lx + 14}" y="{legend_y}" font-size="11">'
+        parts.append(f'<text x="{x + 14:.1f}" y="{y}" font-size="11">'
                      f"{escape(labels[key])}</text>")
     parts.append("</svg>")
     return "".join(parts)

@@ -292,13 +292,129 @@ def overdue(directive: DirectiveOpt = None, unit: UnitOpt = None, as_of: AsOf = 
             typer.echo(overdue_table(found))
 
 
+def _run_flow(call: Callable[[], Any]) -> Any:
+    """Run a flow with Prefect's defaults prepared (no server needed) and no heartbeat."""
+    from flows.runtime import quick_runs  # importing flows prepares Prefect's environment
+
+    with quick_runs():
+        return call()
+
+
+@app.command()
+def escalate(
+    as_of: AsOf = None,
+    alerts_dir: Annotated[Path | None, typer.Option(
+        "--alerts-dir", help="Folder of the file channel; default $DIRTRACK_ALERTS_DIR or "
+        "reports/alerts.")] = None,
+    json_: Json = False,
+) -> None:
+    """Run the deadline check: record the reminders and escalations due, send the digests."""
+    day = _parse_date(as_of, "--as-of") or _today()
+    with _user_errors():
+        _engine()  # a bad database URL is reported before Prefect starts
+        from flows.deadline_check import deadline_check
+
+        result = _run_flow(lambda: deadline_check(
+            as_of=day, alerts_dir=str(alerts_dir) if alerts_dir else None))
+    if json_:
+        _print_json(result)
+        return
+    steps = ", ".join(f"{step} {n}" for step, n in sorted(result["by_step"].items()))
+    typer.echo(f"deadline check as of {day}: {result['recorded']} alert(s) recorded"
+               + (f" ({steps})" if steps else "")
+               + f", {result['cancelled']} cancelled; {result['digests_sent']} digest(s) sent "
+               f"({result['alerts_sent']} alert(s)), {result['digests_failed']} failed, "
+               f"{result['alerts_waiting']} alert(s) waiting")
+    for error in result["errors"]:
+        typer.echo(f"delivery failed, will be retried: {error}", err=True)
+
+
+@app.command()
+def alerts(
+    status: Annotated[str | None, typer.Option(
+        "--status", help="pending, delivered or cancelled.")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Only alerts to this unit.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
+    json_: Json = False,
+) -> None:
+    """List the alert outbox: recipient, task, step, channel, status and delivery attempts."""
+    from dirtrack.alerts import list_alerts
+    from dirtrack.present import table
+
+    if status is not None and status not in ("pending", "delivered", "cancelled"):
+        raise typer.BadParameter("use pending, delivered or cancelled", param_hint="--status")
+    with _user_errors():
+        found = list_alerts(_engine(), status, unit, limit)
+    if json_:
+        _print_json([a.as_json() for a in found])
+    elif not found:
+        typer.echo("no alerts")
+    else:
+        typer.echo(table(["FIRED", "RECIPIENT", "TASK", "STEP", "CHANNEL", "STATUS", "ATTEMPTS"],
+                         [[a.fired_on.isoformat(), a.recipient, a.task, a.step, a.channel,
+                           a.status, str(a.attempts)] for a in found]))
+
+
+@app.command()
+def review(
+    quarter: Annotated[str, typer.Argument(metavar="QUARTER", help="The quarter, e.g. 2024-Q2.")],
+    as_of: AsOf = None,
+    format_: Annotated[str | None, typer.Option(
+        "--format", help="md, html or json; default all three.")] = None,
+    out: Annotated[str | None, typer.Option(
+        "--out", help="Folder for the files (default $DIRTRACK_REPORTS_DIR or reports), or '-' "
+        "to print one --format to standard output.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(
+        "--jurisdiction", help="Only this jurisdiction; default every one loaded.")] = None,
+) -> None:
+    """Write the quarterly review (Markdown, HTML with charts, JSON) through the review flow."""
+    from dirtrack.calendar import quarter_bounds
+
+    try:
+        quarter_bounds(quarter)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="QUARTER") from None
+    if format_ is not None and format_ not in ("md", "html", "json"):
+        raise typer.BadParameter("use md, html or json", param_hint="--format")
+    if out == "-" and format_ is None:
+        raise typer.BadParameter("printing to standard output needs one --format",
+                                 param_hint="--out")
+    day = _parse_date(as_of, "--as-of") or _today()
+    with _user_errors():
+        engine = _engine()
+        if out == "-":
+            from sqlmodel import Session, select
+
+            from dirtrack.report import render
+            from dirtrack.review import build_review
+            from dirtrack.store.tables import JurisdictionRow
+
+            with Session(engine) as session:
+                names = [jurisdiction] if jurisdiction else list(
+                    session.exec(select(JurisdictionRow.id).order_by(JurisdictionRow.id)))
+            for name in names:
+                typer.echo(render(build_review(engine, name, quarter, day), format_ or "md"))
+            return
+        from flows.quarterly_review import quarterly_review
+
+        formats = (format_,) if format_ else ("md", "html", "json")
+        files = _run_flow(lambda: quarterly_review(quarter=quarter, as_of=day, out=out,
+                                                   jurisdiction=jurisdiction, formats=formats))
+    for path in files:
+        typer.echo(path)
+
+
 @app.command()
 def demo(
     workdir: Annotated[Path, typer.Option("--workdir", help="Where the demo database "
                                           "goes.")] = Path(".demo"),
 ) -> None:
-    """Load the demo directives into a fresh database and replay a quarter of unit actions."""
-    from dirtrack.demo import run_demo
+    """Load the demo directives, replay a quarter day by day with the deadline check, and
+    write the quarterly reviews (through the Prefect engine, with no server needed)."""
+    from flows.runtime import prepare  # the CLI sits on top, beside the flows it runs
+
+    prepare(home=str((workdir / "prefect").resolve()))
+    from flows.replay import run_demo
 
     with _user_errors():
         run_demo(workdir, echo=typer.echo)

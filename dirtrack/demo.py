@@ -17,12 +17,10 @@ from pathlib import Path
 
 from dirtrack.calendar import quarter_bounds
 from dirtrack.errors import DirtrackError
-from dirtrack.plan import Plan, read_plan
+from dirtrack.plan import Plan
 from dirtrack.present import counts, overdue_table, task_detail
-from dirtrack.store.engine import make_engine
 from dirtrack.store.ledger import record_event
 from dirtrack.store.queries import Filters, list_tasks, overdue, show_task, status_counts
-from dirtrack.store.sync import load_plan
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -87,63 +85,45 @@ def _planned(plan: Plan, quarter_end: date) -> list[Action]:
     return out
 
 
-def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> Path:
-    """Build the demo database in ``workdir`` and print the quarter's outcome; return its path."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / "demo.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    engine = make_engine(f"sqlite:///{db}")
-    plan = read_plan(PROJECT / "directives", catalog=PROJECT / "tasks_catalog")
-    echo(f"Loaded files: {len(plan.jurisdictions)} jurisdictions, "
-         f"{len(plan.directives())} directives")
-    for jur, spec in sorted(plan.directives(), key=lambda js: js[1].issued_on):
-        quarter = f"{spec.issued_on.year}-Q{(spec.issued_on.month - 1) // 3 + 1}"
-        first, last = quarter_bounds(quarter)
-        summary = load_plan(engine, plan, on=spec.issued_on)
-        result = next(r for r in summary.results if r.directive_id == spec.id)
-        echo("")
-        echo(f"== {jur.name}: {spec.number} {spec.title}")
-        echo(f"   issued {spec.issued_on}, {result.instances} task instances; replaying "
-             f"{quarter} ({first} to {last})")
-        registry = plan.registries[jur.id]
-        actions = [a for a in STORY + _planned(plan, last) if a.task.startswith(spec.id + "/")]
-        reorg_days = sorted({r.on for r in jur.reorganisations})
-        recorded, refused = 0, 0
-        day = spec.issued_on
-        horizon = max([last, *[d for d in reorg_days if d <= last + timedelta(days=31)]])
-        todays = sorted(actions, key=lambda a: (a.day, a.task))
-        while day <= horizon:
-            if day in reorg_days:
-                moved = load_plan(engine, plan, on=day).reassigned
-                echo(f"   {day}: reorganisation takes effect; {moved} open task(s) move to "
-                     "the successor communes, for example:")
-                heirs = sorted({r.into for r in jur.reorganisations if r.on == day and r.into})
-                for heir in heirs:
-                    moved_tasks = list_tasks(engine, day, Filters(spec.id, heir))
-                    for t in moved_tasks[:2]:
-                        echo(f"     {t.id} is now led by {heir} ({registry[heir].name})")
-            for action in (a for a in todays if a.day == day):
-                unit = registry.final_successor(action.unit, day) if action.unit else None
-                try:
-                    record_event(engine, action.task, action.kind, on=day, unit=unit,
-                                 note=action.note, evidence=action.evidence,
-                                 percent=action.percent, new_due=action.new_due,
-                                 decision=action.decision)
-                    recorded += 1
-                except DirtrackError as exc:
-                    refused += 1
-                    echo(f"   {day}: refused: {exc}")
-            if day == last:
-                _report(engine, spec.id, last, echo)
-                _stories(engine, spec.id, last, echo)
-            day += timedelta(days=1)
-        echo(f"   ({recorded} events recorded in the replay, {refused} refused)")
-    echo("")
-    echo(f"The replayed database is {db}. Explore it, for example:")
-    echo(f"  DIRTRACK_DATABASE_URL=sqlite:///{db} dirtrack show "
-         "nb-2024-q2/district-summary@kim-son --as-of 2024-06-30")
-    return db
+def actions_for(plan: Plan, directive_id: str) -> list[Action]:
+    """Return the scripted actions of one directive in date order."""
+    quarter_end = max(
+        (quarter_bounds(quarter_of(d.issued_on))[1] for _, d in plan.directives()
+         if d.id == directive_id))
+    return sorted((a for a in STORY + _planned(plan, quarter_end)
+                   if a.task.startswith(directive_id + "/")), key=lambda a: (a.day, a.task))
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def perform(engine, registry, action: Action) -> str | None:  # type: ignore[no-untyped-def]
+    """Record one action as its unit would; return why it was refused, or None."""
+    unit = registry.final_successor(action.unit, action.day) if action.unit else None
+    try:
+        record_event(engine, action.task, action.kind, on=action.day, unit=unit,
+                     note=action.note, evidence=action.evidence, percent=action.percent,
+                     new_due=action.new_due, decision=action.decision)
+    except DirtrackError as exc:
+        return str(exc)
+    return None
+
+
+def quarter_report(engine, directive_id: str, as_of: date,  # type: ignore[no-untyped-def]
+                   echo: Callable[[str], None]) -> None:
+    """Print a directive's status at the quarter's end, its overdue list and its stories."""
+    _report(engine, directive_id, as_of, echo)
+    _stories(engine, directive_id, as_of, echo)
+
+
+def moved_examples(engine, jur, registry, day: date, directive_id: str,  # type: ignore[no-untyped-def]
+                   echo: Callable[[str], None]) -> None:
+    """Print a few tasks a reorganisation moved to successor units."""
+    heirs = sorted({r.into for r in jur.reorganisations if r.on == day and r.into})
+    for heir in heirs:
+        for t in list_tasks(engine, day, Filters(directive_id, heir))[:2]:
+            echo(f"     {t.id} is now led by {heir} ({registry[heir].name})")
 
 
 def _report(engine, directive_id: str, as_of: date, echo: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]

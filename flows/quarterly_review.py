@@ -11,11 +11,12 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from sqlalchemy import select
 
+from dirtrack.calendar import quarter_bounds
 from dirtrack.config import Settings, today
 from dirtrack.report import percent, render, write_review
 from dirtrack.review import Review, build_review, previous_quarter_end
 from dirtrack.store.engine import make_engine
-from dirtrack.store.tables import JurisdictionRow
+from dirtrack.store.tables import DirectiveRow
 
 
 def _engine() -> Any:
@@ -57,10 +58,13 @@ def quarterly_review(quarter: str | None = None, as_of: date | None = None,
     folder = out or os.environ.get("DIRTRACK_REPORTS_DIR", "reports")
     if jurisdiction:
         jurisdictions = [jurisdiction]
-    else:
+    else:  # every jurisdiction with a directive issued by the quarter's end
+        last = quarter_bounds(quarter)[1]
         with _engine().connect() as conn:
-            table: Any = JurisdictionRow.__table__  # type: ignore[attr-defined]
-            jurisdictions = list(conn.execute(select(table.c.id).order_by(table.c.id)).scalars())
+            directive: Any = DirectiveRow.__table__  # type: ignore[attr-defined]
+            jurisdictions = list(conn.execute(
+                select(directive.c.jurisdiction).where(directive.c.issued_on <= last)
+                .distinct().order_by(directive.c.jurisdiction)).scalars())
     files: list[str] = []
     for jur in jurisdictions:
         review = build(jur, quarter, day)
