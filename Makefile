@@ -3,10 +3,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Debian packages the tests use: the browser for the web tests, Graphviz to check DOT.
+SYSTEM_PACKAGES := chromium graphviz
 
-.PHONY: install demo test bench lint clean
+.PHONY: install system-packages demo test bench lint clean
 
 install: $(STAMP)
+
+system-packages:
+	@if command -v chromium >/dev/null && command -v dot >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(SYSTEM_PACKAGES) from Debian's packages"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null; \
+	else \
+		echo "please install: $(SYSTEM_PACKAGES) (the browser and Graphviz tests need them)" >&2; \
+	fi
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,7 +29,7 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/dirtrack demo
 
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/pytest -q -n 2
 
 bench: $(STAMP)

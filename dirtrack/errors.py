@@ -45,5 +45,9 @@ class InvalidAction(DirtrackError):
     """The action does not fit the task's current state (e.g. done twice)."""
 
 
+class Conflict(DirtrackError):
+    """The task changed since the writer looked at it; nothing was recorded."""
+
+
 class ConfigError(DirtrackError):
     """The environment or a setting is wrong."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
-from dirtrack.errors import InvalidAction, NotAllowed, NotFound
-from dirtrack.store.spans import rebuild_spans
+from dirtrack.errors import Conflict, InvalidAction, NotAllowed, NotFound
+from dirtrack.status import Event, Span, apply
 from dirtrack.store.tables import EventRow, InstanceRow, StateRow, UnitRow
 
 I, E, S, U = (InstanceRow.__table__, EventRow.__table__,  # type: ignore[attr-defined]
@@ -24,58 +25,87 @@ class Recorded:
     task: str
     kind: str
     effective_on: date
-
-
-def _lock_instance(conn: Connection, key: str) -> int:
-    # An UPDATE takes the row lock on PostgreSQL and the write lock on SQLite before
-    # anything is read, so two concurrent writers cannot both pass the checks below.
-    pk = conn.execute(select(I.c.pk).where(I.c.key == key)).scalar()
-    if pk is None:
-        raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
-    conn.execute(update(I).where(I.c.pk == pk).values(pk=pk))
-    return pk
+    version: int  # how many events the task has now; a client sends it back to write again
 
 
 def record_event(
     engine: Engine, key: str, kind: str, *, on: date, actor: str = SECRETARIAT,
     unit: str | None = None, note: str = "", percent: int | None = None, evidence: str = "",
-    new_due: date | None = None, decision: str = "",
+    new_due: date | None = None, decision: str = "", recorded_by: str = "",
+    expected_version: int | None = None,
 ) -> Recorded:
     """Append one event for task ``key`` after checking it; raise a DirtrackError if refused.
 
     ``unit`` is the acting unit for progress and done: only the lead unit may act.
+    ``expected_version`` is the number of events the writer saw; if the task has
+    changed since, the write is refused with Conflict and nothing is recorded.
     """
     with engine.begin() as conn:
-        pk = _lock_instance(conn, key)
-        created_on = conn.execute(select(I.c.created_on).where(I.c.pk == pk)).scalar_one()
+        # The UPDATE takes the row lock on PostgreSQL and the write lock on SQLite
+        # before anything is read, so concurrent writers cannot both pass the checks.
+        row = conn.execute(update(I).where(I.c.key == key).values(pk=I.c.pk)
+                           .returning(I.c.pk, I.c.created_on)).first()
+        if row is None:
+            raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
+        pk, created_on = row
+        version, last = conn.execute(select(func.count(E.c.id), func.max(E.c.effective_on))
+                                     .where(E.c.instance_pk == pk)).one()
+        if expected_version is not None and expected_version != version:
+            raise Conflict(f"{key} has changed since you looked at it ({version} event(s), "
+                           f"you saw {expected_version}); reload it and try again")
         if on < created_on:
             raise InvalidAction(f"{key} exists from {created_on}; an event cannot be dated {on}")
-        last = conn.execute(select(func.max(E.c.effective_on))
-                            .where(E.c.instance_pk == pk)).scalar()
         if last is not None and on < last:
             raise InvalidAction(f"the last event of {key} is dated {last}; record events in "
                                 f"date order (use --on {last} or later)")
-        state = conn.execute(select(S).where(S.c.instance_pk == pk)
-                             .order_by(S.c.valid_from.desc()).limit(1)).one()
+        state = conn.execute(select(S).where(S.c.instance_pk == pk,
+                                             S.c.valid_to.is_(None))).one()
         _check(conn, key, kind, state, on=on, unit=unit, percent=percent, new_due=new_due,
                decision=decision, note=note)
         event_id = conn.execute(insert(E).values(
             instance_pk=pk, kind=kind, effective_on=on, recorded_at=datetime.now(UTC),
             actor=unit or actor, percent=percent, note=note, evidence=evidence,
-            new_due=new_due, new_lead=None, decision=decision,
-        )).inserted_primary_key
-        assert event_id is not None
-        rebuild_spans(conn, [pk])
-    return Recorded(int(event_id[0]), key, kind, on)
+            new_due=new_due, new_lead=None, decision=decision, recorded_by=recorded_by,
+        ).returning(E.c.id)).scalar_one()
+        _append_span(conn, pk, state, Event(kind, on, percent, new_due, None))
+    return Recorded(int(event_id), key, kind, on, version + 1)
 
 
-def _effective_lead(units: dict, lead: str, on: date) -> str:  # type: ignore[type-arg]
+def _append_span(conn: Connection, pk: int, row: Any, event: Event) -> None:
+    """Apply an event dated on or after the current span: extend the span list by one.
+
+    Events are kept in date order, so only the current span changes; this is what
+    ``rebuild_spans`` would compute, in two statements instead of a full rebuild.
+    """
+    span = Span(row.valid_from, None, row.state, row.due_on, row.lead_id, row.completed_on,
+                row.verified, row.percent, row.opened_on)
+    nxt = apply(span, event)
+    values = {"state": nxt.state, "due_on": nxt.due_on, "lead_id": nxt.lead_id,
+              "completed_on": nxt.completed_on, "verified": nxt.verified,
+              "percent": nxt.percent, "opened_on": nxt.opened_on}
+    current = (S.c.instance_pk == pk) & (S.c.valid_from == span.valid_from)
+    if nxt.valid_from <= span.valid_from:
+        conn.execute(update(S).where(current).values(**values))
+    else:
+        conn.execute(update(S).where(current).values(valid_to=nxt.valid_from))
+        conn.execute(insert(S).values(instance_pk=pk, valid_from=nxt.valid_from,
+                                      valid_to=None, **values))
+
+
+def _unit(conn: Connection, unit_id: str) -> Any:
+    return conn.execute(select(U.c.id, U.c.ended_on, U.c.successor_id)
+                        .where(U.c.id == unit_id)).first()
+
+
+def _effective_lead(conn: Connection, lead: str, on: date) -> str:
     """Return who leads on ``on``: the recorded lead, or its successor once it has ended."""
     seen = {lead}
-    while lead in units and units[lead].ended_on is not None and units[lead].ended_on <= on \
-            and units[lead].successor_id and units[lead].successor_id not in seen:
-        lead = units[lead].successor_id
+    row = _unit(conn, lead)
+    while row is not None and row.ended_on is not None and row.ended_on <= on \
+            and row.successor_id and row.successor_id not in seen:
+        lead = row.successor_id
         seen.add(lead)
+        row = _unit(conn, lead)
     return lead
 
 
@@ -85,14 +115,14 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
     if kind in ("progress", "done"):
         if unit is None:
             raise NotAllowed(f"say which unit reports on {key} (--unit); only its lead unit can")
-        units = {r.id: r for r in conn.execute(select(U.c.id, U.c.ended_on, U.c.successor_id))}
-        if unit not in units:
+        acting = _unit(conn, unit)
+        if acting is None:
             raise NotFound(f"no unit '{unit}'; check the id in the jurisdiction's units.yaml")
-        ended = units[unit]
-        if ended.ended_on is not None and ended.ended_on <= on:
-            raise NotAllowed(f"unit '{unit}' ended on {ended.ended_on} (merged into "
-                             f"{ended.successor_id}); {ended.successor_id} reports on its tasks")
-        lead = _effective_lead(units, state.lead_id, on)
+        if acting.ended_on is not None and acting.ended_on <= on:
+            raise NotAllowed(f"unit '{unit}' ended on {acting.ended_on} (merged into "
+                             f"{acting.successor_id}); {acting.successor_id} reports on its "
+                             "tasks")
+        lead = _effective_lead(conn, state.lead_id, on)
         if unit != lead:
             raise NotAllowed(f"unit '{unit}' is not the lead of {key} (lead: {lead}); "
                              "only the lead unit can report progress or done")

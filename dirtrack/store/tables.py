@@ -127,6 +127,7 @@ class EventRow(SQLModel, table=True):
     new_due: date | None = None
     new_lead: str | None = None
     decision: str = ""
+    recorded_by: str = ""  # the user who recorded it (web or API), or the command line
 
 
 class StateRow(SQLModel, table=True):
