@@ -53,6 +53,8 @@ class Filters:
     directive: str | None = None
     unit: str | None = None  # lead unit as of the date
     status: str | None = None  # a category
+    support: str | None = None  # a coordinating unit
+    keys: list[str] | None = None  # these instances only
 
 
 def _filtered(query: Select, as_of: date, f: Filters) -> Select:
@@ -62,6 +64,11 @@ def _filtered(query: Select, as_of: date, f: Filters) -> Select:
         query = query.where(S.c.lead_id == f.unit)
     if f.status:
         query = query.where(category_of(S, as_of) == f.status)
+    if f.support:
+        query = query.where(literal(",").concat(T.c.support).concat(",")
+                            .like(f"%,{f.support},%"))
+    if f.keys is not None:
+        query = query.where(I.c.key.in_(f.keys))
     return query
 
 
@@ -153,6 +160,8 @@ def list_tasks(engine: Engine, as_of: date, f: Filters | None = None,
         base_where.append(I.c.directive_id == f.directive)
     if f.unit:
         base_where.append(S.c.lead_id == f.unit)
+    if f.keys is not None:
+        base_where.append(I.c.key.in_(f.keys))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
         flags = _flags(conn, as_of, base_where) if rows else {}
@@ -230,10 +239,10 @@ def show_task(engine: Engine, key: str, as_of: date) -> TaskDetail:
                                   ).scalars().all()
         events = [dict(r._mapping) for r in conn.execute(
             select(E.c.id, E.c.kind, E.c.effective_on, E.c.recorded_at, E.c.actor, E.c.percent,
-                   E.c.note, E.c.evidence, E.c.new_due, E.c.new_lead, E.c.decision)
+                   E.c.note, E.c.evidence, E.c.new_due, E.c.new_lead, E.c.decision,
+                   E.c.recorded_by)
             .where(E.c.instance_pk == row.pk).order_by(E.c.effective_on, E.c.id))]
-    mine = [t for t in list_tasks(engine, as_of, Filters(directive=row.directive_id))
-            if t.id == key or t.id in set(prereq_keys)]
+    mine = list_tasks(engine, as_of, Filters(keys=[key, *prereq_keys]))
     status = next((t for t in mine if t.id == key), None)
     if status is None:
         raise NotFound(f"task '{key}' did not exist yet on {as_of}")
@@ -282,3 +291,15 @@ def directive_graph(engine: Engine, directive_id: str) -> tuple[Any, list[Any]]:
         nodes.append(TaskNode(t.task_id, t.title, lead, t.due_text, agg.first, agg.last,
                               agg.n, bool(agg.critical), prereqs))
     return head, nodes
+
+
+def lead_and_support(engine: Engine, key: str) -> tuple[str, list[str]]:
+    """Return a task's current lead and its coordinating units, in one query."""
+    with engine.connect() as conn:
+        row = conn.execute(select(S.c.lead_id, T.c.support)
+                           .select_from(S.join(I, I.c.pk == S.c.instance_pk)
+                                        .join(T, T.c.pk == I.c.task_pk))
+                           .where(I.c.key == key, S.c.valid_to.is_(None))).first()
+    if row is None:
+        raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
+    return row.lead_id, [s for s in row.support.split(",") if s]

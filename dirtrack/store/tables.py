@@ -233,3 +233,60 @@ class DeliveryRow(SQLModel, table=True):
     subject: str = ""
     body: str = ""
     payload: str = "{}"  # JSON sent to webhooks
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "app_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    role: str  # steering | officer | viewer
+    unit_id: str | None = None  # an officer's own unit
+    password_hash: str = ""  # argon2; empty: no password login (API tokens only)
+    created_at: datetime
+    active: bool = True
+
+
+class ApiTokenRow(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(index=True)
+    token_hash: str = Field(unique=True)  # sha256 of the token; the token itself is shown once
+    created_at: datetime
+
+
+class LoginAttemptRow(SQLModel, table=True):
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_name_at", "name", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    address: str = ""
+    at: datetime
+    ok: bool = False
+
+
+class EvidenceRow(SQLModel, table=True):
+    """A file a unit attached to a completion, stored by its SHA-256."""
+
+    __tablename__ = "evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_pk: int = Field(index=True)
+    event_id: int = Field(index=True)
+    sha256: str
+    filename: str
+    content_type: str = "application/octet-stream"
+    size: int
+    uploaded_by: str
+    uploaded_at: datetime
+
+
+class SettingRow(SQLModel, table=True):
+    """Server settings shared by every worker process (the session signing key)."""
+
+    __tablename__ = "server_setting"
+
+    key: str = Field(primary_key=True)
+    value: str

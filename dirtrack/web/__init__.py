@@ -1,0 +1,1 @@
+"""The web app and JSON API: a thin layer over the library (``dirtrack serve``)."""

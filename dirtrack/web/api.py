@@ -1,0 +1,242 @@
+"""The JSON API (OpenAPI at /docs): the same reads and writes as the pages, same rules."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from dirtrack.config import today
+from dirtrack.dashboard import build_dashboard
+from dirtrack.errors import NotAllowed
+from dirtrack.review import build_review
+from dirtrack.status import CATEGORIES
+from dirtrack.store.ledger import record_event
+from dirtrack.store.queries import (
+    Filters,
+    TaskStatus,
+    lead_and_support,
+    list_tasks,
+    show_task,
+)
+from dirtrack.users import User
+from dirtrack.web.access import require_read, require_report, require_steering
+from dirtrack.web.app import ApiUser, EngineDep
+
+router = APIRouter(prefix="/api", tags=["api"])
+Category = Annotated[str | None, Query(pattern="^(" + "|".join(CATEGORIES) + ")$")]
+Note = Annotated[str, Field(max_length=2000)]
+
+
+class TaskOut(BaseModel):
+    id: str
+    directive: str
+    task: str
+    title: str
+    lead: str
+    unit: str | None
+    sector: str
+    deliverable: str
+    due_on: date
+    status: str
+    blocked: bool
+    at_risk: bool
+    completed_on: date | None
+    verified: bool
+    percent: int
+    days_overdue: int
+    critical: bool
+    slack_days: int
+    blocked_by: list[str]
+
+
+class EventOut(BaseModel):
+    id: int
+    kind: str
+    effective_on: date
+    actor: str
+    recorded_by: str = ""
+    percent: int | None = None
+    note: str = ""
+    evidence: str = ""
+    new_due: date | None = None
+    new_lead: str | None = None
+    decision: str = ""
+
+
+class TaskDetailOut(BaseModel):
+    task: TaskOut
+    support: list[str]
+    original_due_on: date
+    prerequisites: list[TaskOut]
+    dependents: list[str]
+    events: list[EventOut]
+    version: int = Field(description="Send it back as 'version' to write: a stale one gets 409.")
+
+
+class Written(BaseModel):
+    event_id: int
+    task: str
+    kind: str
+    effective_on: date
+    version: int
+
+
+class Write(BaseModel):
+    on: date | None = Field(None, description="Date of the event; default today "
+                                              "(Asia/Ho_Chi_Minh).")
+    version: int | None = Field(None, description="The task's version you saw; 409 if stale.")
+
+
+class ProgressIn(Write):
+    percent: int = Field(ge=0, le=100)
+    note: Note = ""
+
+
+class DoneIn(Write):
+    note: Note = ""
+    evidence: Annotated[str, Field(max_length=500)] = ""
+
+
+class VerifyIn(Write):
+    note: Note = ""
+
+
+class ReturnIn(Write):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class ExtendIn(Write):
+    to: date
+    decision: Annotated[str, Field(min_length=1, max_length=200)]
+    note: Note = ""
+
+
+def _out(t: TaskStatus) -> TaskOut:
+    return TaskOut(**t.as_json())
+
+
+def _reporting_unit(engine: Any, user: User, key: str) -> str:
+    lead, support = lead_and_support(engine, key)
+    require_read(user, key, lead, support)
+    return require_report(user, key, lead)
+
+
+def _steering(engine: Any, user: User, key: str, what: str) -> None:
+    require_steering(user, what)
+    lead_and_support(engine, key)  # 404 for an unknown task before anything else
+
+
+@router.get("/me")
+def me(user: ApiUser) -> dict[str, Any]:
+    """Who the token or session belongs to."""
+    return {"name": user.name, "role": user.role, "unit": user.unit_id}
+
+
+@router.get("/tasks", response_model=list[TaskOut])
+def tasks(user: ApiUser, engine: EngineDep, directive: str | None = None,
+          unit: str | None = None, status: Category = None, as_of: date | None = None,
+          limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[TaskOut]:
+    """Task instances as of a date, most urgent first; an officer sees its unit's tasks."""
+    day = as_of or today()
+    if user.role == "officer":
+        if unit and unit != user.unit_id:
+            raise NotAllowed(f"an officer of {user.unit_id} sees only its own unit's tasks")
+        led = list_tasks(engine, day, Filters(directive, user.unit_id, status), limit)
+        helping = list_tasks(engine, day, Filters(directive, None, status,
+                                                  support=user.unit_id), limit)
+        return [_out(t) for t in (led + helping)[:limit]]
+    return [_out(t) for t in list_tasks(engine, day, Filters(directive, unit, status), limit)]
+
+
+@router.get("/tasks/{key:path}", response_model=TaskDetailOut)
+def task(key: str, user: ApiUser, engine: EngineDep,
+         as_of: date | None = None) -> TaskDetailOut:
+    """One task: details, prerequisites, dependents, its full ledger history and version."""
+    lead, support = lead_and_support(engine, key)
+    require_read(user, key, lead, support)
+    detail = show_task(engine, key, as_of or today())
+    return TaskDetailOut(task=_out(detail.status), support=detail.support,
+                         original_due_on=detail.original_due_on,
+                         prerequisites=[_out(p) for p in detail.prerequisites],
+                         dependents=detail.dependents,
+                         events=[EventOut(**e) for e in detail.events],
+                         version=len(detail.events))
+
+
+def _written(done: Any) -> Written:
+    return Written(event_id=done.event_id, task=done.task, kind=done.kind,
+                   effective_on=done.effective_on, version=done.version)
+
+
+@router.post("/tasks/{key:path}/progress", status_code=201, response_model=Written)
+def progress(key: str, body: ProgressIn, user: ApiUser, engine: EngineDep) -> Written:
+    """Report progress (officers of the lead unit)."""
+    unit = _reporting_unit(engine, user, key)
+    return _written(record_event(engine, key, "progress", on=body.on or today(), unit=unit,
+                                 percent=body.percent, note=body.note, recorded_by=user.name,
+                                 expected_version=body.version))
+
+
+@router.post("/tasks/{key:path}/done", status_code=201, response_model=Written)
+def done(key: str, body: DoneIn, user: ApiUser, engine: EngineDep) -> Written:
+    """Report the task done, with a note and an evidence reference (officers of the lead unit)."""
+    unit = _reporting_unit(engine, user, key)
+    return _written(record_event(engine, key, "done", on=body.on or today(), unit=unit,
+                                 note=body.note, evidence=body.evidence, recorded_by=user.name,
+                                 expected_version=body.version))
+
+
+@router.post("/tasks/{key:path}/verify", status_code=201, response_model=Written)
+def verify(key: str, body: VerifyIn, user: ApiUser, engine: EngineDep) -> Written:
+    """Verify a reported completion (steering committee)."""
+    _steering(engine, user, key, "verify completions")
+    return _written(record_event(engine, key, "verified", on=body.on or today(), note=body.note,
+                                 recorded_by=user.name, expected_version=body.version))
+
+
+@router.post("/tasks/{key:path}/return", status_code=201, response_model=Written)
+def return_(key: str, body: ReturnIn, user: ApiUser, engine: EngineDep) -> Written:
+    """Return a reported completion with a reason; the task reopens (steering committee)."""
+    _steering(engine, user, key, "return completions")
+    return _written(record_event(engine, key, "returned", on=body.on or today(),
+                                 note=body.reason, recorded_by=user.name,
+                                 expected_version=body.version))
+
+
+@router.post("/tasks/{key:path}/extend", status_code=201, response_model=Written)
+def extend(key: str, body: ExtendIn, user: ApiUser, engine: EngineDep) -> Written:
+    """Extend the deadline by decision (steering committee)."""
+    _steering(engine, user, key, "extend deadlines")
+    return _written(record_event(engine, key, "extended", on=body.on or today(),
+                                 new_due=body.to, decision=body.decision, note=body.note,
+                                 recorded_by=user.name, expected_version=body.version))
+
+
+@router.get("/dashboard")
+def dashboard(user: ApiUser, engine: EngineDep, as_of: date | None = None,
+              directive: str | None = None) -> dict[str, Any]:
+    """The four categories, overdue list, league table and completions awaiting verification."""
+    if user.role == "officer":
+        raise NotAllowed("the dashboard is for the steering committee and viewers")
+    return build_dashboard(engine, as_of or today(), directive).as_json()
+
+
+@router.get("/reviews/{quarter}")
+def review(quarter: Annotated[str, Query(pattern=r"^\d{4}-Q[1-4]$")] | str,
+           jurisdiction: str, user: ApiUser, engine: EngineDep,
+           as_of: date | None = None) -> dict[str, Any]:
+    """The quarterly review as JSON."""
+    if user.role == "officer":
+        raise NotAllowed("reviews are for the steering committee and viewers")
+    from dirtrack.calendar import quarter_bounds
+
+    try:
+        quarter_bounds(quarter)
+    except ValueError as exc:
+        from dirtrack.errors import InvalidAction
+
+        raise InvalidAction(str(exc)) from None
+    return build_review(engine, jurisdiction, quarter, as_of or today()).as_json()

@@ -1,0 +1,170 @@
+"""The FastAPI application: pages for people, a JSON API for other systems.
+
+``create_app`` wires one engine, the session signer and the template environment;
+``dirtrack serve`` runs it with uvicorn.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy import Engine
+
+from dirtrack.config import Settings
+from dirtrack.errors import (
+    Conflict,
+    DirtrackError,
+    InvalidAction,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+)
+from dirtrack.templating import vndate
+from dirtrack.users import LoginRefused, TooManyAttempts, User, user_by_id, user_for_token
+from dirtrack.web.i18n import words
+from dirtrack.web.security import COOKIE, Session, Sessions, new_session, signing_key
+
+HERE = Path(__file__).resolve().parent
+STATUS = [(NotFound, 404), (NotAllowed, 403), (Conflict, 409), (LoginRefused, 401),
+          (TooManyAttempts, 429), (InvalidAction, 422), (ValidationFailed, 422)]
+
+
+class LoginRequired(Exception):
+    """A page needs a logged-in user: the browser is sent to the login page."""
+
+
+def status_of(exc: DirtrackError) -> int:
+    return next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def session_of(request: Request) -> Session | None:
+    cached = getattr(request.state, "session", None)
+    if cached is None:
+        cached = request.app.state.sessions.load(request.cookies.get(COOKIE))
+        request.state.session = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def optional_user(request: Request, engine: EngineDep) -> User | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return user_for_token(engine, header[7:].strip())
+    session = session_of(request)
+    if session and session.user_id is not None:
+        return user_by_id(engine, session.user_id)
+    return None
+
+
+def api_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise HTTPException(401, "log in or send 'Authorization: Bearer <token>' "
+                                 "(get a token with 'dirtrack user token NAME')",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def page_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+PageUser = Annotated[User, Depends(page_user)]
+
+
+def template_env() -> Environment:
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["vndate"] = vndate
+    return env
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    session = session_of(request) or new_session()
+    language = request.cookies.get("dirtrack_lang") or session.language
+    html = request.app.state.templates.get_template(name).render(
+        request=request, w=words(language), lang=language, csrf=session.csrf, **context)
+    response = HTMLResponse(html, status_code=status_code)
+    if session_of(request) is None:  # give a visitor a session carrying a CSRF token
+        set_session(request, response, session)
+    return response
+
+
+def set_session(request: Request, response: Response, session: Session) -> None:
+    request.state.session = session
+    response.set_cookie(COOKIE, request.app.state.sessions.dump(session), httponly=True,
+                        samesite="lax", secure=request.app.state.cookie_secure,
+                        max_age=12 * 3600, path="/")
+
+
+def create_app(database_url: str | None = None, *, evidence_dir: Path | None = None) -> FastAPI:
+    """Return the web application bound to one database."""
+    from dirtrack.store.engine import make_engine
+
+    settings = Settings.from_env()
+    engine = make_engine(database_url or settings.database_url)
+    app = FastAPI(title="dirtrack", version="0.1.0", docs_url=None, redoc_url=None,
+                  description="Directives as tracked work: tasks, progress, completion, "
+                              "verification, dashboard counts and quarterly reviews.")
+    app.state.engine = engine
+    app.state.sessions = Sessions(signing_key(engine))
+    app.state.templates = template_env()
+    app.state.evidence_dir = evidence_dir or Path(os.environ.get("DIRTRACK_EVIDENCE_DIR",
+                                                                 "evidence"))
+    app.state.evidence_max = int(os.environ.get("DIRTRACK_EVIDENCE_MAX_BYTES", 10 * 2**20))
+    app.state.cookie_secure = os.environ.get("DIRTRACK_COOKIE_SECURE", "") == "1"
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    import swagger_ui_bundle
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+              name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="dirtrack API",
+                                   swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger/swagger-ui.css",
+                                   swagger_favicon_url="/static/favicon.svg")
+
+    @app.exception_handler(DirtrackError)
+    def library_error(request: Request, exc: DirtrackError) -> Response:
+        code = status_of(exc)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": str(exc)}, status_code=code)
+        return render(request, "error.html", status_code=code, message=str(exc), user=None)
+
+    @app.exception_handler(LoginRequired)
+    def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in exc.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": problems}, status_code=422)
+        return render(request, "error.html", status_code=422, message=problems, user=None)
+
+    from dirtrack.web.api import router as api_router
+    from dirtrack.web.pages import router as pages_router
+
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    return app

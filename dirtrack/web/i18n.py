@@ -1,0 +1,65 @@
+"""Words of the web pages in Vietnamese and English."""
+
+from __future__ import annotations
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "app": "dirtrack", "login": "Log in", "logout": "Log out", "user": "User name",
+        "password": "Password", "inbox": "My tasks", "dashboard": "Dashboard",
+        "reviews": "Quarterly review", "directives": "Directives", "as_of": "As of",
+        "show": "Show", "overdue": "Overdue", "due_soon": "Due within 14 days",
+        "later": "Later", "finished": "Finished", "coordinating": "Coordinating (read only)",
+        "task": "Task", "lead": "Lead", "support": "Coordinating units", "due": "Due",
+        "status": "Status", "blocked": "blocked", "at_risk": "at risk",
+        "blocked_by": "Blocked by", "days_overdue": "days overdue", "progress": "Report progress",
+        "percent": "Percent", "note": "Note", "save": "Save", "mark_done": "Mark done",
+        "done_on": "Completed on", "evidence": "Evidence file", "history": "History",
+        "prerequisites": "Prerequisites", "dependents": "Dependents",
+        "escalation": "Escalation steps reached", "details": "Details",
+        "deliverable": "Deliverable", "directive": "Directive", "sector": "Sector",
+        "verify": "Verify", "return": "Return", "reason": "Reason", "extend": "Extend deadline",
+        "new_due": "New deadline", "decision": "Decision reference",
+        "awaiting": "Completions waiting for verification", "league": "League table of units",
+        "overdue_list": "Overdue tasks", "step": "Escalation step", "cause": "Root cause",
+        "unit": "Unit", "tasks": "Tasks", "rate": "On-time rate", "all": "All directives",
+        "graph": "Dependency graph", "critical": "critical path", "none": "Nothing here.",
+        "download": "Download", "quarter": "Quarter", "jurisdiction": "Jurisdiction",
+        "open": "Open", "no_tasks": "You have no tasks.", "read_only": "read only",
+        "done_on_time": "Done on time", "done_late": "Done late",
+        "open_on_time": "Open, within deadline", "open_overdue": "Open, overdue",
+        "cancelled": "Cancelled", "total": "Total", "language": "Tiếng Việt",
+        "recorded": "Recorded.", "version_hint": "",
+    },
+    "vi": {
+        "app": "dirtrack", "login": "Đăng nhập", "logout": "Đăng xuất", "user": "Tên đăng nhập",
+        "password": "Mật khẩu", "inbox": "Nhiệm vụ của đơn vị", "dashboard": "Bảng điều hành",
+        "reviews": "Báo cáo quý", "directives": "Văn bản chỉ đạo", "as_of": "Tính đến ngày",
+        "show": "Xem", "overdue": "Quá hạn", "due_soon": "Đến hạn trong 14 ngày",
+        "later": "Thời hạn sau", "finished": "Đã hoàn thành",
+        "coordinating": "Phối hợp (chỉ xem)", "task": "Nhiệm vụ", "lead": "Chủ trì",
+        "support": "Đơn vị phối hợp", "due": "Hạn", "status": "Tình trạng",
+        "blocked": "đang bị chặn", "at_risk": "có nguy cơ chậm", "blocked_by": "Chờ nhiệm vụ",
+        "days_overdue": "ngày quá hạn", "progress": "Báo cáo tiến độ", "percent": "Phần trăm",
+        "note": "Ghi chú", "save": "Lưu", "mark_done": "Báo cáo hoàn thành",
+        "done_on": "Ngày hoàn thành", "evidence": "Tệp minh chứng", "history": "Lịch sử",
+        "prerequisites": "Nhiệm vụ tiền đề", "dependents": "Nhiệm vụ phụ thuộc",
+        "escalation": "Các mức cảnh báo đã gửi", "details": "Chi tiết",
+        "deliverable": "Sản phẩm", "directive": "Văn bản", "sector": "Lĩnh vực",
+        "verify": "Xác nhận", "return": "Trả lại", "reason": "Lý do",
+        "extend": "Gia hạn", "new_due": "Hạn mới", "decision": "Số quyết định",
+        "awaiting": "Kết quả chờ xác nhận", "league": "Xếp hạng đơn vị",
+        "overdue_list": "Nhiệm vụ quá hạn", "step": "Mức cảnh báo", "cause": "Nguyên nhân",
+        "unit": "Đơn vị", "tasks": "Nhiệm vụ", "rate": "Tỷ lệ đúng hạn",
+        "all": "Tất cả văn bản", "graph": "Sơ đồ nhiệm vụ", "critical": "đường găng",
+        "none": "Không có.", "download": "Tải về", "quarter": "Quý",
+        "jurisdiction": "Địa phương", "open": "Mở", "no_tasks": "Đơn vị chưa có nhiệm vụ.",
+        "read_only": "chỉ xem", "done_on_time": "Hoàn thành đúng hạn",
+        "done_late": "Hoàn thành quá hạn", "open_on_time": "Đang thực hiện, trong hạn",
+        "open_overdue": "Chưa hoàn thành, quá hạn", "cancelled": "Đã hủy", "total": "Tổng số",
+        "language": "English", "recorded": "Đã ghi nhận.", "version_hint": "",
+    },
+}
+
+
+def words(language: str) -> dict[str, str]:
+    return WORDS.get(language, WORDS["vi"])

@@ -1,0 +1,353 @@
+"""Server-rendered pages: login, a unit's inbox, task pages, dashboard, graphs, reviews."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy import insert, select
+
+from dirtrack.config import today
+from dirtrack.dashboard import build_dashboard
+from dirtrack.errors import InvalidAction, NotAllowed, NotFound
+from dirtrack.report import LABELS
+from dirtrack.report import render as render_review
+from dirtrack.review import build_review, previous_quarter_end
+from dirtrack.store.ledger import record_event
+from dirtrack.store.queries import (
+    Filters,
+    blocking,
+    directive_graph,
+    lead_and_support,
+    list_tasks,
+    show_task,
+)
+from dirtrack.store.tables import (
+    DirectiveRow,
+    EvidenceRow,
+    InstanceRow,
+    JurisdictionRow,
+    OutboxRow,
+    UnitRow,
+)
+from dirtrack.users import LoginRefused, TooManyAttempts, User, authenticate
+from dirtrack.web.access import can_report, require_read, require_report, require_steering
+from dirtrack.web.app import EngineDep, PageUser, render, session_of, set_session
+from dirtrack.web.graph_svg import graph_svg
+from dirtrack.web.i18n import words
+from dirtrack.web.security import COOKIE, Session, csrf_ok
+
+router = APIRouter(include_in_schema=False)
+EV, I, O = EvidenceRow.__table__, InstanceRow.__table__, OutboxRow.__table__  # type: ignore[attr-defined]
+D, J, U = (DirectiveRow.__table__, JurisdictionRow.__table__,  # type: ignore[attr-defined]
+           UnitRow.__table__)  # type: ignore[attr-defined]
+SOON = timedelta(days=14)
+
+
+def _date(value: str | None) -> date:
+    """Return a date typed the Vietnamese way (dd/mm/yyyy) or as YYYY-MM-DD; default today."""
+    if not value or not value.strip():
+        return today()
+    text = value.strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidAction(f"'{value}' is not a date; write it as dd/mm/yyyy") from None
+
+
+def _check_csrf(request: Request, token: str) -> None:
+    if not csrf_ok(session_of(request), token):
+        raise NotAllowed("this form has expired or did not come from dirtrack; reload the "
+                         "page and submit it again")
+
+
+def _unit_names(engine: Any) -> dict[str, str]:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", user=None, next=_safe_next(next), error=None)
+
+
+@router.post("/login")
+def login(request: Request, engine: EngineDep, name: Annotated[str, Form(max_length=64)],
+          password: Annotated[str, Form(max_length=256)], csrf: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "/") -> Response:
+    _check_csrf(request, csrf)
+    address = request.client.host if request.client else ""
+    try:
+        user = authenticate(engine, name.strip(), password, address)
+    except (LoginRefused, TooManyAttempts) as exc:
+        code = 429 if isinstance(exc, TooManyAttempts) else 401
+        return render(request, "login.html", status_code=code, user=None,
+                      next=_safe_next(next), error=str(exc))
+    old = session_of(request)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    # A new CSRF token at login, so a token seen before logging in is worth nothing.
+    set_session(request, response, Session(secrets.token_urlsafe(32), user.id,
+                                           old.language if old else "vi"))
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    _check_csrf(request, csrf)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{code}")
+def language(code: str, next: str = "/") -> Response:
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie("dirtrack_lang", "en" if code == "en" else "vi", samesite="lax",
+                        max_age=365 * 86400, path="/")
+    return response
+
+
+@router.get("/")
+def home(user: PageUser) -> Response:
+    return RedirectResponse("/inbox" if user.role == "officer" else "/dashboard",
+                            status_code=303)
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox(request: Request, user: PageUser, engine: EngineDep, as_of: str | None = None,
+          unit: str | None = None) -> Response:
+    day = _date(as_of)
+    if user.role == "officer":
+        unit = user.unit_id
+    names = _unit_names(engine)
+    if unit is not None and unit not in names:
+        raise NotFound(f"no unit '{unit}'")
+    led = list_tasks(engine, day, Filters(unit=unit)) if unit else []
+    helping = list_tasks(engine, day, Filters(support=unit)) if unit else []
+    blockers = blocking(engine, day, [t.id for t in led if t.blocked])
+    titles = {t.id: t.title for t in led}
+    groups = [
+        ("overdue", [t for t in led if t.status == "open_overdue"]),
+        ("due_soon", [t for t in led if t.status == "open_on_time" and t.due_on <= day + SOON]),
+        ("later", [t for t in led if t.status == "open_on_time" and t.due_on > day + SOON]),
+        ("finished", [t for t in led if t.status.startswith("done")][-20:]),
+    ]
+    return render(request, "inbox.html", user=user, as_of=day, unit=unit,
+                  unit_name=names.get(unit or "", ""), groups=groups, helping=helping,
+                  blockers=blockers, titles=titles, units=sorted(names.items()))
+
+
+@router.get("/tasks/{key:path}", response_class=HTMLResponse)
+def task_page(request: Request, key: str, user: PageUser, engine: EngineDep,
+              as_of: str | None = None, ok: str | None = None) -> Response:
+    day = _date(as_of)
+    lead, support = lead_and_support(engine, key)
+    require_read(user, key, lead, support)
+    detail = show_task(engine, key, day)
+    with engine.connect() as conn:
+        pk = conn.execute(select(I.c.pk).where(I.c.key == key)).scalar_one()
+        steps = conn.execute(select(O.c.fired_on, O.c.step, O.c.recipient_id, O.c.channel,
+                                    O.c.status).where(O.c.instance_pk == pk)
+                             .order_by(O.c.fired_on, O.c.days)).all()
+        files = {r.event_id: r for r in conn.execute(select(EV).where(EV.c.instance_pk == pk))}
+    return render(request, "task.html", user=user, d=detail, t=detail.status, as_of=day,
+                  steps=steps, files=files, names=_unit_names(engine),
+                  version=len(detail.events), today=today(), ok=ok,
+                  sectors=LABELS.get(request.cookies.get("dirtrack_lang", "vi"), LABELS["vi"]),
+                  may_report=can_report(user, lead) and detail.status.status.startswith("open"),
+                  may_decide=user.role == "steering")
+
+
+def _back(key: str) -> Response:
+    return RedirectResponse(f"/tasks/{key}?ok=1", status_code=303)
+
+
+@router.post("/tasks/{key:path}/progress")
+def post_progress(request: Request, key: str, user: PageUser, engine: EngineDep,
+                  percent: Annotated[int, Form(ge=0, le=100)], version: Annotated[int, Form()],
+                  csrf: Annotated[str, Form()] = "",
+                  note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    _check_csrf(request, csrf)
+    unit = require_report(user, key, lead_and_support(engine, key)[0])
+    record_event(engine, key, "progress", on=today(), unit=unit, percent=percent, note=note,
+                 recorded_by=user.name, expected_version=version)
+    return _back(key)
+
+
+@router.post("/tasks/{key:path}/done")
+async def post_done(request: Request, key: str, user: PageUser, engine: EngineDep,
+                    version: Annotated[int, Form()], csrf: Annotated[str, Form()] = "",
+                    on: Annotated[str, Form()] = "",
+                    note: Annotated[str, Form(max_length=2000)] = "",
+                    evidence: UploadFile | None = None) -> Response:
+    _check_csrf(request, csrf)
+    unit = require_report(user, key, lead_and_support(engine, key)[0])
+    stored = await _store_evidence(request, evidence) if evidence and evidence.filename else None
+    reference = f"{stored[1]} (sha256 {stored[0][:12]})" if stored else ""
+    done = record_event(engine, key, "done", on=_date(on), unit=unit, note=note,
+                        evidence=reference, recorded_by=user.name, expected_version=version)
+    if stored:
+        sha, name, kind, size = stored
+        with engine.begin() as conn:
+            pk = conn.execute(select(I.c.pk).where(I.c.key == key)).scalar_one()
+            conn.execute(insert(EV).values(instance_pk=pk, event_id=done.event_id, sha256=sha,
+                                           filename=name, content_type=kind, size=size,
+                                           uploaded_by=user.name,
+                                           uploaded_at=datetime.now(UTC)))
+    return _back(key)
+
+
+async def _store_evidence(request: Request, upload: UploadFile) -> tuple[str, str, str, int]:
+    """Store an uploaded file under its SHA-256; refuse one over the size limit."""
+    limit: int = request.app.state.evidence_max
+    digest, chunks, size = hashlib.sha256(), [], 0
+    while chunk := await upload.read(1 << 16):
+        size += len(chunk)
+        if size > limit:
+            raise InvalidAction(f"the evidence file is larger than {limit // 2**20} MB; "
+                                "attach a smaller file or a reference")
+        digest.update(chunk)
+        chunks.append(chunk)
+    sha = digest.hexdigest()
+    folder: Path = request.app.state.evidence_dir / sha[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / sha
+    if not target.exists():
+        target.write_bytes(b"".join(chunks))
+    name = Path(upload.filename or "evidence").name[:200]
+    return sha, name, upload.content_type or "application/octet-stream", size
+
+
+@router.post("/tasks/{key:path}/verify")
+def post_verify(request: Request, key: str, user: PageUser, engine: EngineDep,
+                version: Annotated[int, Form()], csrf: Annotated[str, Form()] = "",
+                note: Annotated[str, Form(max_length=2000)] = "",
+                back: Annotated[str, Form()] = "") -> Response:
+    _check_csrf(request, csrf)
+    require_steering(user, "verify completions")
+    record_event(engine, key, "verified", on=today(), note=note, recorded_by=user.name,
+                 expected_version=version)
+    return RedirectResponse(_safe_next(back), status_code=303) if back else _back(key)
+
+
+@router.post("/tasks/{key:path}/return")
+def post_return(request: Request, key: str, user: PageUser, engine: EngineDep,
+                version: Annotated[int, Form()],
+                reason: Annotated[str, Form(min_length=1, max_length=2000)],
+                csrf: Annotated[str, Form()] = "", back: Annotated[str, Form()] = "") -> Response:
+    _check_csrf(request, csrf)
+    require_steering(user, "return completions")
+    record_event(engine, key, "returned", on=today(), note=reason, recorded_by=user.name,
+                 expected_version=version)
+    return RedirectResponse(_safe_next(back), status_code=303) if back else _back(key)
+
+
+@router.post("/tasks/{key:path}/extend")
+def post_extend(request: Request, key: str, user: PageUser, engine: EngineDep,
+                version: Annotated[int, Form()], to: Annotated[str, Form()],
+                decision: Annotated[str, Form(min_length=1, max_length=200)],
+                csrf: Annotated[str, Form()] = "",
+                note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    _check_csrf(request, csrf)
+    require_steering(user, "extend deadlines")
+    record_event(engine, key, "extended", on=today(), new_due=_date(to), decision=decision,
+                 note=note, recorded_by=user.name, expected_version=version)
+    return _back(key)
+
+
+@router.get("/evidence/{evidence_id}")
+def evidence_file(request: Request, evidence_id: int, user: PageUser,
+                  engine: EngineDep) -> Response:
+    with engine.connect() as conn:
+        row = conn.execute(select(EV, I.c.key).join(I, I.c.pk == EV.c.instance_pk)
+                           .where(EV.c.id == evidence_id)).first()
+    if row is None:
+        raise NotFound("no such evidence file")
+    lead, support = lead_and_support(engine, row.key)
+    require_read(user, row.key, lead, support)
+    path = request.app.state.evidence_dir / row.sha256[:2] / row.sha256
+    if not path.exists():
+        raise NotFound("the evidence file is missing from the evidence folder")
+    return FileResponse(path, media_type=row.content_type, filename=row.filename)
+
+
+def _not_officer(user: User) -> None:
+    if user.role == "officer":
+        raise NotAllowed("this page is for the steering committee and viewers; your unit's "
+                         "tasks are under 'My tasks'")
+
+
+@router.get("/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, user: PageUser, engine: EngineDep, as_of: str | None = None,
+              directive: str | None = None) -> Response:
+    _not_officer(user)
+    day = _date(as_of)
+    board = build_dashboard(engine, day, directive or None)
+    with engine.connect() as conn:
+        directives = conn.execute(select(D.c.id, D.c.number, D.c.title).order_by(D.c.id)).all()
+    return render(request, "dashboard.html", user=user, b=board, as_of=day,
+                  directive=directive or "", directives=directives,
+                  may_decide=user.role == "steering", names=_unit_names(engine))
+
+
+@router.get("/directives", response_class=HTMLResponse)
+def directives(request: Request, user: PageUser, engine: EngineDep) -> Response:
+    with engine.connect() as conn:
+        rows = conn.execute(select(D).order_by(D.c.issued_on, D.c.id)).all()
+    return render(request, "directives.html", user=user, rows=rows)
+
+
+@router.get("/directives/{directive_id}", response_class=HTMLResponse)
+def directive_page(request: Request, directive_id: str, user: PageUser,
+                   engine: EngineDep) -> Response:
+    head, nodes = directive_graph(engine, directive_id)
+    lang = request.cookies.get("dirtrack_lang", "vi")
+    return render(request, "directive.html", user=user, head=head, nodes=nodes,
+                  svg=graph_svg(nodes, words(lang)["critical"]))
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def reviews(request: Request, user: PageUser, engine: EngineDep, quarter: str | None = None,
+            jurisdiction: str | None = None, as_of: str | None = None) -> Response:
+    _not_officer(user)
+    day = _date(as_of)
+    with engine.connect() as conn:
+        jurisdictions = conn.execute(select(J.c.id, J.c.name).order_by(J.c.id)).all()
+    if not jurisdictions:
+        raise NotFound("no jurisdiction is loaded yet")
+    chosen = jurisdiction or jurisdictions[0].id
+    quarter = quarter or previous_quarter_end(day)[0]
+    review = build_review(engine, chosen, quarter, day)
+    return render(request, "reviews.html", user=user, quarter=quarter, jurisdiction=chosen,
+                  jurisdictions=jurisdictions, as_of=day,
+                  document=render_review(review, "html"))
+
+
+@router.get("/reviews/{jurisdiction}/{quarter}.{fmt}")
+def review_file(request: Request, jurisdiction: str, quarter: str, fmt: str, user: PageUser,
+                engine: EngineDep, as_of: str | None = None) -> Response:
+    _not_officer(user)
+    if fmt not in ("md", "html", "json"):
+        raise NotFound("reviews come as .md, .html or .json")
+    from dirtrack.calendar import quarter_bounds
+
+    try:
+        quarter_bounds(quarter)
+    except ValueError as exc:
+        raise InvalidAction(str(exc)) from None
+    body = render_review(build_review(engine, jurisdiction, quarter, _date(as_of)), fmt)
+    kind = {"md": "text/markdown", "html": "text/html", "json": "application/json"}[fmt]
+    return Response(body, media_type=f"{kind}; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="review-{jurisdiction}-{quarter}.{fmt}"'})
