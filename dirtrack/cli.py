@@ -436,11 +436,13 @@ def user_add(
         "--no-password", help="No web login: the user works through API tokens only.")] = False,
 ) -> None:
     """Add a user; the password is asked for (never taken on the command line)."""
-    from dirtrack.users import add_user
+    from dirtrack.users import add_user, check_new_user
 
-    password = None if no_password else _read_password(password_stdin)
     with _user_errors():
-        user = add_user(_engine(), name, role, unit, password)
+        engine = _engine()
+        check_new_user(engine, name, role, unit)
+        password = None if no_password else _read_password(password_stdin)
+        user = add_user(engine, name, role, unit, password)
     typer.echo(f"user {user.name} added: {user.role}" + (f" of {user.unit_id}"
                                                           if user.unit_id else ""))
 

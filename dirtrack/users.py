@@ -56,9 +56,8 @@ def _user(row) -> User:  # type: ignore[no-untyped-def]
     return User(row.id, row.name, row.role, row.unit_id)
 
 
-def add_user(engine: Engine, name: str, role: str, unit: str | None, password: str | None,
-             now: datetime | None = None) -> User:
-    """Create a user; raise a DirtrackError saying what to change when the input is wrong."""
+def check_new_user(engine: Engine, name: str, role: str, unit: str | None) -> None:
+    """Raise a DirtrackError saying what to change if such a user cannot be added."""
     if not _NAME.match(name):
         raise InvalidAction(f"'{name}' is not a valid user name; use 2-64 lower-case letters, "
                             "digits, '.', '_' or '-'")
@@ -66,13 +65,20 @@ def add_user(engine: Engine, name: str, role: str, unit: str | None, password: s
         raise InvalidAction(f"'{role}' is not a role; use one of {', '.join(ROLES)}")
     if role == "officer" and not unit:
         raise InvalidAction("an officer belongs to a unit; give --unit")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise InvalidAction(f"the password is too short; use at least {MIN_PASSWORD} characters")
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         if unit and conn.execute(select(UNITS.c.id).where(UNITS.c.id == unit)).first() is None:
             raise NotFound(f"no unit '{unit}'; load the directives first or check the id")
         if conn.execute(select(USERS.c.id).where(USERS.c.name == name)).first() is not None:
             raise InvalidAction(f"user '{name}' exists already")
+
+
+def add_user(engine: Engine, name: str, role: str, unit: str | None, password: str | None,
+             now: datetime | None = None) -> User:
+    """Create a user; raise a DirtrackError saying what to change when the input is wrong."""
+    check_new_user(engine, name, role, unit)
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise InvalidAction(f"the password is too short; use at least {MIN_PASSWORD} characters")
+    with engine.begin() as conn:
         user_id = conn.execute(insert(USERS).values(
             name=name, role=role, unit_id=unit,
             password_hash=_hasher().hash(password) if password else "",
