@@ -36,7 +36,7 @@ def test_text_tree_of_the_demo_directive(cli):
 
     lines = cli("graph", "nb-2024-q2").stdout.splitlines()
 
-    assert lines[0] == ("nb-2024-q2: 45-KL/TU Key mass mobilization tasks, second quarter of "
+    assert lines[0] == ("nb-2024-q2: 45-KL/TU Nhiệm vụ trọng tâm công tác dân vận quý II năm "
                         "2024 (issued 2024-04-15)")
     # a fanned-out task is drawn once, with its number of instances
     grassroots = [ln for ln in lines if "ff-congress/grassroots x" in ln]
