@@ -101,11 +101,13 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> list[str]:
     alerts_log = logging.getLogger("dirtrack.alerts")
     alerts_log.addHandler(log_file)
     alerts_log.setLevel(logging.INFO)
+    alerts_log.propagate = False  # the demo's log channel is alerts.log, not the console
     with quick_runs():
         try:
             files = replay(str(workdir))
         finally:
             alerts_log.removeHandler(log_file)
+            alerts_log.propagate = True
             log_file.close()
     echo("")
     echo("The quarterly reviews:")
