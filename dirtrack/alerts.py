@@ -40,6 +40,8 @@ from dirtrack.store.tables import (
 from dirtrack.templating import environment, step_label
 
 log = logging.getLogger("dirtrack.alerts")
+# httpx logs each request line at INFO, and a webhook URL may carry a token.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 O, DL, I = (OutboxRow.__table__, DeliveryRow.__table__,  # type: ignore[attr-defined]
             InstanceRow.__table__)  # type: ignore[attr-defined]
 T, D = TaskRow.__table__, DirectiveRow.__table__  # type: ignore[attr-defined]
@@ -110,7 +112,8 @@ class WebhookChannel:
         try:
             response = httpx.post(self.url, json=digest.payload, timeout=self.timeout,
                                   headers={"Idempotency-Key": digest.id})
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+            # Only the kind of error: the URL may carry a token.
             raise DeliveryError(f"webhook unreachable: {type(exc).__name__}") from None
         if not 200 <= response.status_code < 300:
             raise DeliveryError(f"webhook answered HTTP {response.status_code}")
@@ -135,7 +138,12 @@ class EmailChannel:
         msg["To"] = digest.recipient_email
         msg["Message-ID"] = f"<{digest.id}@dirtrack>"
         msg.set_content(digest.body)
-        host, port = self.url.hostname or "127.0.0.1", self.url.port
+        host = self.url.hostname or "127.0.0.1"
+        try:
+            port = self.url.port
+        except ValueError:
+            raise DeliveryError("the SMTP URL has a bad port; fix the environment variable "
+                                "it comes from") from None
         try:
             smtp_class = smtplib.SMTP_SSL if self.url.scheme == "smtps" else smtplib.SMTP
             with smtp_class(host, port or 0, timeout=self.timeout) as smtp:

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, literal, select, update
+from sqlalchemy import Connection, Engine, and_, exists, func, literal, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
-from dirtrack.store.queries import current
+from dirtrack.store.queries import current, short_groups
 from dirtrack.store.tables import (
     DependencyRow,
     DirectiveRow,
@@ -64,7 +64,8 @@ def _cause(as_of: date) -> Any:
             .select_from(DEP.join(P, and_(P.c.instance_pk == DEP.c.prereq_pk,
                                           current(P, as_of))))
             .where(DEP.c.instance_pk == S.c.instance_pk, P.c.state == "open",
-                   P.c.due_on < as_of, P.c.lead_id != S.c.lead_id)
+                   P.c.due_on < as_of, P.c.lead_id != S.c.lead_id,
+                   tuple_(DEP.c.instance_pk, DEP.c.prereq_task).in_(short_groups(as_of)))
             .scalar_subquery())
 
 
@@ -107,7 +108,8 @@ def _root_cause_query(as_of: date) -> Any:
                          .join(P, and_(P.c.instance_pk == DEP.c.prereq_pk, current(P, as_of)))
                          .join(UC, UC.c.unit_id == P.c.lead_id))
             .where(current(S, as_of), S.c.state == "open", S.c.due_on < as_of,
-                   P.c.state == "open", P.c.due_on < as_of, P.c.lead_id != S.c.lead_id)
+                   P.c.state == "open", P.c.due_on < as_of, P.c.lead_id != S.c.lead_id,
+                   tuple_(DEP.c.instance_pk, DEP.c.prereq_task).in_(short_groups(as_of)))
             .group_by(S.c.instance_pk, P.c.lead_id, UC.c.channel, S.c.due_on, S.c.opened_on))
 
 
@@ -116,7 +118,11 @@ def cancel_stale(conn: Connection, as_of: date) -> int:
     still_due = exists().where(S.c.instance_pk == O.c.instance_pk, current(S, as_of),
                                S.c.state == "open", S.c.due_on == O.c.due_on,
                                S.c.opened_on == O.c.opened_on)
-    stmt = (update(O).where(O.c.status == "pending", O.c.delivery_id.is_(None), ~still_due)
+    cause = S.alias("cause")
+    still_blocking = exists().where(cause.c.instance_pk == O.c.cause_pk, current(cause, as_of),
+                                    cause.c.state == "open", cause.c.due_on < as_of)
+    stale = or_(~still_due, and_(O.c.step == ROOT_CAUSE, ~still_blocking))
+    stmt = (update(O).where(O.c.status == "pending", O.c.delivery_id.is_(None), stale)
             .values(status="cancelled"))
     return conn.execute(stmt).rowcount or 0
 

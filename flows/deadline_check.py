@@ -9,6 +9,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 
+import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
 from dirtrack.alerts import deliver
 from dirtrack.config import Settings, today
 from dirtrack.escalation import check_deadlines

@@ -11,6 +11,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from sqlalchemy import select
 
+import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
 from dirtrack.calendar import quarter_bounds
 from dirtrack.config import Settings, today
 from dirtrack.report import percent, render, write_review

@@ -9,6 +9,7 @@ operator has set already is left alone.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,13 @@ def prepare(home: str | None = None) -> None:
         os.environ["PREFECT_HOME"] = home
     for key, value in DEFAULTS.items():
         os.environ.setdefault(key, value)
+    extra = os.environ.get("PREFECT_LOGGING_EXTRA_LOGGERS", "")
+    if "dirtrack" in [name.strip() for name in extra.split(",")]:
+        # Prefect attaches its run-log handler but no level: without this the log
+        # channel's INFO lines would be dropped at the root logger's WARNING.
+        logger = logging.getLogger("dirtrack")
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.INFO)
 
 
 @contextmanager

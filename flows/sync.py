@@ -10,6 +10,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
+import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
 from dirtrack.config import Settings, today
 from dirtrack.errors import ValidationFailed
 from dirtrack.plan import Plan, read_plan

@@ -116,13 +116,34 @@ class TaskStatus:
         return out
 
 
+def short_of_share(prereq: Any) -> ColumnElement[bool]:
+    """The blocking rule, for a group of one task's prerequisite instances (aggregate SQL).
+
+    Fewer of them are done than the dependency's share (``at_least``) of those not
+    cancelled. Used by the flags, the escalation's root cause and anything else that
+    asks "is this task still waiting for that one?".
+    """
+    done = func.sum(case((prereq.c.state == "done", 1), else_=0))
+    counted = func.count() - func.sum(case((prereq.c.state == "cancelled", 1), else_=0))
+    return and_(counted > 0, done < DEP.c.at_least * counted - EPSILON)
+
+
+def short_groups(as_of: date) -> Select:
+    """Return (dependent instance, prerequisite task) pairs still short of their share."""
+    P = S.alias("short_p")
+    return (select(DEP.c.instance_pk, DEP.c.prereq_task)
+            .select_from(DEP.join(P, and_(P.c.instance_pk == DEP.c.prereq_pk,
+                                          current(P, as_of))))
+            .group_by(DEP.c.instance_pk, DEP.c.prereq_task, DEP.c.at_least)
+            .having(short_of_share(P)))
+
+
 def _flags(conn: Connection, as_of: date, base_where: list[Any]) -> dict[int, tuple[bool, bool]]:
     """Return {instance pk: (has a group below its share done, has an overdue prerequisite)}."""
     P = S.alias("p")
-    done = func.sum(case((P.c.state == "done", 1), else_=0))
-    cancelled = func.sum(case((P.c.state == "cancelled", 1), else_=0))
+    short = case((short_of_share(P), 1), else_=0)
     overdue = func.sum(case((and_(P.c.state == "open", P.c.due_on < as_of), 1), else_=0))
-    query = (select(DEP.c.instance_pk, DEP.c.at_least, func.count(), done, cancelled, overdue)
+    query = (select(DEP.c.instance_pk, short, overdue)
              .select_from(DEP)
              .join(S, and_(S.c.instance_pk == DEP.c.instance_pk, current(S, as_of)))
              .join(I, I.c.pk == DEP.c.instance_pk)
@@ -130,11 +151,9 @@ def _flags(conn: Connection, as_of: date, base_where: list[Any]) -> dict[int, tu
              .where(S.c.state == "open", *base_where)
              .group_by(DEP.c.instance_pk, DEP.c.prereq_task, DEP.c.at_least))
     flags: dict[int, tuple[bool, bool]] = {}
-    for pk, share, total, n_done, n_cancelled, n_overdue in conn.execute(query):
-        counted = total - (n_cancelled or 0)
-        short = counted > 0 and (n_done or 0) < share * counted - EPSILON
+    for pk, is_short, n_overdue in conn.execute(query):
         blocked, late = flags.get(pk, (False, False))
-        flags[pk] = (blocked or short, late or bool(n_overdue))
+        flags[pk] = (blocked or bool(is_short), late or bool(n_overdue))
     return flags
 
 

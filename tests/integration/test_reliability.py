@@ -1,0 +1,186 @@
+"""Reliability: a delivering process killed mid-way, and deadline checks running at once.
+
+The fan-out jurisdiction: twelve communes c01..c12 under district d1 under prov.
+meeting@cNN is led by each commune, due 10/04; summary (d1, due 15/04) needs all
+twelve meetings. The webhook reaches the communes; every unit has the log channel.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from dirtrack.alerts import deliver
+from dirtrack.escalation import check_deadlines
+from dirtrack.store.tables import OutboxRow
+
+from .alerts_support import (
+    WEBHOOK_ENV,
+    WebhookReceiver,
+    alerts_in,
+    d,
+    deliveries,
+    outbox_rows,
+    setup,
+)
+
+COMMUNES = [f"c{n:02d}" for n in range(1, 13)]
+UNITS = """\
+jurisdiction:
+  name: "Tỉnh Thử Nghiệm"
+units:
+  - {id: prov, name: "Ban Thường vụ Tỉnh ủy", level: province, kind: party}
+  - {id: d1, name: "Huyện Một", level: district, kind: government, parent: prov}
+""" + "".join(f'  - {{id: {c}, name: "Xã {c[1:]}", level: commune, kind: government, '
+              f'parent: d1}}\n' for c in COMMUNES)
+DIRECTIVE = """\
+directive:
+  id: esc
+  number: "12-KH/BCĐ"
+  kind: plan
+  title: "Kế hoạch thử nghiệm"
+  issued_by: prov
+  issued_on: 2024-04-01
+tasks:
+  - id: meeting
+    title: "Họp dân"
+    for_each: commune
+    sector: political-system
+    due: 2024-04-10
+  - id: summary
+    title: "Tổng hợp"
+    lead: d1
+    sector: political-system
+    depends_on: [meeting]
+    due: 2024-04-15
+"""
+WEBHOOK_TO_COMMUNES = f"""\
+channels:
+  webhook: {{url_env: {WEBHOOK_ENV}}}
+routes:
+  - {{channel: webhook, levels: [commune]}}
+"""
+
+DELIVER = """\
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from dirtrack.alerts import deliver
+from dirtrack.store.engine import make_engine
+deliver(make_engine(sys.argv[1]), datetime.now(UTC), Path(sys.argv[2]))
+"""
+
+
+def test_a_delivery_killed_mid_way_is_finished_by_the_next_run_exactly_once(
+        db_url, engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("DIRTRACK_RETRY_SECONDS", "0")
+    receiver = WebhookReceiver(delay=0.05, stall_at=4)  # slow; the 4th answer never comes
+    monkeypatch.setenv(WEBHOOK_ENV, receiver.url())
+    try:
+        setup(engine, tmp_path, directive=DIRECTIVE, units=UNITS, channels=WEBHOOK_TO_COMMUNES)
+        check_deadlines(engine, d("2024-04-11"))  # 12 overdue meetings: 24 alerts, 2 channels
+        sender = subprocess.Popen([sys.executable, "-c", DELIVER, db_url,
+                                   str(tmp_path / "alerts")], env=os.environ.copy(),
+                                  stderr=subprocess.PIPE)
+        try:
+            receiver.wait_for(4)  # the 4th digest is in, its answer held back
+        finally:
+            sender.send_signal(signal.SIGKILL)
+            sender.wait(10)
+        receiver.stall_at = None
+        receiver.release.set()
+        assert sender.returncode == -signal.SIGKILL
+
+        states: dict[tuple[str, bool], int] = defaultdict(int)
+        for x in deliveries(engine):
+            if x["channel"] == "webhook":
+                states[(x["status"], x["id"] in receiver.key_counts())] += 1
+        # three answered and recorded; the 4th received but not recorded; 8 not sent yet
+        assert dict(states) == {("delivered", True): 3, ("sending", True): 1,
+                                ("sending", False): 8}
+        in_flight = next(x["id"] for x in deliveries(engine)
+                         if x["status"] == "sending" and x["id"] in receiver.key_counts())
+
+        again = deliver(engine, datetime.now(UTC), tmp_path / "alerts")
+    finally:
+        receiver.close()
+
+    assert (again.digests_failed, again.alerts_waiting) == (0, 0)
+    keys = receiver.key_counts()
+    assert len(keys) == 12
+    assert {k: n for k, n in keys.items() if n > 1} == {in_flight: 2}  # the consumer dedupes
+    alert_keys: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for key, post in receiver.unique().items():
+        for alert in alerts_in(post.payload):
+            alert_keys[alert].add(key)
+    expected = {(c, f"esc/meeting@{c}", "overdue") for c in COMMUNES}
+    assert set(alert_keys) == expected                                # none missing
+    assert all(len(found) == 1 for found in alert_keys.values())      # none under two keys
+    assert {x["id"] for x in deliveries(engine) if x["channel"] == "webhook"} == set(keys)
+    rows = outbox_rows(engine)
+    assert len(rows) == 24
+    assert {r["status"] for r in rows} == {"delivered"}
+
+
+# What each round records with the ladder of alerts_support (reminder 3 days before to
+# the lead, overdue 1 day after, supervisor 7 days after to the parent, issuer 15 days
+# after), worked out by hand; no channel is configured, so each is one log alert:
+ROUNDS = [
+    ("2024-04-08", 12),  # 12 meeting reminders
+    ("2024-04-11", 12),  # 12 meetings overdue
+    ("2024-04-16", 13),  # summary overdue (d1) + 12 root-cause alerts, one per commune
+    ("2024-04-17", 12),  # 12 meetings at supervisor (d1)
+    ("2024-04-25", 13),  # 12 meetings at issuer (prov) + summary at supervisor (prov)
+]
+
+
+def _duplicates(engine) -> int:
+    O = OutboxRow.__table__
+    key = [O.c.instance_pk, O.c.step, O.c.recipient_id, O.c.channel, O.c.due_on, O.c.opened_on]
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(
+            select(*key).group_by(*key).having(func.count() > 1).subquery())).scalar_one()
+
+
+def _at_once(engine, day: str, workers: int) -> tuple[list[int], list[BaseException]]:
+    """Run ``workers`` deadline checks for ``day`` released together; return what each
+    recorded, and any error raised."""
+    start = threading.Barrier(workers)
+    recorded: list[int] = []
+    errors: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            start.wait(10)
+            recorded.append(check_deadlines(engine, d(day)).recorded)
+        except BaseException as exc:  # reported by the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=check) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return recorded, errors
+
+
+def test_deadline_checks_running_at_once_record_each_alert_once(engine, tmp_path):
+    setup(engine, tmp_path, directive=DIRECTIVE, units=UNITS)
+    total = 0
+    for day, expected in ROUNDS:
+        recorded, errors = _at_once(engine, day, workers=4)
+
+        assert errors == []
+        total += expected
+        assert sum(recorded) == expected, (day, recorded)  # each alert counted by one check
+        assert len(outbox_rows(engine)) == total
+        assert _duplicates(engine) == 0
+        assert check_deadlines(engine, d(day)).recorded == 0  # nothing left unrecorded
+    assert total == 62
