@@ -274,9 +274,15 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date) -
     from dirtrack.errors import NotFound
 
     first, last = quarter_bounds(quarter)
-    prev_q, next_q = shift_quarter(quarter, -1), shift_quarter(quarter, 1)
-    prev_first, prev_last = quarter_bounds(prev_q)
-    next_first, next_last = quarter_bounds(next_q)
+    try:
+        prev_q, next_q = shift_quarter(quarter, -1), shift_quarter(quarter, 1)
+        prev_first, prev_last = quarter_bounds(prev_q)
+        next_first, next_last = quarter_bounds(next_q)
+    except ValueError:
+        from dirtrack.errors import InvalidAction
+
+        raise InvalidAction(f"{quarter} has no quarter before or after it; "
+                            "use a year from 0002 to 9998") from None
     prev_as_of = prev_last + (as_of - last)
     with engine.connect() as conn:
         jur = conn.execute(select(J).where(J.c.id == jurisdiction)).first()

@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Engine, func, insert, select, update
 
@@ -111,16 +112,23 @@ def authenticate(engine: Engine, name: str, password: str, address: str = "",
                                   f"{int(FAILURE_WINDOW.total_seconds() // 60)} minutes")
         row = conn.execute(select(USERS).where(USERS.c.name == name,
                                                USERS.c.active.is_(True))).first()
-        ok = False
-        if row is not None and row.password_hash:
-            try:
-                ok = _hasher().verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
+        stored = row.password_hash if row is not None and row.password_hash else None
+        known = stored is not None
+        try:
+            # An unknown name costs the same hash check: timing does not tell who exists.
+            ok = _hasher().verify(stored or _dummy_hash(), password)
+            ok = ok and known
+        except (VerificationError, InvalidHashError):
+            ok = False
         conn.execute(insert(ATTEMPTS).values(name=name, address=address[:64], at=now, ok=ok))
     if not ok or row is None:
         raise LoginRefused("wrong user name or password")
     return _user(row)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return str(_hasher().hash(secrets.token_urlsafe(16)))
 
 
 def _digest(token: str) -> str:

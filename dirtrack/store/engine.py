@@ -47,10 +47,11 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         target = make_url(url).database
         if target and target != ":memory:":
             Path(target).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if create:
         from dirtrack.store import tables  # noqa: F401  (registers the tables)
 

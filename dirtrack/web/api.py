@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from dirtrack.config import today
@@ -25,7 +25,15 @@ from dirtrack.users import User
 from dirtrack.web.access import require_read, require_report, require_steering
 from dirtrack.web.app import ApiUser, EngineDep
 
-router = APIRouter(prefix="/api", tags=["api"])
+
+class Problem(BaseModel):
+    """Every error answer: what is wrong and what to do."""
+
+    detail: str
+
+
+router = APIRouter(prefix="/api", tags=["api"], responses={
+    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 422)})
 Category = Annotated[str | None, Query(pattern="^(" + "|".join(CATEGORIES) + ")$")]
 Note = Annotated[str, Field(max_length=2000)]
 
@@ -225,7 +233,7 @@ def dashboard(user: ApiUser, engine: EngineDep, as_of: date | None = None,
 
 
 @router.get("/reviews/{quarter}")
-def review(quarter: Annotated[str, Query(pattern=r"^\d{4}-Q[1-4]$")] | str,
+def review(quarter: Annotated[str, Path(description="A quarter, e.g. 2024-Q2.")],
            jurisdiction: str, user: ApiUser, engine: EngineDep,
            as_of: date | None = None) -> dict[str, Any]:
     """The quarterly review as JSON."""

@@ -14,9 +14,11 @@ from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError
 
 from dirtrack.config import Settings
 from dirtrack.errors import (
@@ -60,10 +62,14 @@ def session_of(request: Request) -> Session | None:
     return cached  # type: ignore[no-any-return]
 
 
-def optional_user(request: Request, engine: EngineDep) -> User | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return user_for_token(engine, header[7:].strip())
+bearer = HTTPBearer(auto_error=False, description="A token from 'dirtrack user token NAME'.")
+
+
+def optional_user(request: Request, engine: EngineDep,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                         Depends(bearer)] = None) -> User | None:
+    if credentials is not None:
+        return user_for_token(engine, credentials.credentials.strip())
     session = session_of(request)
     if session and session.user_id is not None:
         return user_by_id(engine, session.user_id)
@@ -149,6 +155,12 @@ def create_app(database_url: str | None = None, *, evidence_dir: Path | None = N
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": str(exc)}, status_code=code)
         return render(request, "error.html", status_code=code, message=str(exc), user=None)
+
+    @app.exception_handler(DataError)
+    def unstorable(request: Request, exc: DataError) -> Response:
+        return library_error(request, InvalidAction(
+            "the request holds a value the database cannot store (such as a NUL "
+            "character); remove it and try again"))
 
     @app.exception_handler(LoginRequired)
     def login_required(request: Request, exc: LoginRequired) -> Response:

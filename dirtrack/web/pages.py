@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi import Path as FastPath
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import insert, select
 
@@ -194,12 +196,16 @@ async def post_done(request: Request, key: str, user: PageUser, engine: EngineDe
                     evidence: UploadFile | None = None) -> Response:
     _check_csrf(request, csrf)
     unit = require_report(user, key, lead_and_support(engine, key)[0])
-    stored = await _store_evidence(request, evidence) if evidence and evidence.filename else None
-    reference = f"{stored[1]} (sha256 {stored[0][:12]})" if stored else ""
+    upload = await _read_evidence(request, evidence) if evidence and evidence.filename else None
+    reference = f"{upload.name} (sha256 {upload.sha256[:12]})" if upload else ""
     done = record_event(engine, key, "done", on=_date(on), unit=unit, note=note,
                         evidence=reference, recorded_by=user.name, expected_version=version)
-    if stored:
-        sha, name, kind, size = stored
+    if upload:  # kept only once the completion is recorded: a refusal leaves no file
+        folder: Path = request.app.state.evidence_dir / upload.sha256[:2]
+        folder.mkdir(parents=True, exist_ok=True)
+        if not (folder / upload.sha256).exists():
+            (folder / upload.sha256).write_bytes(upload.content)
+        sha, name, kind, size = upload.sha256, upload.name, upload.kind, len(upload.content)
         with engine.begin() as conn:
             pk = conn.execute(select(I.c.pk).where(I.c.key == key)).scalar_one()
             conn.execute(insert(EV).values(instance_pk=pk, event_id=done.event_id, sha256=sha,
@@ -209,25 +215,28 @@ async def post_done(request: Request, key: str, user: PageUser, engine: EngineDe
     return _back(key)
 
 
-async def _store_evidence(request: Request, upload: UploadFile) -> tuple[str, str, str, int]:
-    """Store an uploaded file under its SHA-256; refuse one over the size limit."""
+@dataclass(frozen=True)
+class Upload:
+    sha256: str
+    name: str
+    kind: str
+    content: bytes
+
+
+async def _read_evidence(request: Request, upload: UploadFile) -> Upload:
+    """Read an uploaded file and its SHA-256; refuse one over the size limit."""
     limit: int = request.app.state.evidence_max
     digest, chunks, size = hashlib.sha256(), [], 0
     while chunk := await upload.read(1 << 16):
         size += len(chunk)
         if size > limit:
-            raise InvalidAction(f"the evidence file is larger than {limit // 2**20} MB; "
+            shown = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 1024:g} KB"
+            raise InvalidAction(f"the evidence file is larger than {shown}; "
                                 "attach a smaller file or a reference")
         digest.update(chunk)
         chunks.append(chunk)
-    sha = digest.hexdigest()
-    folder: Path = request.app.state.evidence_dir / sha[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / sha
-    if not target.exists():
-        target.write_bytes(b"".join(chunks))
-    name = Path(upload.filename or "evidence").name[:200]
-    return sha, name, upload.content_type or "application/octet-stream", size
+    return Upload(digest.hexdigest(), Path(upload.filename or "evidence").name[:200],
+                  upload.content_type or "application/octet-stream", b"".join(chunks))
 
 
 @router.post("/tasks/{key:path}/verify")
@@ -268,8 +277,8 @@ def post_extend(request: Request, key: str, user: PageUser, engine: EngineDep,
 
 
 @router.get("/evidence/{evidence_id}")
-def evidence_file(request: Request, evidence_id: int, user: PageUser,
-                  engine: EngineDep) -> Response:
+def evidence_file(request: Request, evidence_id: Annotated[int, FastPath(ge=1, le=2**31 - 1)],
+                  user: PageUser, engine: EngineDep) -> Response:
     with engine.connect() as conn:
         row = conn.execute(select(EV, I.c.key).join(I, I.c.pk == EV.c.instance_pk)
                            .where(EV.c.id == evidence_id)).first()

@@ -1,0 +1,599 @@
+"""The pages people use: inbox, task page and its forms, evidence, dashboard, reviews, language.
+
+Forms are filled in the way a browser does: open the page, take its hidden CSRF token
+and version, submit. Events recorded through the API are dated 2024-05-20; those
+recorded through the page forms are dated today, as the forms do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from dirtrack.config import today
+from dirtrack.store.tables import EvidenceRow
+
+from .conftest import TASK, csrf_of, error_message, version_of, visible_text
+
+EVIDENCE = EvidenceRow.__table__  # type: ignore[attr-defined]
+TODAY = today().strftime("%d/%m/%Y")
+NOT_YOUR_UNIT = f"{TASK} is not a task of your unit (kim-son)"
+OFFICERS_KEEP_OUT = ("this page is for the steering committee and viewers; your unit's tasks "
+                     "are under 'My tasks'")
+
+
+def _main(html: str) -> str:
+    """The visible text of the page's main part (without the header and menu)."""
+    return visible_text(html[html.index("<main>"):])
+
+
+def _groups(html: str) -> list[tuple[str, str, list[str]]]:
+    """The inbox's groups in page order: (heading, group, visible text of each task)."""
+    found = re.findall(r'<h2>([^<]+)</h2>\s*<ul class="tasklist" data-group="(\w+)">(.*?)</ul>',
+                       html, flags=re.S)
+    return [(heading, group, [visible_text(li) for li in re.findall(r"<li\b.*?</li>", body,
+                                                                    flags=re.S)])
+            for heading, group, body in found]
+
+
+def _history(html: str) -> list[str]:
+    body = re.search(r'<ol class="history">(.*?)</ol>', html, flags=re.S)
+    assert body, "the task page shows no history"
+    return [visible_text(li) for li in re.findall(r"<li>.*?</li>", body.group(1), flags=re.S)]
+
+
+def _cards(html: str) -> dict[str, tuple[int, str]]:
+    """The dashboard's category cards: category -> (number, label)."""
+    return {key: (int(n), label) for key, n, label in re.findall(
+        r'data-category="(\w+)"><div class="n">(\d+)</div><div class="small muted">([^<]+)</div>',
+        html)}
+
+
+def _form(page: Any, action: str, **fields: Any) -> dict[str, Any]:
+    """The hidden fields of the task page's form for ``action``, plus what the user types."""
+    form = re.search(rf'<form[^>]+action="/tasks/{re.escape(TASK)}/{action}".*?</form>',
+                     page.text, flags=re.S)
+    assert form, f"the page has no {action} form"
+    return {"csrf": csrf_of(form.group(0)), "version": version_of(form.group(0)), **fields}
+
+
+def _evidence_rows(site) -> int:
+    with site.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(EVIDENCE)).scalar_one())
+
+
+def _stored_files(site) -> list[str]:
+    folder = site.evidence_dir
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+# --- the inbox --------------------------------------------------------------------------------
+
+def test_an_officer_s_inbox_lists_overdue_then_due_soon_and_names_the_blocking_task(shared_site):
+    browser = shared_site.browser("other")
+
+    page = browser.get("/inbox", params={"as_of": "20/05/2024"})
+
+    assert page.status_code == 200
+    assert re.search(r"<h1>([^<]+)</h1>", page.text).group(1) == \
+        "Nhiệm vụ của đơn vị: Huyện Kim Sơn"
+    groups = _groups(page.text)
+    assert [(heading, group) for heading, group, _ in groups] == [
+        ("Quá hạn (1)", "overdue"), ("Đến hạn trong 14 ngày (1)", "due_soon"),
+        ("Thời hạn sau (6)", "later")]
+    [overdue], [due_soon] = groups[0][2], groups[1][2]
+    assert "Hạn 10/05/2024 · Chưa hoàn thành, quá hạn · 10 ngày quá hạn" in overdue
+    assert "nb-2024-q2/book-select-models@kim-son" in overdue
+    assert ("Hạn 31/05/2024 · Đang thực hiện, trong hạn đang bị chặn có nguy cơ chậm "
+            "Chờ nhiệm vụ: nb-2024-q2/workers-month/launch") in due_soon
+    assert "đang bị chặn" not in overdue and "có nguy cơ chậm" not in overdue
+
+
+def test_an_officer_cannot_open_another_unit_s_inbox(shared_site):
+    page = shared_site.browser("other").get("/inbox", params={"unit": "propaganda-department",
+                                                              "as_of": "20/05/2024"})
+
+    assert "Nhiệm vụ của đơn vị: Huyện Kim Sơn" in _main(page.text)
+    assert TASK not in page.text
+
+
+def test_a_coordinating_unit_sees_the_task_read_only(shared_site):
+    browser = shared_site.browser("coordinating")
+
+    inbox = browser.get("/inbox", params={"as_of": "20/05/2024"})
+    task = browser.get(f"/tasks/{TASK}", params={"as_of": "20/05/2024"})
+
+    assert re.search(r"<h2>Phối hợp \(chỉ xem\) \(\d+\)</h2>", inbox.text)
+    assert f'href="/tasks/{TASK}"' in inbox.text
+    assert task.status_code == 200
+    assert "<form" not in task.text.split("<main>")[1]  # no progress, done or decision form
+    lead = shared_site.browser("lead").get(f"/tasks/{TASK}").text
+    assert f'action="/tasks/{TASK}/progress"' in lead and f'action="/tasks/{TASK}/done"' in lead
+
+
+def test_an_officer_of_an_unrelated_unit_gets_403_on_the_task_page(shared_site):
+    page = shared_site.browser("other").get(f"/tasks/{TASK}")
+
+    assert page.status_code == 403
+    assert error_message(page.text) == NOT_YOUR_UNIT
+
+
+def test_pages_send_a_visitor_to_the_login_page_and_back(shared_site):
+    browser = shared_site.browser()
+
+    page = browser.get("/dashboard")
+
+    assert (page.status_code, page.headers["location"]) == (303, "/login?next=/dashboard")
+    form = browser.get(page.headers["location"]).text
+    assert 'name="next" value="/dashboard"' in form
+
+
+@pytest.mark.parametrize(("role", "home"), [("steering", "/dashboard"), ("viewer", "/dashboard"),
+                                            ("lead", "/inbox")])
+def test_the_home_page_is_the_dashboard_or_the_inbox(shared_site, role, home):
+    page = shared_site.browser(role).get("/")
+
+    assert (page.status_code, page.headers["location"]) == (303, home)
+
+
+# --- the task page and its forms --------------------------------------------------------------
+
+def test_the_task_page_shows_the_history_with_who_recorded_it(site):
+    site.api("lead").post(f"/api/tasks/{TASK}/progress", json={
+        "percent": 40, "note": "Đã ban hành kế hoạch tuyên truyền", "on": "2024-05-20"})
+    site.api("lead").post(f"/api/tasks/{TASK}/done", json={
+        "note": "Hoàn thành", "evidence": "Báo cáo số 12-BC/BTG", "on": "2024-06-28"})
+
+    page = site.browser("steering").get(f"/tasks/{TASK}", params={"as_of": "01/07/2024"})
+
+    assert _history(page.text) == [
+        "20/05/2024 · báo cáo tiến độ 40% — Ban Tuyên giáo Tỉnh ủy, tuyengiao.chuyenvien "
+        "Đã ban hành kế hoạch tuyên truyền",
+        "28/06/2024 · báo cáo hoàn thành — Ban Tuyên giáo Tỉnh ủy, tuyengiao.chuyenvien "
+        "Hoàn thành "
+        "Tệp minh chứng: Báo cáo số 12-BC/BTG",
+    ]
+    assert "Tình trạng Hoàn thành đúng hạn 28/06/2024 chờ xác nhận" in _main(page.text)
+
+
+def test_the_lead_unit_reports_progress_through_the_form(site):
+    browser = site.browser("lead")
+    page = browser.get(f"/tasks/{TASK}")
+
+    sent = browser.post(f"/tasks/{TASK}/progress",
+                        data=_form(page, "progress", percent="60", note="Đã tổ chức 3 hội nghị"))
+
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/tasks/{TASK}?ok=1")
+    after = browser.get(sent.headers["location"])
+    assert "Đã ghi nhận." in _main(after.text)
+    assert _history(after.text) == [f"{TODAY} · báo cáo tiến độ 60% — Ban Tuyên giáo Tỉnh ủy, "
+                                    "tuyengiao.chuyenvien Đã tổ chức 3 hội nghị"]
+    assert version_of(after.text) == 1
+    [event] = site.events(TASK)
+    assert (event["kind"], event["percent"], event["recorded_by"]) == (
+        "progress", 60, "tuyengiao.chuyenvien")
+
+
+def test_a_form_sent_with_a_stale_version_is_409_and_records_nothing(site):
+    browser = site.browser("lead")
+    page = browser.get(f"/tasks/{TASK}")  # the form carries version 0
+    assert site.api("lead").post(f"/api/tasks/{TASK}/progress", json={
+        "percent": 20, "on": "2024-05-20"}).status_code == 201  # someone else wrote meanwhile
+
+    sent = browser.post(f"/tasks/{TASK}/progress", data=_form(page, "progress", percent="90"))
+
+    assert sent.status_code == 409
+    assert error_message(sent.text) == (f"{TASK} has changed since you looked at it "
+                                        "(1 event(s), you saw 0); reload it and try again")
+    assert [e["percent"] for e in site.events(TASK)] == [20]
+
+
+def test_done_with_an_evidence_file_stores_it_and_shows_its_sha256(site):
+    content = ("Biên bản hội nghị tuyên truyền, 20/05/2024\n" * 60).encode()[:2048]
+    digest = hashlib.sha256(content).hexdigest()
+    browser = site.browser("lead")
+    page = browser.get(f"/tasks/{TASK}")
+
+    sent = browser.post(f"/tasks/{TASK}/done",
+                        data=_form(page, "done", on="20/05/2024", note="Đã hoàn thành"),
+                        files={"evidence": ("Biên bản.pdf", content, "application/pdf")})
+
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/tasks/{TASK}?ok=1")
+    [event] = site.events(TASK)
+    assert (event["kind"], event["effective_on"].isoformat(), event["evidence"]) == (
+        "done", "2024-05-20", f"Biên bản.pdf (sha256 {digest[:12]})")
+    assert (site.evidence_dir / digest[:2] / digest).read_bytes() == content
+    shown = _history(browser.get(sent.headers["location"]).text)
+    assert shown == [f"20/05/2024 · báo cáo hoàn thành — Ban Tuyên giáo Tỉnh ủy, "
+                     f"tuyengiao.chuyenvien Đã hoàn thành Biên bản.pdf "
+                     f"(2.0 KB, sha256 {digest[:12]})"]
+
+
+@pytest.fixture
+def evidence(site):
+    """A completion of TASK with a file attached; return (site, download path, content)."""
+    content = b"%PDF-1.4 bao cao ket qua tuyen truyen"
+    browser = site.browser("lead")
+    page = browser.get(f"/tasks/{TASK}")
+    sent = browser.post(f"/tasks/{TASK}/done", data=_form(page, "done", on="20/05/2024"),
+                        files={"evidence": ("Báo cáo.pdf", content, "application/pdf")})
+    assert sent.status_code == 303
+    link = re.search(r'<a href="(/evidence/\d+)">Báo cáo.pdf</a>',
+                     browser.get(f"/tasks/{TASK}").text)
+    assert link, "the task page does not link the evidence file"
+    return site, link.group(1), content
+
+
+def test_the_evidence_downloads_for_those_who_may_see_the_task(evidence):
+    site, path, content = evidence
+
+    for role in ("lead", "steering", "coordinating", "viewer"):
+        response = site.browser(role).get(path)
+        assert response.status_code == 200, role
+        assert response.content == content, role
+        assert response.headers["content-type"] == "application/pdf", role
+        assert response.headers["content-disposition"] == \
+            "attachment; filename*=utf-8''B%C3%A1o%20c%C3%A1o.pdf", role
+
+
+def test_the_evidence_is_403_for_an_officer_of_an_unrelated_unit(evidence):
+    site, path, _ = evidence
+
+    response = site.browser("other").get(path)
+
+    assert response.status_code == 403
+    assert error_message(response.text) == NOT_YOUR_UNIT
+    assert "PDF" not in response.text
+
+
+def test_the_evidence_asks_a_visitor_to_log_in(evidence):
+    site, path, _ = evidence
+
+    response = site.browser().get(path)
+
+    assert (response.status_code, response.headers["location"]) == (303, f"/login?next={path}")
+
+
+def test_an_evidence_file_over_the_limit_is_422_and_nothing_is_recorded(site):
+    site.app.state.evidence_max = 2**20
+    browser = site.browser("lead")
+    page = browser.get(f"/tasks/{TASK}")
+
+    sent = browser.post(f"/tasks/{TASK}/done", data=_form(page, "done", on="20/05/2024"),
+                        files={"evidence": ("video.mp4", b"x" * (2**20 + 1), "video/mp4")})
+
+    assert sent.status_code == 422
+    assert error_message(sent.text) == ("the evidence file is larger than 1 MB; attach a "
+                                        "smaller file or a reference")
+    assert (site.events(TASK), _evidence_rows(site), _stored_files(site)) == ([], 0, [])
+    # A file of exactly the limit is taken.
+    retry = browser.post(f"/tasks/{TASK}/done", data=_form(page, "done", on="20/05/2024"),
+                         files={"evidence": ("video.mp4", b"x" * 2**20, "video/mp4")})
+    assert retry.status_code == 303
+    assert (len(site.events(TASK)), _evidence_rows(site)) == (1, 1)
+
+
+def test_the_size_limit_message_states_a_limit_under_one_megabyte(site):
+    site.app.state.evidence_max = 100 * 1024
+    browser = site.browser("lead")
+    page = browser.get(f"/tasks/{TASK}")
+
+    sent = browser.post(f"/tasks/{TASK}/done", data=_form(page, "done", on="20/05/2024"),
+                        files={"evidence": ("scan.pdf", b"x" * (100 * 1024 + 1),
+                                            "application/pdf")})
+
+    assert sent.status_code == 422
+    assert error_message(sent.text) == ("the evidence file is larger than 100 KB; attach a "
+                                        "smaller file or a reference")
+
+
+def test_a_stale_done_with_a_file_is_409_and_records_nothing_in_the_database(site):
+    browser = site.browser("lead")
+    page = browser.get(f"/tasks/{TASK}")
+    site.api("lead").post(f"/api/tasks/{TASK}/progress", json={"percent": 20, "on": "2024-05-20"})
+
+    sent = browser.post(f"/tasks/{TASK}/done", data=_form(page, "done", on="21/05/2024"),
+                        files={"evidence": ("scan.pdf", b"%PDF scan", "application/pdf")})
+
+    assert sent.status_code == 409
+    assert [e["kind"] for e in site.events(TASK)] == ["progress"]
+    assert _evidence_rows(site) == 0
+
+
+def test_a_refused_done_leaves_no_file_in_the_evidence_folder(site):
+    browser = site.browser("lead")
+    page = browser.get(f"/tasks/{TASK}")
+    site.api("lead").post(f"/api/tasks/{TASK}/progress", json={"percent": 20, "on": "2024-05-20"})
+
+    sent = browser.post(f"/tasks/{TASK}/done", data=_form(page, "done", on="21/05/2024"),
+                        files={"evidence": ("scan.pdf", b"%PDF scan", "application/pdf")})
+
+    assert sent.status_code == 409
+    assert _stored_files(site) == []
+
+
+# --- decisions of the steering committee ------------------------------------------------------
+
+@pytest.fixture
+def reported_done(site):
+    response = site.api("lead").post(f"/api/tasks/{TASK}/done", json={
+        "note": "Hoàn thành", "on": "2024-05-20"})
+    assert response.status_code == 201
+    return site
+
+
+def test_steering_verifies_a_completion_from_the_task_page(reported_done):
+    site = reported_done
+    browser = site.browser("steering")
+    page = browser.get(f"/tasks/{TASK}")
+
+    sent = browser.post(f"/tasks/{TASK}/verify", data=_form(page, "verify"))
+
+    assert (sent.status_code, sent.headers["location"]) == (303, f"/tasks/{TASK}?ok=1")
+    event = site.events(TASK)[-1]
+    assert (event["kind"], event["effective_on"].strftime("%d/%m/%Y"), event["recorded_by"]) == (
+        "verified", TODAY, "bch.thuongtruc")
+    after = browser.get(sent.headers["location"]).text
+    assert "Hoàn thành đúng hạn 20/05/2024 ✓ đã xác nhận" in _main(after)
+    assert f'action="/tasks/{TASK}/verify"' not in after
+
+
+def test_steering_returns_a_completion_with_a_reason_and_the_task_reopens(reported_done):
+    site = reported_done
+    browser = site.browser("steering")
+    page = browser.get(f"/tasks/{TASK}")
+
+    sent = browser.post(f"/tasks/{TASK}/return",
+                        data=_form(page, "return", reason="Chưa có báo cáo dư luận xã hội"))
+
+    assert sent.status_code == 303
+    event = site.events(TASK)[-1]
+    assert (event["kind"], event["note"], event["recorded_by"]) == (
+        "returned", "Chưa có báo cáo dư luận xã hội", "bch.thuongtruc")
+    after = browser.get(f"/tasks/{TASK}").text
+    assert "Tình trạng Chưa hoàn thành, quá hạn" in _main(after)
+    assert _history(after)[-1] == (f"{TODAY} · trả lại — Văn phòng Ban chỉ đạo, bch.thuongtruc "
+                                   "Chưa có báo cáo dư luận xã hội")
+
+
+def test_a_return_without_a_reason_is_422_and_records_nothing(reported_done):
+    site = reported_done
+    browser = site.browser("steering")
+    page = browser.get(f"/tasks/{TASK}")
+
+    sent = browser.post(f"/tasks/{TASK}/return", data=_form(page, "return", reason=""))
+
+    assert sent.status_code == 422
+    assert error_message(sent.text) == "body.reason: Field required"
+    assert [e["kind"] for e in site.events(TASK)] == ["done"]
+
+
+@pytest.mark.parametrize(("back", "location"), [
+    ("/dashboard", "/dashboard"), ("//evil.example/", "/")])
+def test_a_decision_from_the_dashboard_goes_back_there_and_nowhere_else(reported_done, back,
+                                                                        location):
+    browser = reported_done.browser("steering")
+    page = browser.get(f"/tasks/{TASK}")
+
+    sent = browser.post(f"/tasks/{TASK}/verify", data=_form(page, "verify", back=back))
+
+    assert (sent.status_code, sent.headers["location"]) == (303, location)
+
+
+def test_steering_extends_a_deadline_by_decision(site):
+    browser = site.browser("steering")
+    page = browser.get(f"/tasks/{TASK}")
+
+    sent = browser.post(f"/tasks/{TASK}/extend",
+                        data=_form(page, "extend", to="30/09/2024", decision="QĐ 123/QĐ-BTV"))
+
+    assert sent.status_code == 303
+    [event] = site.events(TASK)
+    assert (event["kind"], event["new_due"].isoformat(), event["decision"],
+            event["recorded_by"]) == ("extended", "2024-09-30", "QĐ 123/QĐ-BTV",
+                                      "bch.thuongtruc")
+    after = browser.get(f"/tasks/{TASK}").text  # the decision takes effect on the day it is made
+    assert "Hạn 30/09/2024 (31/07/2024)" in _main(after)
+    assert _history(after) == [f"{TODAY} · gia hạn → 30/09/2024 (QĐ 123/QĐ-BTV) — "
+                               "Văn phòng Ban chỉ đạo, bch.thuongtruc"]
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"to": "31/02/2024", "decision": "QĐ 1"}, "'31/02/2024' is not a date; write it as "
+                                               "dd/mm/yyyy"),
+    ({"to": "30/09/2024", "decision": ""}, "body.decision: Field required"),
+    ({"to": "30/06/2024", "decision": "QĐ 1"}, "the new deadline must be later than the "
+                                               "current one (2024-07-31)"),
+])
+def test_a_bad_extension_is_422_and_records_nothing(shared_site, fields, message):
+    browser = shared_site.browser("steering")
+    page = browser.get(f"/tasks/{TASK}")
+    before = shared_site.ledger()
+
+    sent = browser.post(f"/tasks/{TASK}/extend", data=_form(page, "extend", **fields))
+
+    assert sent.status_code == 422
+    assert error_message(sent.text) == message
+    assert shared_site.ledger() == before
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+CATEGORY_LABELS = {"done_on_time": "Hoàn thành đúng hạn", "done_late": "Hoàn thành quá hạn",
+                   "open_on_time": "Đang thực hiện, trong hạn",
+                   "open_overdue": "Chưa hoàn thành, quá hạn", "cancelled": "Đã hủy"}
+
+
+def _numbers(cards: dict[str, tuple[int, str]]) -> dict[str, int]:
+    assert {key: label for key, (_, label) in cards.items()} == CATEGORY_LABELS
+    return {key: n for key, (n, _) in cards.items()}
+
+
+def test_the_dashboard_shows_the_categories_and_changes_after_completions(site):
+    browser = site.browser("steering")
+    before = browser.get("/dashboard", params={"as_of": "20/05/2024"})
+    assert _numbers(_cards(before.text)) == {"done_on_time": 0, "done_late": 0,
+                                             "open_on_time": 138, "open_overdue": 16,
+                                             "cancelled": 0}
+    assert "Kết quả chờ xác nhận (0)" in _main(before.text)
+
+    for key in (TASK, "nb-2024-q2/dien-bien-phu/plan"):  # due 31/07 and 22/04/2024
+        assert site.api("lead").post(f"/api/tasks/{key}/done",
+                                     json={"on": "2024-05-20"}).status_code == 201
+    after = browser.get("/dashboard", params={"as_of": "20/05/2024"})
+
+    assert _numbers(_cards(after.text)) == {"done_on_time": 1, "done_late": 1,
+                                            "open_on_time": 137, "open_overdue": 15,
+                                            "cancelled": 0}
+    assert "Kết quả chờ xác nhận (2)" in _main(after.text)
+    awaiting = re.search(r'<table id="awaiting"[^>]*>.*?</table>', after.text, flags=re.S).group(0)
+    assert re.findall(r'<tr data-task="([^"]+)"', awaiting) == [
+        "nb-2024-q2/dien-bien-phu/plan", TASK]
+    assert awaiting.count(">Xác nhận / Trả lại</a>") == 2
+    viewer = site.browser("viewer").get("/dashboard", params={"as_of": "20/05/2024"}).text
+    assert "Xác nhận / Trả lại" not in viewer  # a viewer sees, but does not decide
+
+
+@pytest.mark.parametrize("path", ["/dashboard", "/reviews",
+                                  "/reviews/ninh-binh/2024-Q2.md"])
+def test_an_officer_gets_403_on_the_steering_pages(shared_site, path):
+    page = shared_site.browser("lead").get(path)
+
+    assert page.status_code == 403
+    assert error_message(page.text) == OFFICERS_KEEP_OUT
+
+
+# --- directives and reviews -------------------------------------------------------------------
+
+def test_the_directives_page_lists_the_loaded_directive(shared_site):
+    page = shared_site.browser("viewer").get("/directives")
+
+    assert ("45-KL/TU: Nhiệm vụ trọng tâm công tác dân vận quý II năm 2024 "
+            "15/04/2024 · pc-standing · ninh-binh") in _main(page.text)
+    graph = shared_site.browser("viewer").get("/directives/nb-2024-q2")
+    assert graph.status_code == 200
+    assert "<svg" in graph.text
+    missing = shared_site.browser("viewer").get("/directives/nb-2099")
+    assert missing.status_code == 404
+    assert error_message(missing.text) == "no directive 'nb-2099'; loaded directives: nb-2024-q2"
+
+
+def test_the_review_page_offers_three_downloads(shared_site):
+    page = shared_site.browser("viewer").get("/reviews", params={
+        "jurisdiction": "ninh-binh", "quarter": "2024-Q2", "as_of": "15/07/2024"})
+
+    assert page.status_code == 200
+    assert re.findall(r'href="(/reviews/[^"]+)"', page.text) == [
+        f"/reviews/ninh-binh/2024-Q2.{fmt}?as_of=2024-07-15" for fmt in ("md", "html", "json")]
+    assert "Báo cáo kết quả thực hiện nhiệm vụ quý II/2024" in page.text  # in the preview
+
+
+@pytest.mark.parametrize(("fmt", "kind", "starts"), [
+    ("md", "text/markdown; charset=utf-8", "# Tỉnh Ninh Bình: Báo cáo kết quả thực hiện "
+                                           "nhiệm vụ quý II/2024"),
+    ("html", "text/html; charset=utf-8", "<!doctype html>"),
+    ("json", "application/json; charset=utf-8", "{"),
+])
+def test_a_review_downloads_as_a_named_attachment(shared_site, fmt, kind, starts):
+    response = shared_site.browser("steering").get(f"/reviews/ninh-binh/2024-Q2.{fmt}",
+                                                   params={"as_of": "2024-07-15"})
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == kind
+    assert response.headers["content-disposition"] == \
+        f'attachment; filename="review-ninh-binh-2024-Q2.{fmt}"'
+    assert response.text.startswith(starts)
+    if fmt == "md":
+        assert "| Chưa hoàn thành, quá hạn | 133 | 0 |" in response.text
+    if fmt == "json":
+        assert json.loads(response.text)["totals"]["open_overdue"] == 133
+
+
+@pytest.mark.parametrize(("path", "status", "message"), [
+    ("/reviews/ninh-binh/2024-Q2.pdf", 404, "reviews come as .md, .html or .json"),
+    ("/reviews/ninh-binh/2024-Q9.md", 422, "'2024-Q9' is not a quarter; write it like 2024-Q2"),
+    ("/reviews/ha-noi/2024-Q2.md", 404, "no jurisdiction 'ha-noi'; loaded: ninh-binh"),
+])
+def test_a_review_that_cannot_be_made_says_why(shared_site, path, status, message):
+    response = shared_site.browser("steering").get(path)
+
+    assert (response.status_code, error_message(response.text)) == (status, message)
+
+
+# --- language, dates and Vietnamese names -----------------------------------------------------
+
+def test_pages_are_in_vietnamese_by_default_and_in_english_after_choosing_it(shared_site):
+    browser = shared_site.browser("steering")
+    vietnamese = browser.get(f"/tasks/{TASK}", params={"as_of": "20/05/2024"})
+
+    switched = browser.get("/lang/en", params={"next": f"/tasks/{TASK}"})
+    english = browser.get(f"/tasks/{TASK}", params={"as_of": "20/05/2024"})
+
+    assert '<html lang="vi">' in vietnamese.text
+    assert ("Tình trạng Đang thực hiện, trong hạn Văn bản 45-KL/TU") in _main(vietnamese.text)
+    assert "Chủ trì Ban Tuyên giáo Tỉnh ủy" in _main(vietnamese.text)
+    assert "Hạn 31/07/2024" in _main(vietnamese.text)
+    assert (switched.status_code, switched.headers["location"]) == (303, f"/tasks/{TASK}")
+    assert '<html lang="en">' in english.text
+    assert "Status Open, within deadline Directive 45-KL/TU" in _main(english.text)
+    assert "Lead Ban Tuyên giáo Tỉnh ủy" in _main(english.text)
+    assert "Due 31/07/2024" in _main(english.text)
+    assert ">Tiếng Việt</a>" in english.text
+    browser.get("/lang/vi", params={"next": "/"})
+    assert '<html lang="vi">' in browser.get(f"/tasks/{TASK}").text
+
+
+def test_the_language_switch_does_not_redirect_off_site(shared_site):
+    response = shared_site.browser().get("/lang/en", params={"next": "//evil.example/"})
+
+    assert (response.status_code, response.headers["location"]) == (303, "/")
+
+
+def test_names_with_diacritics_are_sent_as_utf8_text(shared_site):
+    page = shared_site.browser("other").get("/inbox", params={"as_of": "20/05/2024"})
+
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "<h1>Nhiệm vụ của đơn vị: Huyện Kim Sơn</h1>".encode() in page.content
+    assert "&#" not in page.text.split("<h1>")[1].split("</h1>")[0]
+
+
+# --- escaping ---------------------------------------------------------------------------------
+
+def test_a_note_with_html_is_shown_as_text(site):
+    note = "<script>alert('x')</script> & <b>đậm</b>"
+    site.api("lead").post(f"/api/tasks/{TASK}/progress", json={"percent": 5, "note": note,
+                                                               "on": "2024-05-20"})
+
+    page = site.browser("steering").get(f"/tasks/{TASK}")
+
+    assert "<script>alert" not in page.text and "<b>đậm" not in page.text
+    assert ("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &lt;b&gt;đậm&lt;/b&gt;"
+            in page.text)
+    assert _history(page.text)[0].endswith(note)
+
+
+def test_evidence_with_html_is_escaped_in_the_downloaded_review(site):
+    evidence = '<img src=x onerror="alert(1)">'
+    site.api("lead").post(f"/api/tasks/{TASK}/done", json={"evidence": evidence,
+                                                           "on": "2024-05-20"})
+
+    review = site.browser("steering").get("/reviews/ninh-binh/2024-Q2.html",
+                                          params={"as_of": "2024-07-15"})
+
+    assert review.status_code == 200
+    assert "<img src=x" not in review.text
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in review.text
+
+
+@pytest.mark.parametrize("path", ["/tasks/<script>alert(1)</script>",
+                                  "/login?next=/%22%3E%3Cscript%3Ealert(1)%3C/script%3E"])
+def test_user_input_in_urls_is_escaped(shared_site, path):
+    page = shared_site.browser("steering").get(path)
+
+    assert "<script>alert(1)" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
