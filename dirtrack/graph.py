@@ -124,6 +124,7 @@ class _Resolver:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self._within: dict[str, dict[str, list[Instance]]] = {}
+        self._at: dict[str, dict[str | None, Instance]] = {}
 
     def resolve(self, prereq: list[Instance], task_id: str, unit: str | None) -> list[Instance]:
         if not prereq:
@@ -142,7 +143,9 @@ class _Resolver:
         found = within.get(unit)
         if found:
             return found
-        by_unit = {i.unit: i for i in prereq}
+        by_unit = self._at.get(task_id)
+        if by_unit is None:
+            by_unit = self._at[task_id] = {i.unit: i for i in prereq}
         for ancestor in self.registry.ancestors(unit):
             if ancestor in by_unit:
                 return [by_unit[ancestor]]

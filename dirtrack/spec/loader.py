@@ -240,13 +240,14 @@ def _cycles(graph: nx.DiGraph, order: list[str]) -> list[list[str]]:
     position = {name: n for n, name in enumerate(order)}
     found = []
     for component in nx.strongly_connected_components(graph):
+        only = next(iter(component))
+        if len(component) == 1 and not graph.has_edge(only, only):
+            continue  # no cycle here: skip the ordering work (most components)
         sub = nx.DiGraph()
-        sub.add_edges_from(sorted(((u, v) for u, v in graph.edges
-                                   if u in component and v in component),
+        sub.add_edges_from(sorted(graph.subgraph(component).edges,
                                   key=lambda e: (position.get(e[0], 0), position.get(e[1], 0))))
-        if len(component) > 1 or sub.has_edge(*(2 * [next(iter(component))])):
-            start = min(component, key=lambda n: position.get(n, 0))
-            found.append([u for u, _ in nx.find_cycle(sub, source=start)])
+        start = min(component, key=lambda n: position.get(n, 0))
+        found.append([u for u, _ in nx.find_cycle(sub, source=start)])
     return sorted(found, key=lambda c: position.get(c[0], 0))
 
 

@@ -19,6 +19,7 @@ from dirtrack.graph import Expansion
 from dirtrack.plan import Plan
 from dirtrack.registry import Registry
 from dirtrack.spec.model import DirectiveSpec, Jurisdiction
+from dirtrack.store.bulk import bulk_insert
 from dirtrack.store.spans import chunks, rebuild_spans
 from dirtrack.store.tables import (
     DependencyRow,
@@ -178,21 +179,18 @@ def _insert_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec,
     task_pks = dict(conn.execute(select(T.c.task_id, T.c.pk).where(T.c.directive_id == spec.id))
                     .tuples().all())
     rows = [_instance_row(spec, i, task_pks[i.task.id], spec.issued_on) for i in exp.instances]
-    for part in chunks(rows, 20000):
-        conn.execute(insert(I), part)
+    bulk_insert(conn, I, rows)
     pks = _keys_to_pks(conn, spec.id)
     _insert_dependencies(conn, exp, pks, set())
     plans = [{"instance_pk": pks[i.key], "valid_from": spec.issued_on, "valid_to": None,
               "lag_days": i.lag_days, "slack_days": i.slack_days, "critical": i.critical}
              for i in exp.instances]
-    for part in chunks(plans, 20000):
-        conn.execute(insert(PL), part)
+    bulk_insert(conn, PL, plans)
     states = [{"instance_pk": pks[i.key], "valid_from": spec.issued_on, "valid_to": None,
                "state": "open", "due_on": i.due_on, "lead_id": i.lead, "completed_on": None,
                "verified": False, "percent": 0, "opened_on": spec.issued_on}
               for i in exp.instances]
-    for part in chunks(states, 20000):
-        conn.execute(insert(S), part)
+    bulk_insert(conn, S, states)
     return LoadResult(spec.id, "new", instances=len(rows), added=len(rows))
 
 
@@ -207,8 +205,7 @@ def _insert_dependencies(conn: Connection, exp: Expansion, pks: dict[str, int],
         if pair not in existing:
             rows.append({"instance_pk": pair[0], "prereq_pk": pair[1], "prereq_task": task,
                          "at_least": share})
-    for part in chunks(rows, 20000):
-        conn.execute(insert(DEP), part)
+    bulk_insert(conn, DEP, rows)
     return wanted
 
 
@@ -276,8 +273,7 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
             removed=bindparam("removed"), lag_days=bindparam("lag_days"),
             slack_days=bindparam("slack_days"), critical=bindparam("critical"),
             task_pk=bindparam("task_pk")), updates)
-    for part in chunks(new_rows, 20000):
-        conn.execute(insert(I), part)
+    bulk_insert(conn, I, new_rows)
     result.added = len(new_rows)
     pks = _keys_to_pks(conn, spec.id)
     _revise_plans(conn, [(u["b_pk"], u) for u in updates]
