@@ -48,7 +48,7 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     columns = list(rows[0])
-    raw = conn.connection.dbapi_connection
+    raw: Any = conn.connection.dbapi_connection  # psycopg or sqlite3, used as such below
     assert raw is not None
     if conn.dialect.name == "postgresql":
         names = ", ".join(f'"{c}"' for c in columns)
