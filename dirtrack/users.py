@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -147,11 +148,26 @@ def issue_token(engine: Engine, name: str, now: datetime | None = None) -> str:
     return token
 
 
+TOKEN_CACHE_SECONDS = 30.0
+_token_cache: dict[tuple[int, str], tuple[float, User | None]] = {}
+
+
 def user_for_token(engine: Engine, token: str) -> User | None:
+    """Return the token's user; answers are kept 30 s in this process (API clients write often)."""
+    digest = _digest(token)
+    key = (id(engine), digest)
+    cached = _token_cache.get(key)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < TOKEN_CACHE_SECONDS:
+        return cached[1]
     with engine.connect() as conn:
         row = conn.execute(select(USERS).join(TOKENS, TOKENS.c.user_id == USERS.c.id).where(
-            TOKENS.c.token_hash == _digest(token), USERS.c.active.is_(True))).first()
-    return _user(row) if row is not None else None
+            TOKENS.c.token_hash == digest, USERS.c.active.is_(True))).first()
+    user = _user(row) if row is not None else None
+    if len(_token_cache) > 10_000:
+        _token_cache.clear()
+    _token_cache[key] = (now, user)
+    return user
 
 
 def user_by_id(engine: Engine, user_id: int) -> User | None:

@@ -51,7 +51,9 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
                                hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        # The web app serves requests from a thread pool: enough connections for it.
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, pool_size=20,
+                               max_overflow=20)
     if create:
         from dirtrack.store import tables  # noqa: F401  (registers the tables)
 

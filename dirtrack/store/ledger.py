@@ -48,8 +48,13 @@ def record_event(
         if row is None:
             raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
         pk, created_on = row
-        version, last = conn.execute(select(func.count(E.c.id), func.max(E.c.effective_on))
-                                     .where(E.c.instance_pk == pk)).one()
+        # One round trip: the current state, and how many events there are and the last date.
+        mine = E.c.instance_pk == pk
+        state = conn.execute(select(
+            S, select(func.count(E.c.id)).where(mine).scalar_subquery().label("version"),
+            select(func.max(E.c.effective_on)).where(mine).scalar_subquery().label("last"),
+        ).where(S.c.instance_pk == pk, S.c.valid_to.is_(None))).one()
+        version, last = state.version, state.last
         if expected_version is not None and expected_version != version:
             raise Conflict(f"{key} has changed since you looked at it ({version} event(s), "
                            f"you saw {expected_version}); reload it and try again")
@@ -58,8 +63,6 @@ def record_event(
         if last is not None and on < last:
             raise InvalidAction(f"the last event of {key} is dated {last}; record events in "
                                 f"date order (use --on {last} or later)")
-        state = conn.execute(select(S).where(S.c.instance_pk == pk,
-                                             S.c.valid_to.is_(None))).one()
         _check(conn, key, kind, state, on=on, unit=unit, percent=percent, new_due=new_due,
                decision=decision, note=note)
         event_id = conn.execute(insert(E).values(
@@ -115,14 +118,19 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
     if kind in ("progress", "done"):
         if unit is None:
             raise NotAllowed(f"say which unit reports on {key} (--unit); only its lead unit can")
-        acting = _unit(conn, unit)
+        units = {r.id: r for r in conn.execute(
+            select(U.c.id, U.c.ended_on, U.c.successor_id)
+            .where(U.c.id.in_({unit, state.lead_id})))}
+        acting = units.get(unit)
         if acting is None:
             raise NotFound(f"no unit '{unit}'; check the id in the jurisdiction's units.yaml")
         if acting.ended_on is not None and acting.ended_on <= on:
             raise NotAllowed(f"unit '{unit}' ended on {acting.ended_on} (merged into "
                              f"{acting.successor_id}); {acting.successor_id} reports on its "
                              "tasks")
-        lead = _effective_lead(conn, state.lead_id, on)
+        lead_row = units.get(state.lead_id)
+        lead = state.lead_id if lead_row is None or lead_row.ended_on is None \
+            or lead_row.ended_on > on else _effective_lead(conn, state.lead_id, on)
         if unit != lead:
             raise NotAllowed(f"unit '{unit}' is not the lead of {key} (lead: {lead}); "
                              "only the lead unit can report progress or done")

@@ -127,6 +127,7 @@ def _out(t: TaskStatus) -> TaskOut:
 
 
 def _reporting_unit(engine: Any, user: User, key: str) -> str:
+    """Return the acting unit for progress or done (the ledger checks the lead again)."""
     lead, support = lead_and_support(engine, key)
     require_read(user, key, lead, support)
     return require_report(user, key, lead)
