@@ -232,7 +232,7 @@ def _pending_alerts(conn: Connection) -> list[Any]:
     return list(conn.execute(query).all())
 
 
-def _render(rows: list[Any], as_of: date) -> tuple[str, str, dict[str, Any]]:
+def _render(rows: list[Any], as_of: date, env: Any) -> tuple[str, str, dict[str, Any]]:
     first = rows[0]
     language = first.language
     alerts = []
@@ -246,7 +246,7 @@ def _render(rows: list[Any], as_of: date) -> tuple[str, str, dict[str, Any]]:
                        "days_overdue": (as_of - r.due_on).days, "step": r.step,
                        "step_label": step_label(r.step, language),
                        "order": (r.days, r.step), "cause": cause})
-    text = environment().get_template(f"digest.{language}.txt.j2").render(
+    text = env.get_template(f"digest.{language}.txt.j2").render(
         jurisdiction=first.jurisdiction_name, as_of=as_of, alerts=alerts,
         recipient={"id": first.recipient_id, "name": first.recipient_name})
     subject, _, body = text.partition("\n\n")
@@ -267,9 +267,10 @@ def _prepare(engine: Engine, now: datetime) -> int:
         for r in rows:
             groups[(r.recipient_id, r.channel)].append(r)
         deliveries, assignments = [], []
+        env = environment()  # compiled once: its templates are cached for every digest
         for (recipient, channel), items in groups.items():
             as_of = max(r.fired_on for r in items)
-            subject, body, payload = _render(items, as_of)
+            subject, body, payload = _render(items, as_of, env)
             digest_id = uuid.uuid4().hex
             payload["delivery_id"] = digest_id
             deliveries.append({"id": digest_id, "recipient_id": recipient, "channel": channel,

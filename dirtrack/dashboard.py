@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, func, select
 
-from dirtrack.review import Totals, UnitLine
+from dirtrack.review import Totals, UnitLine, league_order
 from dirtrack.store.queries import Filters, TaskStatus, category_of, current, list_tasks, overdue
 from dirtrack.store.tables import DirectiveRow, InstanceRow, OutboxRow, StateRow, UnitRow
 
@@ -74,7 +74,7 @@ def build_dashboard(engine: Engine, as_of: date, directive: str | None = None) -
     for lead, category, n in per_unit:
         units.setdefault(lead, Totals()).add(category, n)
     league = sorted((UnitLine(u, names.get(u, u), t) for u, t in units.items()),
-                    key=lambda u: (-(u.totals.on_time_rate or -1), -u.totals.total, u.unit))
+                    key=league_order)
     late = overdue(engine, as_of, Filters(directive=directive))
     items = _with_steps(engine, as_of, late[:LIST_LIMIT])
     awaiting = [t for t in list_tasks(engine, as_of, Filters(directive=directive))

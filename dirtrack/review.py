@@ -166,6 +166,12 @@ class Review:
                 "directives": [s.as_json() for s in self.directives]}
 
 
+def league_order(line: UnitLine) -> tuple[float, int, str]:
+    """Sort key of a league table: best on-time rate first (none due: last), then volume."""
+    rate = line.totals.on_time_rate
+    return (-(rate if rate is not None else -1.0), -line.totals.total, line.unit)
+
+
 def shift_quarter(quarter: str, by: int) -> str:
     """Return the quarter ``by`` quarters later (earlier when negative).
 
@@ -230,8 +236,11 @@ def _overdue(engine: Engine, jurisdiction: str, first: date, last: date,
             .join(D, D.c.id == I.c.directive_id).join(U, U.c.id == S.c.lead_id))
     where = [D.c.jurisdiction == jurisdiction, current(S, as_of), _in_scope(first, last),
              cat == "open_overdue"]
+    # The steps reached under the deadline and open period in force on the review's date;
+    # a later check cancelling a pending alert does not rewrite the past.
     step = (select(O.c.step).where(O.c.instance_pk == I.c.pk, O.c.fired_on <= as_of,
-                                   O.c.status != "cancelled", O.c.step != "root-cause")
+                                   O.c.due_on == S.c.due_on, O.c.opened_on == S.c.opened_on,
+                                   O.c.step != "root-cause")
             .order_by(O.c.days.desc()).limit(1).scalar_subquery())
     query = (select(I.c.directive_id, I.c.key, T.c.title, S.c.lead_id, U.c.name, S.c.due_on,
                     step.label("step"))
@@ -290,7 +299,8 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date) -
             known = ", ".join(conn.execute(select(J.c.id).order_by(J.c.id)).scalars())
             raise NotFound(f"no jurisdiction '{jurisdiction}'; loaded: {known or 'none'}")
         directives = {r.id: r for r in conn.execute(
-            select(D).where(D.c.jurisdiction == jurisdiction).order_by(D.c.issued_on, D.c.id))}
+            select(D).where(D.c.jurisdiction == jurisdiction, D.c.issued_on <= as_of)
+            .order_by(D.c.issued_on, D.c.id))}
         names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
     sections: dict[str | None, Section] = {}
     for key, title in [(None, jur.name), *[(d, f"{r.number}: {r.title}")
@@ -323,7 +333,7 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date) -
                        and_(S.c.state == "open", S.c.due_on >= next_first,
                             S.c.due_on <= next_last, I.c.created_on <= as_of), names)
     for key, sec in sections.items():
-        sec.by_unit.sort(key=lambda u: (-(u.totals.on_time_rate or -1), -u.totals.total, u.unit))
+        sec.by_unit.sort(key=league_order)
         sec.by_sector = dict(sorted(sec.by_sector.items()))
         sec.overdue = overdue.get(key, [])
         sec.overdue_total = overdue_totals.get(key, 0)

@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+# Before anything imports Prefect: a throw-away Prefect home per worker, with a
+# database migrated once and cached (see tests/prefect_runtime.py).
+from tests.prefect_runtime import prefect_runtime  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("DIRTRACK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -6,9 +6,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, select
 
 from dirtrack.status import Event, spans
+from dirtrack.store.bulk import bulk_insert
 from dirtrack.store.tables import EventRow, InstanceRow, StateRow
 
 CHUNK = 5000
@@ -44,7 +45,6 @@ def rebuild_spans(conn: Connection, instance_pks: Iterable[int]) -> int:
                     "percent": span.percent, "opened_on": span.opened_on,
                 })
         conn.execute(delete(S).where(S.c.instance_pk.in_(part)))
-        if rows:
-            conn.execute(insert(S), rows)
+        bulk_insert(conn, S, rows)
         written += len(rows)
     return written

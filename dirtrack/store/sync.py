@@ -138,8 +138,7 @@ def _sync_settings(conn: Connection, jur: Jurisdiction) -> None:
         conn.execute(delete(UC).where(UC.c.unit_id.in_(part)))
     rows = [{"unit_id": u.id, "channel": c}
             for u in jur.units for c in settings.channels_for(u.id, u.level, u.kind)]
-    for part in chunks(rows, 20000):
-        conn.execute(insert(UC), part)
+    bulk_insert(conn, UC, rows)
 
 
 def _directive_row(jur: Jurisdiction, spec: DirectiveSpec, now: datetime) -> dict:

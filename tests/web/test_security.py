@@ -381,6 +381,7 @@ def test_an_api_token_is_stored_as_its_sha256_only(site, tmp_path):
 def test_no_password_token_or_signing_key_appears_in_the_logs(site, tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     caplog.set_level(logging.DEBUG, logger="sqlalchemy.engine")
+    caplog.set_level(logging.DEBUG, logger="httpx")  # dirtrack.alerts quiets it to WARNING
     password = "Một mật khẩu bí mật 77"
     _cli(site.url, tmp_path, "user", "add", "yenmo.chuyenvien", "--role", "officer", "--unit",
          "yen-mo", "--password-stdin", input=password + "\n")
@@ -405,6 +406,7 @@ def test_no_password_token_or_signing_key_appears_in_the_logs(site, tmp_path, ca
 def test_a_generated_signing_key_does_not_appear_in_the_logs(site, monkeypatch, caplog):
     monkeypatch.delenv("DIRTRACK_SECRET_KEY")
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # dirtrack.alerts quiets it to WARNING
     from fastapi.testclient import TestClient
 
     browser = TestClient(create_app(site.url, evidence_dir=site.evidence_dir),
