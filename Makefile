@@ -34,6 +34,8 @@ test: $(STAMP) system-packages
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.escalation
+	$(BIN)/python -m benchmarks.web
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
