@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import Connection, Engine, or_, select, update
 
 from dirtrack.errors import ConfigError, DirtrackError
+from dirtrack.store.bulk import bulk_insert
 from dirtrack.store.spans import chunks
 from dirtrack.store.tables import (
     DeliveryRow,
@@ -47,6 +48,7 @@ O, DL, I = (OutboxRow.__table__, DeliveryRow.__table__,  # type: ignore[attr-def
 T, D = TaskRow.__table__, DirectiveRow.__table__  # type: ignore[attr-defined]
 U, J = UnitRow.__table__, JurisdictionRow.__table__  # type: ignore[attr-defined]
 COMMIT_EVERY = 200
+DIGEST_DETAIL = 50  # tasks written out in a digest's text; the rest are counted by step
 
 
 class DeliveryError(DirtrackError):
@@ -246,8 +248,15 @@ def _render(rows: list[Any], as_of: date, env: Any) -> tuple[str, str, dict[str,
                        "days_overdue": (as_of - r.due_on).days, "step": r.step,
                        "step_label": step_label(r.step, language),
                        "order": (r.days, r.step), "cause": cause})
+    # The most pressing first: the highest step, then the longest overdue.
+    ranked = sorted(alerts, key=lambda a: (-a["order"][0], -a["days_overdue"], a["task"]))
+    shown = sorted(ranked[:DIGEST_DETAIL], key=lambda a: (a["order"], a["task"]))
+    rest: dict[str, int] = {}
+    for a in ranked[DIGEST_DETAIL:]:
+        rest[a["step_label"]] = rest.get(a["step_label"], 0) + 1
     text = env.get_template(f"digest.{language}.txt.j2").render(
-        jurisdiction=first.jurisdiction_name, as_of=as_of, alerts=alerts,
+        jurisdiction=first.jurisdiction_name, as_of=as_of, alerts=shown,
+        tasks=len({a["task"] for a in alerts}), rest=rest,
         recipient={"id": first.recipient_id, "name": first.recipient_name})
     subject, _, body = text.partition("\n\n")
     payload = {
@@ -268,6 +277,7 @@ def _prepare(engine: Engine, now: datetime) -> int:
             groups[(r.recipient_id, r.channel)].append(r)
         deliveries, assignments = [], []
         env = environment()  # compiled once: its templates are cached for every digest
+        newest = max((r.id for r in rows), default=0)
         for (recipient, channel), items in groups.items():
             as_of = max(r.fired_on for r in items)
             subject, body, payload = _render(items, as_of, env)
@@ -278,14 +288,19 @@ def _prepare(engine: Engine, now: datetime) -> int:
                                "attempts": 0, "next_attempt_at": None, "last_error": "",
                                "delivered_at": None, "subject": subject, "body": body,
                                "payload": json.dumps(payload, ensure_ascii=False)})
-            assignments += [(r.id, digest_id) for r in items]
+            assignments.append({"b_recipient": recipient, "b_channel": channel,
+                                "b_delivery": digest_id, "b_newest": newest})
         if deliveries:
-            from sqlalchemy import bindparam, insert
+            from sqlalchemy import bindparam
 
-            conn.execute(insert(DL), deliveries)
-            conn.execute(update(O).where(O.c.id == bindparam("b_id"))
-                         .values(delivery_id=bindparam("b_delivery")),
-                         [{"b_id": a, "b_delivery": d} for a, d in assignments])
+            bulk_insert(conn, DL, deliveries)
+            # One statement per digest: its recipient's pending alerts on that channel, as
+            # read above (none recorded since: ids up to the newest read).
+            conn.execute(update(O).where(O.c.status == "pending", O.c.delivery_id.is_(None),
+                                         O.c.recipient_id == bindparam("b_recipient"),
+                                         O.c.channel == bindparam("b_channel"),
+                                         O.c.id <= bindparam("b_newest"))
+                         .values(delivery_id=bindparam("b_delivery")), assignments)
         return len(deliveries)
 
 

@@ -475,3 +475,21 @@ def test_secrets_in_channel_urls_never_appear_in_output_errors_or_stored_digests
     for secret in (SECRET, PASSWORD):
         assert secret not in everything
     assert hook.paths == [f"/hook/{SECRET}?token={SECRET}"]  # the secret was used, not shown
+
+
+def test_a_long_digest_details_the_most_pressing_and_counts_the_rest(
+        engine, tmp_path, webhook, monkeypatch):
+    import dirtrack.alerts
+
+    monkeypatch.setattr(dirtrack.alerts, "DIGEST_DETAIL", 1)
+    setup(engine, tmp_path, channels=WEBHOOK_ALL)
+
+    _run(engine, "2024-04-25", T0, tmp_path)
+
+    prov = next(p for p in webhook.posts if p.payload["recipient"]["id"] == "prov")
+    assert len(prov.payload["alerts"]) == 3  # the JSON keeps every alert
+    body = next(x["body"] for x in deliveries(engine)
+                if x["channel"] == "webhook" and x["recipient_id"] == "prov")
+    assert body.count("- esc/") == 1  # the text details one: the highest step reached
+    assert "esc/prep" in body.split("\n- ")[1]
+    assert "...and 2 more alert(s): Overdue, reported to the supervising unit" in body
