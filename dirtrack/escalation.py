@@ -15,11 +15,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
-from dirtrack.store.queries import current, short_groups
+from dirtrack.store.queries import current, short_of_share
 from dirtrack.store.tables import (
     DependencyRow,
     DirectiveRow,
@@ -57,16 +75,37 @@ def _insert(conn: Connection, query: Any) -> int:
     return max(conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount, 0)
 
 
-def _cause(as_of: date) -> Any:
-    """A correlated subquery: one blocking prerequisite, overdue, led by another unit."""
-    P = S.alias("cause_state")
-    return (select(func.min(DEP.c.prereq_pk))
-            .select_from(DEP.join(P, and_(P.c.instance_pk == DEP.c.prereq_pk,
-                                          current(P, as_of))))
-            .where(DEP.c.instance_pk == S.c.instance_pk, P.c.state == "open",
-                   P.c.due_on < as_of, P.c.lead_id != S.c.lead_id,
-                   tuple_(DEP.c.instance_pk, DEP.c.prereq_task).in_(short_groups(as_of)))
-            .scalar_subquery())
+def _blockers(conn: Connection, as_of: date, horizon: date) -> Table:
+    """Fill and return a temporary table: open instances due by ``horizon``, each with its
+    prerequisites that block it (the group is short of its share), are overdue and are led
+    by another unit. Computed once per check; every step and the root cause read it."""
+    table = Table("alert_blocker", MetaData(), Column("instance_pk", Integer),
+                  Column("prereq_pk", Integer), Column("prereq_lead", String),
+                  Index("ix_alert_blocker_instance", "instance_pk"), prefixes=["TEMPORARY"])
+    table.create(conn)
+    C, P, Q = S.alias("c"), S.alias("p"), S.alias("q")
+    candidate = and_(C.c.instance_pk == DEP.c.instance_pk, current(C, as_of),
+                     C.c.state == "open", C.c.due_on <= horizon)
+    short = (select(DEP.c.instance_pk, DEP.c.prereq_task)
+             .select_from(DEP.join(C, candidate)
+                          .join(Q, and_(Q.c.instance_pk == DEP.c.prereq_pk, current(Q, as_of))))
+             .group_by(DEP.c.instance_pk, DEP.c.prereq_task, DEP.c.at_least)
+             .having(short_of_share(Q)))
+    blocking = (select(DEP.c.instance_pk, DEP.c.prereq_pk, P.c.lead_id)
+                .select_from(DEP.join(C, candidate)
+                             .join(P, and_(P.c.instance_pk == DEP.c.prereq_pk,
+                                           current(P, as_of))))
+                .where(P.c.state == "open", P.c.due_on < as_of, P.c.lead_id != C.c.lead_id,
+                       tuple_(DEP.c.instance_pk, DEP.c.prereq_task).in_(short)))
+    conn.execute(insert(table).from_select(["instance_pk", "prereq_pk", "prereq_lead"],
+                                           blocking))
+    return table
+
+
+def _cause(blockers: Table) -> Any:
+    """A correlated lookup: one blocking prerequisite of the alert's instance, if any."""
+    return (select(func.min(blockers.c.prereq_pk))
+            .where(blockers.c.instance_pk == S.c.instance_pk).scalar_subquery())
 
 
 def _timing(days: int, as_of: date) -> ColumnElement[bool]:
@@ -76,7 +115,7 @@ def _timing(days: int, as_of: date) -> ColumnElement[bool]:
 
 
 def _step_query(step: str, days: int, recipient: str, directives: list[str],
-                as_of: date) -> Any:
+                as_of: date, blockers: Table) -> Any:
     lead = U.alias("lead_unit")
     base = (S.join(I, I.c.pk == S.c.instance_pk))
     if recipient == "lead":
@@ -91,26 +130,24 @@ def _step_query(step: str, days: int, recipient: str, directives: list[str],
         who = literal(recipient)
     base = base.join(UC, UC.c.unit_id == who)
     return (select(S.c.instance_pk, literal(step), literal(days), who, UC.c.channel,
-                   S.c.due_on, S.c.opened_on, literal(as_of), _cause(as_of),
+                   S.c.due_on, S.c.opened_on, literal(as_of), _cause(blockers),
                    literal("pending"))
             .select_from(base)
             .where(current(S, as_of), S.c.state == "open", I.c.directive_id.in_(directives),
                    _timing(days, as_of)))
 
 
-def _root_cause_query(as_of: date) -> Any:
+def _root_cause_query(as_of: date, blockers: Table) -> Any:
     """Alert the unit whose overdue task blocks another unit's overdue task."""
-    P = S.alias("p")
-    return (select(S.c.instance_pk, literal(ROOT_CAUSE), literal(ROOT_CAUSE_DAYS), P.c.lead_id,
+    B = blockers
+    return (select(S.c.instance_pk, literal(ROOT_CAUSE), literal(ROOT_CAUSE_DAYS), B.c.prereq_lead,
                    UC.c.channel, S.c.due_on, S.c.opened_on, literal(as_of),
-                   func.min(P.c.instance_pk), literal("pending"))
-            .select_from(S.join(DEP, DEP.c.instance_pk == S.c.instance_pk)
-                         .join(P, and_(P.c.instance_pk == DEP.c.prereq_pk, current(P, as_of)))
-                         .join(UC, UC.c.unit_id == P.c.lead_id))
-            .where(current(S, as_of), S.c.state == "open", S.c.due_on < as_of,
-                   P.c.state == "open", P.c.due_on < as_of, P.c.lead_id != S.c.lead_id,
-                   tuple_(DEP.c.instance_pk, DEP.c.prereq_task).in_(short_groups(as_of)))
-            .group_by(S.c.instance_pk, P.c.lead_id, UC.c.channel, S.c.due_on, S.c.opened_on))
+                   func.min(B.c.prereq_pk), literal("pending"))
+            .select_from(B.join(S, and_(S.c.instance_pk == B.c.instance_pk, current(S, as_of)))
+                         .join(UC, UC.c.unit_id == B.c.prereq_lead))
+            .where(S.c.due_on < as_of)
+            .group_by(S.c.instance_pk, B.c.prereq_lead, UC.c.channel, S.c.due_on,
+                      S.c.opened_on))
 
 
 def cancel_stale(conn: Connection, as_of: date) -> int:
@@ -136,9 +173,12 @@ def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
         for row in conn.execute(select(LAD.c.directive_id, LAD.c.step, LAD.c.days,
                                        LAD.c.recipient)):
             groups[(row.step, row.days, row.recipient)].append(row.directive_id)
+        before = max([0, *(-days for _, days, _ in groups)])  # the earliest reminder
+        blockers = _blockers(conn, as_of, as_of + timedelta(days=before))
         for (step, days, recipient), directives in sorted(groups.items()):
             by_step[step] += _insert(conn, _step_query(step, days, recipient, directives,
-                                                       as_of))
-        by_step[ROOT_CAUSE] += _insert(conn, _root_cause_query(as_of))
+                                                       as_of, blockers))
+        by_step[ROOT_CAUSE] += _insert(conn, _root_cause_query(as_of, blockers))
+        blockers.drop(conn)
     counts = {k: v for k, v in by_step.items() if v}
     return CheckResult(as_of, sum(counts.values()), cancelled, counts)

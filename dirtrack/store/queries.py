@@ -128,16 +128,6 @@ def short_of_share(prereq: Any) -> ColumnElement[bool]:
     return and_(counted > 0, done < DEP.c.at_least * counted - EPSILON)
 
 
-def short_groups(as_of: date) -> Select:
-    """Return (dependent instance, prerequisite task) pairs still short of their share."""
-    P = S.alias("short_p")
-    return (select(DEP.c.instance_pk, DEP.c.prereq_task)
-            .select_from(DEP.join(P, and_(P.c.instance_pk == DEP.c.prereq_pk,
-                                          current(P, as_of))))
-            .group_by(DEP.c.instance_pk, DEP.c.prereq_task, DEP.c.at_least)
-            .having(short_of_share(P)))
-
-
 def _flags(conn: Connection, as_of: date, base_where: list[Any]) -> dict[int, tuple[bool, bool]]:
     """Return {instance pk: (has a group below its share done, has an overdue prerequisite)}."""
     P = S.alias("p")

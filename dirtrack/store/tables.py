@@ -198,6 +198,7 @@ class OutboxRow(SQLModel, table=True):
         UniqueConstraint("instance_pk", "step", "recipient_id", "channel", "due_on",
                          "opened_on", name="uq_outbox_once"),
         Index("ix_outbox_status", "status", "delivery_id"),
+        Index("ix_outbox_recipient", "recipient_id", "channel", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
