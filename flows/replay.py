@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -90,6 +91,8 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> list[str]:
     from flows.runtime import quick_runs
 
     workdir.mkdir(parents=True, exist_ok=True)
+    for previous in ("alerts", "reports"):  # a replay starts from nothing
+        shutil.rmtree(workdir / previous, ignore_errors=True)
     db = workdir / "demo.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
