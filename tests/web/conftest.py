@@ -22,10 +22,8 @@ check that nothing was recorded).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import unescape
@@ -38,7 +36,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, update
 
 from dirtrack.store.tables import EventRow, InstanceRow, UserRow
-from tests.conftest import PG_BASE, ROOT, Cli, _postgres_available
+from tests.conftest import ROOT, Cli, fresh_database
 
 SECRET_KEY = "test-signing-key-7d1f0c2a9b4e"
 PASSWORD = "mật-khẩu-đủ-dài-42"
@@ -206,23 +204,8 @@ def site(db_url: str, tmp_path: Path, password_hash: str) -> Iterator[Site]:
 def shared_db_url(request: pytest.FixtureRequest,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Like ``db_url``, but one database per test module."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('shared') / 'dirtrack.db'}"
-        return
-    if not _postgres_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {PG_BASE}")
-        pytest.skip("PostgreSQL is not running")
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_BASE, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(PG_BASE, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_database(request.param, tmp_path_factory.mktemp("shared")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
