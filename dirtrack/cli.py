@@ -513,5 +513,3 @@ def main() -> None:
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
 
-
-_: Callable[..., Any] = main

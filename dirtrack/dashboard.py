@@ -77,8 +77,8 @@ def build_dashboard(engine: Engine, as_of: date, directive: str | None = None) -
                     key=league_order)
     late = overdue(engine, as_of, Filters(directive=directive))
     items = _with_steps(engine, as_of, late[:LIST_LIMIT])
-    awaiting = [t for t in list_tasks(engine, as_of, Filters(directive=directive))
-                if t.status.startswith("done") and not t.verified][:LIST_LIMIT]
+    awaiting = list_tasks(engine, as_of, Filters(directive=directive, awaiting=True),
+                          LIST_LIMIT)
     return Dashboard(as_of, directive, totals,
                      [(d, titles.get(d, d), t) for d, t in sorted(directives.items())],
                      items, len(late), league, awaiting)

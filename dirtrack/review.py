@@ -21,6 +21,7 @@ from sqlalchemy import Engine, and_, func, literal, or_, select
 from dirtrack.calendar import quarter_bounds
 from dirtrack.status import CATEGORIES
 from dirtrack.store.queries import blocking, category_of, current
+from dirtrack.store.spans import chunks
 from dirtrack.store.tables import (
     DirectiveRow,
     EventRow,
@@ -251,9 +252,10 @@ def _overdue(engine: Engine, jurisdiction: str, first: date, last: date,
         rows = conn.execute(query).all()
         totals: dict[str | None, int] = dict(conn.execute(totals_query).tuples().all())
         names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
-        leads = _leads(conn, as_of)
     totals[None] = sum(totals.values())
     blockers = blocking(engine, as_of, [r.key for r in rows])
+    with engine.connect() as conn:
+        leads = _leads(conn, as_of, sorted({k for keys in blockers.values() for k in keys}))
     out: dict[str | None, list[OverdueLine]] = defaultdict(list)
     for r in rows:
         cause = None
@@ -270,12 +272,16 @@ def _overdue(engine: Engine, jurisdiction: str, first: date, last: date,
     return out, totals
 
 
-def _leads(conn: Any, as_of: date) -> dict[str, tuple[str, date]]:
-    """Return {instance key: (lead, deadline)} for open overdue instances as of ``as_of``."""
-    query = (select(I.c.key, S.c.lead_id, S.c.due_on)
-             .select_from(S.join(I, I.c.pk == S.c.instance_pk))
-             .where(current(S, as_of), S.c.state == "open", S.c.due_on < as_of))
-    return {k: (lead, due) for k, lead, due in conn.execute(query)}
+def _leads(conn: Any, as_of: date, keys: list[str]) -> dict[str, tuple[str, date]]:
+    """Return {instance key: (lead, deadline)} for those of ``keys`` open and overdue."""
+    found: dict[str, tuple[str, date]] = {}
+    for part in chunks(keys):
+        query = (select(I.c.key, S.c.lead_id, S.c.due_on)
+                 .select_from(S.join(I, I.c.pk == S.c.instance_pk))
+                 .where(I.c.key.in_(part), current(S, as_of), S.c.state == "open",
+                        S.c.due_on < as_of))
+        found.update({k: (lead, due) for k, lead, due in conn.execute(query)})
+    return found
 
 
 def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date) -> Review:

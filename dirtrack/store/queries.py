@@ -55,6 +55,7 @@ class Filters:
     status: str | None = None  # a category
     support: str | None = None  # a coordinating unit
     keys: list[str] | None = None  # these instances only
+    awaiting: bool = False  # reported done, not yet verified
 
 
 def _filtered(query: Select, as_of: date, f: Filters) -> Select:
@@ -69,6 +70,8 @@ def _filtered(query: Select, as_of: date, f: Filters) -> Select:
                             .like(f"%,{f.support},%"))
     if f.keys is not None:
         query = query.where(I.c.key.in_(f.keys))
+    if f.awaiting:
+        query = query.where(S.c.state == "done", S.c.verified.is_(False))
     return query
 
 
