@@ -1,6 +1,7 @@
 """The escalation ladder as of a date: which alerts are due, recorded once in the outbox.
 
-Every step is one ``INSERT ... SELECT`` over all open instances, guarded by the
+The open instances within reach of the ladder are read once per check into a
+temporary table; every step is then one ``INSERT ... SELECT`` over it, guarded by the
 outbox's unique key (instance, step, recipient, channel, deadline, open period)
 with ``ON CONFLICT DO NOTHING``: a step fires once however often, or however
 concurrently, the check runs. An extension (new deadline) or a returned
@@ -18,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     Column,
     Connection,
+    Date,
     Engine,
     Index,
     Integer,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    delete,
     exists,
     func,
     insert,
@@ -75,79 +78,107 @@ def _insert(conn: Connection, query: Any) -> int:
     return max(conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount, 0)
 
 
-def _blockers(conn: Connection, as_of: date, horizon: date) -> Table:
-    """Fill and return a temporary table: open instances due by ``horizon``, each with its
-    prerequisites that block it (the group is short of its share), are overdue and are led
-    by another unit. Computed once per check; every step and the root cause read it."""
-    table = Table("alert_blocker", MetaData(), Column("instance_pk", Integer),
-                  Column("prereq_pk", Integer), Column("prereq_lead", String),
-                  Index("ix_alert_blocker_instance", "instance_pk"), prefixes=["TEMPORARY"])
+def _temporary(name: str, *columns: Column, index: str | None = None) -> Table:
+    indexes = [Index(f"ix_{name}", index)] if index else []
+    return Table(name, MetaData(), *columns, *indexes, prefixes=["TEMPORARY"])
+
+
+def _analyze(conn: Connection, table: Table) -> None:
+    # PostgreSQL's autovacuum never analyses temporary tables: without statistics the
+    # planner guesses their size, and a 100,000-row guess of "a few rows" is costly.
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"ANALYZE {table.name}")
+
+
+def _candidates(conn: Connection, as_of: date, horizon: date) -> Table:
+    """Fill and return a temporary table of the open instances due by ``horizon``, with
+    every recipient a ladder step can name: one pass over the states for the whole check."""
+    table = _temporary("alert_candidate", Column("instance_pk", Integer, primary_key=True),
+                       Column("directive_id", String), Column("due_on", Date),
+                       Column("opened_on", Date), Column("lead_id", String),
+                       Column("parent_id", String), Column("issued_by", String))
     table.create(conn)
-    C, P, Q = S.alias("c"), S.alias("p"), S.alias("q")
-    candidate = and_(C.c.instance_pk == DEP.c.instance_pk, current(C, as_of),
-                     C.c.state == "open", C.c.due_on <= horizon)
-    short = (select(DEP.c.instance_pk, DEP.c.prereq_task)
-             .select_from(DEP.join(C, candidate)
-                          .join(Q, and_(Q.c.instance_pk == DEP.c.prereq_pk, current(Q, as_of))))
-             .group_by(DEP.c.instance_pk, DEP.c.prereq_task, DEP.c.at_least)
-             .having(short_of_share(Q)))
-    blocking = (select(DEP.c.instance_pk, DEP.c.prereq_pk, P.c.lead_id)
-                .select_from(DEP.join(C, candidate)
-                             .join(P, and_(P.c.instance_pk == DEP.c.prereq_pk,
-                                           current(P, as_of))))
-                .where(P.c.state == "open", P.c.due_on < as_of, P.c.lead_id != C.c.lead_id,
-                       tuple_(DEP.c.instance_pk, DEP.c.prereq_task).in_(short)))
-    conn.execute(insert(table).from_select(["instance_pk", "prereq_pk", "prereq_lead"],
-                                           blocking))
+    lead = U.alias("lead_unit")
+    query = (select(S.c.instance_pk, I.c.directive_id, S.c.due_on, S.c.opened_on, S.c.lead_id,
+                    lead.c.parent_id, D.c.issued_by)
+             .select_from(S.join(I, I.c.pk == S.c.instance_pk)
+                          .join(D, D.c.id == I.c.directive_id)
+                          .outerjoin(lead, lead.c.id == S.c.lead_id))
+             .where(current(S, as_of), S.c.state == "open", S.c.due_on <= horizon))
+    conn.execute(insert(table).from_select([c.name for c in table.c], query))
+    _analyze(conn, table)
     return table
 
 
-def _cause(blockers: Table) -> Any:
-    """A correlated lookup: one blocking prerequisite of the alert's instance, if any."""
-    return (select(func.min(blockers.c.prereq_pk))
-            .where(blockers.c.instance_pk == S.c.instance_pk).scalar_subquery())
+def _blockers(conn: Connection, as_of: date, candidates: Table) -> Table:
+    """Fill and return a temporary table: each candidate with its prerequisites that block
+    it (their group is short of its share), are overdue and are led by another unit.
+
+    Read from the overdue side: an overdue prerequisite is itself an open candidate, so
+    only the dependencies of overdue instances are visited, not every candidate's."""
+    table = _temporary("alert_blocker", Column("instance_pk", Integer),
+                       Column("prereq_pk", Integer), Column("prereq_lead", String),
+                       Column("prereq_task", String), index="instance_pk")
+    table.create(conn)
+    X, P = candidates.alias("x"), candidates.alias("p")
+    pairs = (select(DEP.c.instance_pk, DEP.c.prereq_pk, P.c.lead_id, DEP.c.prereq_task)
+             .select_from(P.join(DEP, DEP.c.prereq_pk == P.c.instance_pk)
+                          .join(X, X.c.instance_pk == DEP.c.instance_pk))
+             .where(P.c.due_on < as_of, P.c.lead_id != X.c.lead_id))
+    conn.execute(insert(table).from_select([c.name for c in table.c], pairs))
+    Q = S.alias("q")
+    short = (select(DEP.c.instance_pk, DEP.c.prereq_task)
+             .select_from(DEP.join(Q, and_(Q.c.instance_pk == DEP.c.prereq_pk,
+                                           current(Q, as_of))))
+             .where(DEP.c.instance_pk.in_(select(table.c.instance_pk)))
+             .group_by(DEP.c.instance_pk, DEP.c.prereq_task, DEP.c.at_least)
+             .having(short_of_share(Q)))
+    conn.execute(delete(table).where(
+        tuple_(table.c.instance_pk, table.c.prereq_task).not_in(short)))
+    _analyze(conn, table)
+    return table
 
 
-def _timing(days: int, as_of: date) -> ColumnElement[bool]:
+def _timing(days: int, as_of: date, due_on: Any) -> ColumnElement[bool]:
     if days < 0:  # a reminder: from N days before the deadline until the deadline
-        return and_(S.c.due_on >= as_of, S.c.due_on <= as_of + timedelta(days=-days))
-    return S.c.due_on <= as_of - timedelta(days=days)
+        return and_(due_on >= as_of, due_on <= as_of + timedelta(days=-days))
+    return due_on <= as_of - timedelta(days=days)
 
 
 def _step_query(step: str, days: int, recipient: str, directives: list[str],
-                as_of: date, blockers: Table) -> Any:
-    lead = U.alias("lead_unit")
-    base = (S.join(I, I.c.pk == S.c.instance_pk))
-    if recipient == "lead":
-        who: Any = S.c.lead_id
-    elif recipient == "parent":
-        base = base.join(lead, lead.c.id == S.c.lead_id)
-        who = lead.c.parent_id
-    elif recipient == "issuer":
-        base = base.join(D, D.c.id == I.c.directive_id)
-        who = D.c.issued_by
-    else:
-        who = literal(recipient)
-    base = base.join(UC, UC.c.unit_id == who)
-    return (select(S.c.instance_pk, literal(step), literal(days), who, UC.c.channel,
-                   S.c.due_on, S.c.opened_on, literal(as_of), _cause(blockers),
+                as_of: date, candidates: Table) -> Any:
+    C = candidates
+    who: Any = {"lead": C.c.lead_id, "parent": C.c.parent_id,
+                "issuer": C.c.issued_by}.get(recipient, literal(recipient))
+    return (select(C.c.instance_pk, literal(step), literal(days), who, UC.c.channel,
+                   C.c.due_on, C.c.opened_on, literal(as_of), literal(None, Integer),
                    literal("pending"))
-            .select_from(base)
-            .where(current(S, as_of), S.c.state == "open", I.c.directive_id.in_(directives),
-                   _timing(days, as_of)))
+            .select_from(C.join(UC, UC.c.unit_id == who))
+            .where(C.c.directive_id.in_(directives), _timing(days, as_of, C.c.due_on)))
 
 
-def _root_cause_query(as_of: date, blockers: Table) -> Any:
+def _root_cause_query(as_of: date, candidates: Table, blockers: Table) -> Any:
     """Alert the unit whose overdue task blocks another unit's overdue task."""
-    B = blockers
-    return (select(S.c.instance_pk, literal(ROOT_CAUSE), literal(ROOT_CAUSE_DAYS), B.c.prereq_lead,
-                   UC.c.channel, S.c.due_on, S.c.opened_on, literal(as_of),
+    B, C = blockers, candidates
+    return (select(C.c.instance_pk, literal(ROOT_CAUSE), literal(ROOT_CAUSE_DAYS),
+                   B.c.prereq_lead, UC.c.channel, C.c.due_on, C.c.opened_on, literal(as_of),
                    func.min(B.c.prereq_pk), literal("pending"))
-            .select_from(B.join(S, and_(S.c.instance_pk == B.c.instance_pk, current(S, as_of)))
+            .select_from(B.join(C, C.c.instance_pk == B.c.instance_pk)
                          .join(UC, UC.c.unit_id == B.c.prereq_lead))
-            .where(S.c.due_on < as_of)
-            .group_by(S.c.instance_pk, B.c.prereq_lead, UC.c.channel, S.c.due_on,
-                      S.c.opened_on))
+            .where(C.c.due_on < as_of)
+            .group_by(C.c.instance_pk, B.c.prereq_lead, UC.c.channel, C.c.due_on,
+                      C.c.opened_on))
+
+
+def _name_causes(conn: Connection, as_of: date, blockers: Table, after_id: int) -> None:
+    """Name a blocking prerequisite on each step alert this check recorded (ids past
+    ``after_id``); alerts recorded before keep what they said when they were sent."""
+    cause = (select(func.min(blockers.c.prereq_pk))
+             .where(blockers.c.instance_pk == O.c.instance_pk).scalar_subquery())
+    conn.execute(update(O).where(O.c.id > after_id, O.c.fired_on == as_of,
+                                 O.c.cause_pk.is_(None), O.c.step != ROOT_CAUSE,
+                                 O.c.instance_pk.in_(select(blockers.c.instance_pk)))
+                 .values(cause_pk=cause))
 
 
 def cancel_stale(conn: Connection, as_of: date) -> int:
@@ -174,11 +205,16 @@ def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
                                        LAD.c.recipient)):
             groups[(row.step, row.days, row.recipient)].append(row.directive_id)
         before = max([0, *(-days for _, days, _ in groups)])  # the earliest reminder
-        blockers = _blockers(conn, as_of, as_of + timedelta(days=before))
+        candidates = _candidates(conn, as_of, as_of + timedelta(days=before))
+        last_id = conn.execute(select(func.coalesce(func.max(O.c.id), 0))).scalar_one()
         for (step, days, recipient), directives in sorted(groups.items()):
             by_step[step] += _insert(conn, _step_query(step, days, recipient, directives,
-                                                       as_of, blockers))
-        by_step[ROOT_CAUSE] += _insert(conn, _root_cause_query(as_of, blockers))
+                                                       as_of, candidates))
+        blockers = _blockers(conn, as_of, candidates)
+        by_step[ROOT_CAUSE] += _insert(conn, _root_cause_query(as_of, candidates, blockers))
+        if sum(by_step.values()):
+            _name_causes(conn, as_of, blockers, last_id)
         blockers.drop(conn)
+        candidates.drop(conn)
     counts = {k: v for k, v in by_step.items() if v}
     return CheckResult(as_of, sum(counts.values()), cancelled, counts)
