@@ -2,19 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 from dirtrack.errors import Conflict, InvalidAction, NotAllowed, NotFound
 from dirtrack.status import Event, Span, apply
-from dirtrack.store.tables import EventRow, InstanceRow, StateRow, UnitRow
+from dirtrack.store.tables import EventRow, InstanceRow, StateRow, TaskRow, UnitRow
 
-I, E, S, U = (InstanceRow.__table__, EventRow.__table__,  # type: ignore[attr-defined]
-              StateRow.__table__, UnitRow.__table__)  # type: ignore[attr-defined]
+I, E, S, T, U = (InstanceRow.__table__, EventRow.__table__,  # type: ignore[attr-defined]
+                 StateRow.__table__, TaskRow.__table__,  # type: ignore[attr-defined]
+                 UnitRow.__table__)  # type: ignore[attr-defined]
 SECRETARIAT = "secretariat"
+
+Authorise = Callable[[str, list[str]], None]
+"""Called with a task's lead unit and coordinating units; raises a DirtrackError to refuse."""
+
+# The statements of a write are built once: a write is four to five of them, and
+# building and compiling each anew cost more than running it.
+
+# Taken before anything is read, so that concurrent writers of one task cannot both
+# pass the checks: the UPDATE takes the row lock on PostgreSQL and the write lock on
+# SQLite, and each statement after it reads what the previous writer committed.
+_LOCK = (update(I).where(I.c.key == bindparam("task_key")).values(pk=I.c.pk)
+         .returning(I.c.pk, I.c.created_on))
+
+# What the checks need, in one round trip: the current span, how many events there
+# are and the last one's date, the coordinating units, and the lead and acting units.
+_mine = E.c.instance_pk == bindparam("pk")
+_lead, _acting = U.alias("lead_unit"), U.alias("acting_unit")
+_FACTS = (
+    select(S, T.c.support,
+           select(func.count(E.c.id)).where(_mine).scalar_subquery().label("version"),
+           select(func.max(E.c.effective_on)).where(_mine).scalar_subquery().label("last"),
+           _lead.c.ended_on.label("lead_ended_on"), _acting.c.id.label("acting_id"),
+           _acting.c.ended_on.label("acting_ended_on"),
+           _acting.c.successor_id.label("acting_successor_id"))
+    .select_from(S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
+                 .outerjoin(_lead, _lead.c.id == S.c.lead_id)
+                 .outerjoin(_acting, _acting.c.id == bindparam("unit")))
+    .where(S.c.instance_pk == bindparam("pk"), S.c.valid_to.is_(None)))
+_INSERT_EVENT = insert(E).returning(E.c.id)
+_UPDATE_SPAN = update(S).where(S.c.instance_pk == bindparam("span_pk"),
+                               S.c.valid_from == bindparam("span_from"))
+_INSERT_SPAN = insert(S)
+_UNIT = select(U.c.ended_on, U.c.successor_id).where(U.c.id == bindparam("unit"))
 
 
 @dataclass(frozen=True)
@@ -32,29 +67,25 @@ def record_event(
     engine: Engine, key: str, kind: str, *, on: date, actor: str = SECRETARIAT,
     unit: str | None = None, note: str = "", percent: int | None = None, evidence: str = "",
     new_due: date | None = None, decision: str = "", recorded_by: str = "",
-    expected_version: int | None = None,
+    expected_version: int | None = None, authorise: Authorise | None = None,
 ) -> Recorded:
     """Append one event for task ``key`` after checking it; raise a DirtrackError if refused.
 
     ``unit`` is the acting unit for progress and done: only the lead unit may act.
     ``expected_version`` is the number of events the writer saw; if the task has
     changed since, the write is refused with Conflict and nothing is recorded.
+    ``authorise``, when given, is called with the task's lead unit and coordinating
+    units before any other check, and refuses by raising (the web app's roles).
     """
     with engine.begin() as conn:
-        # The UPDATE takes the row lock on PostgreSQL and the write lock on SQLite
-        # before anything is read, so concurrent writers cannot both pass the checks.
-        row = conn.execute(update(I).where(I.c.key == key).values(pk=I.c.pk)
-                           .returning(I.c.pk, I.c.created_on)).first()
+        row = conn.execute(_LOCK, {"task_key": key}).first()
         if row is None:
             raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
         pk, created_on = row
-        # One round trip: the current state, and how many events there are and the last date.
-        mine = E.c.instance_pk == pk
-        state = conn.execute(select(
-            S, select(func.count(E.c.id)).where(mine).scalar_subquery().label("version"),
-            select(func.max(E.c.effective_on)).where(mine).scalar_subquery().label("last"),
-        ).where(S.c.instance_pk == pk, S.c.valid_to.is_(None))).one()
-        version, last = state.version, state.last
+        facts = conn.execute(_FACTS, {"pk": pk, "unit": unit}).one()
+        if authorise is not None:
+            authorise(facts.lead_id, [s for s in facts.support.split(",") if s])
+        version, last = facts.version, facts.last
         if expected_version is not None and expected_version != version:
             raise Conflict(f"{key} has changed since you looked at it ({version} event(s), "
                            f"you saw {expected_version}); reload it and try again")
@@ -63,14 +94,14 @@ def record_event(
         if last is not None and on < last:
             raise InvalidAction(f"the last event of {key} is dated {last}; record events in "
                                 f"date order (use --on {last} or later)")
-        _check(conn, key, kind, state, on=on, unit=unit, percent=percent, new_due=new_due,
+        _check(conn, key, kind, facts, on=on, unit=unit, percent=percent, new_due=new_due,
                decision=decision, note=note)
-        event_id = conn.execute(insert(E).values(
-            instance_pk=pk, kind=kind, effective_on=on, recorded_at=datetime.now(UTC),
-            actor=unit or actor, percent=percent, note=note, evidence=evidence,
-            new_due=new_due, new_lead=None, decision=decision, recorded_by=recorded_by,
-        ).returning(E.c.id)).scalar_one()
-        _append_span(conn, pk, state, Event(kind, on, percent, new_due, None))
+        event_id = conn.execute(_INSERT_EVENT, {
+            "instance_pk": pk, "kind": kind, "effective_on": on,
+            "recorded_at": datetime.now(UTC), "actor": unit or actor, "percent": percent,
+            "note": note, "evidence": evidence, "new_due": new_due, "new_lead": None,
+            "decision": decision, "recorded_by": recorded_by}).scalar_one()
+        _append_span(conn, pk, facts, Event(kind, on, percent, new_due, None))
     return Recorded(int(event_id), key, kind, on, version + 1)
 
 
@@ -86,29 +117,24 @@ def _append_span(conn: Connection, pk: int, row: Any, event: Event) -> None:
     values = {"state": nxt.state, "due_on": nxt.due_on, "lead_id": nxt.lead_id,
               "completed_on": nxt.completed_on, "verified": nxt.verified,
               "percent": nxt.percent, "opened_on": nxt.opened_on}
-    current = (S.c.instance_pk == pk) & (S.c.valid_from == span.valid_from)
+    current = {"span_pk": pk, "span_from": span.valid_from}
     if nxt.valid_from <= span.valid_from:
-        conn.execute(update(S).where(current).values(**values))
+        conn.execute(_UPDATE_SPAN, {**current, **values})
     else:
-        conn.execute(update(S).where(current).values(valid_to=nxt.valid_from))
-        conn.execute(insert(S).values(instance_pk=pk, valid_from=nxt.valid_from,
-                                      valid_to=None, **values))
-
-
-def _unit(conn: Connection, unit_id: str) -> Any:
-    return conn.execute(select(U.c.id, U.c.ended_on, U.c.successor_id)
-                        .where(U.c.id == unit_id)).first()
+        conn.execute(_UPDATE_SPAN, {**current, "valid_to": nxt.valid_from})
+        conn.execute(_INSERT_SPAN, {"instance_pk": pk, "valid_from": nxt.valid_from,
+                                    "valid_to": None, **values})
 
 
 def _effective_lead(conn: Connection, lead: str, on: date) -> str:
     """Return who leads on ``on``: the recorded lead, or its successor once it has ended."""
     seen = {lead}
-    row = _unit(conn, lead)
+    row = conn.execute(_UNIT, {"unit": lead}).first()
     while row is not None and row.ended_on is not None and row.ended_on <= on \
             and row.successor_id and row.successor_id not in seen:
         lead = row.successor_id
         seen.add(lead)
-        row = _unit(conn, lead)
+        row = conn.execute(_UNIT, {"unit": lead}).first()
     return lead
 
 
@@ -118,19 +144,14 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
     if kind in ("progress", "done"):
         if unit is None:
             raise NotAllowed(f"say which unit reports on {key} (--unit); only its lead unit can")
-        units = {r.id: r for r in conn.execute(
-            select(U.c.id, U.c.ended_on, U.c.successor_id)
-            .where(U.c.id.in_({unit, state.lead_id})))}
-        acting = units.get(unit)
-        if acting is None:
+        if state.acting_id is None:
             raise NotFound(f"no unit '{unit}'; check the id in the jurisdiction's units.yaml")
-        if acting.ended_on is not None and acting.ended_on <= on:
-            raise NotAllowed(f"unit '{unit}' ended on {acting.ended_on} (merged into "
-                             f"{acting.successor_id}); {acting.successor_id} reports on its "
-                             "tasks")
-        lead_row = units.get(state.lead_id)
-        lead = state.lead_id if lead_row is None or lead_row.ended_on is None \
-            or lead_row.ended_on > on else _effective_lead(conn, state.lead_id, on)
+        if state.acting_ended_on is not None and state.acting_ended_on <= on:
+            successor = state.acting_successor_id
+            raise NotAllowed(f"unit '{unit}' ended on {state.acting_ended_on} (merged into "
+                             f"{successor}); {successor} reports on its tasks")
+        lead = state.lead_id if state.lead_ended_on is None or state.lead_ended_on > on \
+            else _effective_lead(conn, state.lead_id, on)
         if unit != lead:
             raise NotAllowed(f"unit '{unit}' is not the lead of {key} (lead: {lead}); "
                              "only the lead unit can report progress or done")

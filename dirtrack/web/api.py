@@ -13,7 +13,7 @@ from dirtrack.dashboard import build_dashboard
 from dirtrack.errors import NotAllowed
 from dirtrack.review import build_review
 from dirtrack.status import CATEGORIES
-from dirtrack.store.ledger import record_event
+from dirtrack.store.ledger import Authorise, record_event
 from dirtrack.store.queries import (
     Filters,
     TaskStatus,
@@ -126,16 +126,17 @@ def _out(t: TaskStatus) -> TaskOut:
     return TaskOut(**t.as_json())
 
 
-def _reporting_unit(engine: Any, user: User, key: str) -> str:
-    """Return the acting unit for progress or done (the ledger checks the lead again)."""
-    lead, support = lead_and_support(engine, key)
-    require_read(user, key, lead, support)
-    return require_report(user, key, lead)
+def _may_report(user: User, key: str) -> Authorise:
+    """Return the check that ``user`` may report progress or done on ``key``.
 
+    The ledger runs it on the locked task, in the write's own transaction, after
+    answering 404 for an unknown task and before its own checks.
+    """
+    def check(lead: str, support: list[str]) -> None:
+        require_read(user, key, lead, support)
+        require_report(user, key, lead)
 
-def _steering(engine: Any, user: User, key: str, what: str) -> None:
-    require_steering(user, what)
-    lead_and_support(engine, key)  # 404 for an unknown task before anything else
+    return check
 
 
 @router.get("/me")
@@ -183,25 +184,25 @@ def _written(done: Any) -> Written:
 @router.post("/tasks/{key:path}/progress", status_code=201, response_model=Written)
 def progress(key: str, body: ProgressIn, user: ApiUser, engine: EngineDep) -> Written:
     """Report progress (officers of the lead unit)."""
-    unit = _reporting_unit(engine, user, key)
-    return _written(record_event(engine, key, "progress", on=body.on or today(), unit=unit,
-                                 percent=body.percent, note=body.note, recorded_by=user.name,
-                                 expected_version=body.version))
+    return _written(record_event(engine, key, "progress", on=body.on or today(),
+                                 unit=user.unit_id, percent=body.percent, note=body.note,
+                                 recorded_by=user.name, expected_version=body.version,
+                                 authorise=_may_report(user, key)))
 
 
 @router.post("/tasks/{key:path}/done", status_code=201, response_model=Written)
 def done(key: str, body: DoneIn, user: ApiUser, engine: EngineDep) -> Written:
     """Report the task done, with a note and an evidence reference (officers of the lead unit)."""
-    unit = _reporting_unit(engine, user, key)
-    return _written(record_event(engine, key, "done", on=body.on or today(), unit=unit,
-                                 note=body.note, evidence=body.evidence, recorded_by=user.name,
-                                 expected_version=body.version))
+    return _written(record_event(engine, key, "done", on=body.on or today(),
+                                 unit=user.unit_id, note=body.note, evidence=body.evidence,
+                                 recorded_by=user.name, expected_version=body.version,
+                                 authorise=_may_report(user, key)))
 
 
 @router.post("/tasks/{key:path}/verify", status_code=201, response_model=Written)
 def verify(key: str, body: VerifyIn, user: ApiUser, engine: EngineDep) -> Written:
     """Verify a reported completion (steering committee)."""
-    _steering(engine, user, key, "verify completions")
+    require_steering(user, "verify completions")
     return _written(record_event(engine, key, "verified", on=body.on or today(), note=body.note,
                                  recorded_by=user.name, expected_version=body.version))
 
@@ -209,7 +210,7 @@ def verify(key: str, body: VerifyIn, user: ApiUser, engine: EngineDep) -> Writte
 @router.post("/tasks/{key:path}/return", status_code=201, response_model=Written)
 def return_(key: str, body: ReturnIn, user: ApiUser, engine: EngineDep) -> Written:
     """Return a reported completion with a reason; the task reopens (steering committee)."""
-    _steering(engine, user, key, "return completions")
+    require_steering(user, "return completions")
     return _written(record_event(engine, key, "returned", on=body.on or today(),
                                  note=body.reason, recorded_by=user.name,
                                  expected_version=body.version))
@@ -218,7 +219,7 @@ def return_(key: str, body: ReturnIn, user: ApiUser, engine: EngineDep) -> Writt
 @router.post("/tasks/{key:path}/extend", status_code=201, response_model=Written)
 def extend(key: str, body: ExtendIn, user: ApiUser, engine: EngineDep) -> Written:
     """Extend the deadline by decision (steering committee)."""
-    _steering(engine, user, key, "extend deadlines")
+    require_steering(user, "extend deadlines")
     return _written(record_event(engine, key, "extended", on=body.on or today(),
                                  new_due=body.to, decision=body.decision, note=body.note,
                                  recorded_by=user.name, expected_version=body.version))
