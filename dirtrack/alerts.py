@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import smtplib
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -24,17 +25,35 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
-from sqlalchemy import Connection, Engine, or_, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    delete,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 
 from dirtrack.errors import ConfigError, DirtrackError
 from dirtrack.store.bulk import bulk_insert
 from dirtrack.store.spans import chunks
 from dirtrack.store.tables import (
+    OUTBOX_IS_SENDING,
+    OUTBOX_IS_WAITING,
     DeliveryRow,
     DirectiveRow,
     InstanceRow,
     JurisdictionRow,
     OutboxRow,
+    StateRow,
     TaskRow,
     UnitRow,
 )
@@ -47,7 +66,11 @@ O, DL, I = (OutboxRow.__table__, DeliveryRow.__table__,  # type: ignore[attr-def
             InstanceRow.__table__)  # type: ignore[attr-defined]
 T, D = TaskRow.__table__, DirectiveRow.__table__  # type: ignore[attr-defined]
 U, J = UnitRow.__table__, JurisdictionRow.__table__  # type: ignore[attr-defined]
-COMMIT_EVERY = 200
+S = StateRow.__table__  # type: ignore[attr-defined]
+# Digests on the log and file channels are marked delivered together, at most this many
+# seconds apart (resending them after a crash is harmless); webhook and e-mail ones
+# each as soon as they are sent.
+MARK_EVERY_SECONDS = 2.0
 DIGEST_DETAIL = 50  # tasks written out in a digest's text; the rest are counted by step
 
 
@@ -206,37 +229,58 @@ class DeliveryReport:
     by_channel: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _pending_alerts(conn: Connection) -> list[Any]:
-    C, CU, LU, RU = I.alias("c"), U.alias("cu"), U.alias("lu"), U.alias("ru")
-    CT = T.alias("ct")
-    from dirtrack.store.tables import StateRow
+def _heads(conn: Connection, newest: int) -> list[Any]:
+    """Return one row per digest to prepare: recipient, channel, date, tasks and language."""
+    query = (select(O.c.recipient_id, O.c.channel, func.max(O.c.fired_on).label("as_of"),
+                    func.count(O.c.instance_pk.distinct()).label("tasks"),
+                    U.c.name.label("recipient_name"), J.c.name.label("jurisdiction_name"),
+                    J.c.language)
+             .select_from(O.join(U, U.c.id == O.c.recipient_id)
+                          .join(J, J.c.id == U.c.jurisdiction))
+             .where(OUTBOX_IS_WAITING, O.c.id <= newest)
+             .group_by(O.c.recipient_id, O.c.channel, U.c.name, J.c.name, J.c.language))
+    return list(conn.execute(query))
 
-    S = StateRow.__table__  # type: ignore[attr-defined]
-    CS = S.alias("cs")
-    query = (select(O.c.id, O.c.step, O.c.days, O.c.recipient_id, O.c.channel, O.c.due_on,
-                    O.c.fired_on, I.c.key, T.c.title, D.c.number, D.c.jurisdiction,
-                    LU.c.name.label("lead_name"), RU.c.name.label("recipient_name"),
-                    RU.c.email.label("recipient_email"), J.c.name.label("jurisdiction_name"),
-                    J.c.language, J.c.channels, C.c.key.label("cause_key"),
-                    CT.c.title.label("cause_title"), CU.c.name.label("cause_lead"),
-                    CS.c.due_on.label("cause_due"))
+
+def _pending_alerts(conn: Connection, newest: int, channels: set[str]) -> list[Any]:
+    """Return the alerts waiting on ``channels``, with what a digest says about each."""
+    C, CU, LU = I.alias("c"), U.alias("cu"), U.alias("lu")
+    CT, CS = T.alias("ct"), S.alias("cs")
+    query = (select(O.c.step, O.c.days, O.c.recipient_id, O.c.channel, O.c.due_on, I.c.key,
+                    T.c.title, D.c.number, LU.c.name.label("lead_name"),
+                    C.c.key.label("cause_key"), CT.c.title.label("cause_title"),
+                    CU.c.name.label("cause_lead"), CS.c.due_on.label("cause_due"))
              .select_from(
                  O.join(I, I.c.pk == O.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
-                 .join(D, D.c.id == I.c.directive_id).join(J, J.c.id == D.c.jurisdiction)
-                 .join(RU, RU.c.id == O.c.recipient_id)
+                 .join(D, D.c.id == I.c.directive_id)
                  .join(S, (S.c.instance_pk == I.c.pk) & S.c.valid_to.is_(None))
                  .join(LU, LU.c.id == S.c.lead_id)
                  .outerjoin(C, C.c.pk == O.c.cause_pk).outerjoin(CT, CT.c.pk == C.c.task_pk)
                  .outerjoin(CS, (CS.c.instance_pk == C.c.pk) & CS.c.valid_to.is_(None))
                  .outerjoin(CU, CU.c.id == CS.c.lead_id))
-             .where(O.c.status == "pending", O.c.delivery_id.is_(None))
+             .where(OUTBOX_IS_WAITING, O.c.id <= newest, O.c.channel.in_(sorted(channels)))
              .order_by(O.c.recipient_id, O.c.channel, O.c.days, I.c.key))
-    return list(conn.execute(query).all())
+    return list(conn.execute(query))
 
 
-def _render(rows: list[Any], as_of: date, env: Any) -> tuple[str, str, dict[str, Any]]:
-    first = rows[0]
-    language = first.language
+def _values(head: Any, alerts: list[dict[str, Any]], rest: dict[str, int]) -> dict[str, Any]:
+    return {"jurisdiction": head.jurisdiction_name, "as_of": head.as_of, "alerts": alerts,
+            "tasks": head.tasks, "rest": rest,
+            "recipient": {"id": head.recipient_id, "name": head.recipient_name}}
+
+
+def _subject(head: Any, env: Any) -> str | None:
+    """Render only the template's ``subject`` block: all a log line shows. None when a
+    replaced template has no such block (its subject is then its first paragraph)."""
+    template = env.get_template(f"digest.{head.language}.txt.j2")
+    block = template.blocks.get("subject")
+    if block is None:
+        return None
+    return "".join(block(template.new_context(_values(head, [], {})))).strip()
+
+
+def _render(head: Any, rows: list[Any], env: Any) -> tuple[str, str, dict[str, Any]]:
+    as_of, language = head.as_of, head.language
     alerts = []
     for r in rows:
         cause = None
@@ -254,13 +298,10 @@ def _render(rows: list[Any], as_of: date, env: Any) -> tuple[str, str, dict[str,
     rest: dict[str, int] = {}
     for a in ranked[DIGEST_DETAIL:]:
         rest[a["step_label"]] = rest.get(a["step_label"], 0) + 1
-    text = env.get_template(f"digest.{language}.txt.j2").render(
-        jurisdiction=first.jurisdiction_name, as_of=as_of, alerts=shown,
-        tasks=len({a["task"] for a in alerts}), rest=rest,
-        recipient={"id": first.recipient_id, "name": first.recipient_name})
+    text = env.get_template(f"digest.{language}.txt.j2").render(_values(head, shown, rest))
     subject, _, body = text.partition("\n\n")
     payload = {
-        "recipient": {"id": first.recipient_id, "name": first.recipient_name},
+        "recipient": {"id": head.recipient_id, "name": head.recipient_name},
         "as_of": as_of.isoformat(), "language": language, "subject": subject,
         "alerts": [{**{k: v for k, v in a.items() if k not in ("order", "step_label")},
                     "due_on": a["due_on"].isoformat()} for a in alerts],
@@ -269,38 +310,59 @@ def _render(rows: list[Any], as_of: date, env: Any) -> tuple[str, str, dict[str,
 
 
 def _prepare(engine: Engine, now: datetime) -> int:
-    """Group pending alerts into stored digests (one per recipient and channel)."""
-    with engine.begin() as conn:
-        rows = _pending_alerts(conn)
-        groups: dict[tuple[str, str], list[Any]] = defaultdict(list)
-        for r in rows:
-            groups[(r.recipient_id, r.channel)].append(r)
-        deliveries, assignments = [], []
-        env = environment()  # compiled once: its templates are cached for every digest
-        newest = max((r.id for r in rows), default=0)
-        for (recipient, channel), items in groups.items():
-            as_of = max(r.fired_on for r in items)
-            subject, body, payload = _render(items, as_of, env)
-            digest_id = uuid.uuid4().hex
-            payload["delivery_id"] = digest_id
-            deliveries.append({"id": digest_id, "recipient_id": recipient, "channel": channel,
-                               "as_of": as_of, "created_at": now, "status": "sending",
-                               "attempts": 0, "next_attempt_at": None, "last_error": "",
-                               "delivered_at": None, "subject": subject, "body": body,
-                               "payload": json.dumps(payload, ensure_ascii=False)})
-            assignments.append({"b_recipient": recipient, "b_channel": channel,
-                                "b_delivery": digest_id, "b_newest": newest})
-        if deliveries:
-            from sqlalchemy import bindparam
+    """Group waiting alerts into stored digests, one per recipient and channel.
 
-            bulk_insert(conn, DL, deliveries)
-            # One statement per digest: its recipient's pending alerts on that channel, as
-            # read above (none recorded since: ids up to the newest read).
-            conn.execute(update(O).where(O.c.status == "pending", O.c.delivery_id.is_(None),
-                                         O.c.recipient_id == bindparam("b_recipient"),
-                                         O.c.channel == bindparam("b_channel"),
-                                         O.c.id <= bindparam("b_newest"))
-                         .values(delivery_id=bindparam("b_delivery")), assignments)
+    A log digest stores only its subject (the line the log shows); the others store
+    their text and, for webhooks, the JSON. Alerts join their digest in one statement.
+    """
+    with engine.begin() as conn:
+        newest = conn.execute(select(func.max(O.c.id)).where(OUTBOX_IS_WAITING)).scalar()
+        if newest is None:
+            return 0
+        env = environment()  # compiled once: its templates are cached for every digest
+        heads, subjects = _heads(conn, newest), {}
+        for head in heads:
+            if head.channel == "log":
+                subjects[(head.recipient_id, head.channel)] = _subject(head, env)
+        detailed = {h.channel for h in heads if subjects.get((h.recipient_id, h.channel)) is None}
+        rows: dict[tuple[str, str], list[Any]] = defaultdict(list)
+        if detailed:
+            for r in _pending_alerts(conn, newest, detailed):
+                rows[(r.recipient_id, r.channel)].append(r)
+        deliveries, batch = [], []
+        for head in heads:
+            group = (head.recipient_id, head.channel)
+            digest_id = uuid.uuid4().hex
+            subject, body, payload = subjects.get(group), "", "{}"
+            if subject is None:
+                subject, body, content = _render(head, rows[group], env)
+                if head.channel == "webhook":
+                    payload = json.dumps({**content, "delivery_id": digest_id},
+                                         ensure_ascii=False)
+            deliveries.append({"id": digest_id, "recipient_id": head.recipient_id,
+                               "channel": head.channel, "as_of": head.as_of, "created_at": now,
+                               "status": "sending", "attempts": 0, "next_attempt_at": None,
+                               "last_error": "", "delivered_at": None, "subject": subject,
+                               "body": body, "payload": payload})
+            batch.append({"recipient_id": head.recipient_id, "channel": head.channel,
+                          "delivery_id": digest_id})
+        bulk_insert(conn, DL, deliveries)
+        digests = Table("digest_batch", MetaData(), Column("recipient_id", String),
+                        Column("channel", String), Column("delivery_id", String),
+                        PrimaryKeyConstraint("recipient_id", "channel"),
+                        prefixes=["TEMPORARY"])
+        digests.create(conn)
+        bulk_insert(conn, digests, batch)
+        mine = (select(digests.c.delivery_id)
+                .where(digests.c.recipient_id == O.c.recipient_id,
+                       digests.c.channel == O.c.channel).scalar_subquery())
+        conn.execute(update(O).where(OUTBOX_IS_WAITING, O.c.id <= newest)
+                     .values(delivery_id=mine))
+        # A digest whose alerts a concurrent run took first is dropped, never sent empty.
+        conn.execute(delete(DL).where(DL.c.id.in_(select(digests.c.delivery_id)),
+                                      ~exists().where(OUTBOX_IS_SENDING,
+                                                      O.c.delivery_id == DL.c.id)))
+        digests.drop(conn)
         return len(deliveries)
 
 
@@ -314,13 +376,14 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
         due = conn.execute(
             select(DL, U.c.name, U.c.email, J.c.channels)
             .join(U, U.c.id == DL.c.recipient_id).join(J, J.c.id == U.c.jurisdiction)
-            .where(DL.c.status.in_(("sending", "failed")),
+            .where(DL.c.status != literal_column("'delivered'"),  # as ix_delivery_open
                    or_(DL.c.next_attempt_at.is_(None), DL.c.next_attempt_at <= now))
             .order_by(DL.c.created_at, DL.c.id)).all()
         waiting = conn.execute(select(DL.c.id).where(DL.c.status == "failed",
                                                      DL.c.next_attempt_at > now)).all()
     channels: dict[tuple[str, str], Channel | DeliveryError] = {}
     done_ids: list[str] = []
+    marked_at = time.monotonic()
 
     def flush() -> None:
         if not done_ids:
@@ -330,9 +393,12 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
                 conn.execute(update(DL).where(DL.c.id.in_(part))
                              .values(status="delivered", delivered_at=now,
                                      attempts=DL.c.attempts + 1))
-                conn.execute(update(O).where(O.c.delivery_id.in_(part))
-                             .values(status="delivered", delivered_at=now))
+                report.alerts_sent += conn.execute(
+                    update(O).where(OUTBOX_IS_SENDING, O.c.delivery_id.in_(part))
+                    .values(status="delivered", delivered_at=now)).rowcount
         done_ids.clear()
+        nonlocal marked_at
+        marked_at = time.monotonic()
 
     for row in due:
         key = (row.channel, row.channels)
@@ -362,16 +428,14 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
         done_ids.append(row.id)
         report.digests_sent += 1
         report.by_channel[row.channel] += 1
-        if len(done_ids) >= COMMIT_EVERY or row.channel in ("webhook", "email"):
+        if row.channel in ("webhook", "email") \
+                or time.monotonic() - marked_at > MARK_EVERY_SECONDS:
             flush()
     flush()
     with engine.connect() as conn:
-        from sqlalchemy import func
-
-        report.alerts_sent = conn.execute(select(func.count()).select_from(O).where(
-            O.c.status == "delivered", O.c.delivered_at == now)).scalar_one()
-        report.alerts_waiting = conn.execute(select(func.count()).select_from(O).where(
-            O.c.status == "pending")).scalar_one()
+        report.alerts_waiting = sum(
+            conn.execute(select(func.count()).select_from(O).where(pending)).scalar_one()
+            for pending in (OUTBOX_IS_WAITING, OUTBOX_IS_SENDING))
     report.digests_waiting = len(waiting)
     return report
 

@@ -42,6 +42,7 @@ from sqlalchemy.sql import ColumnElement
 
 from dirtrack.store.queries import current, short_of_share
 from dirtrack.store.tables import (
+    OUTBOX_IS_WAITING,
     DependencyRow,
     DirectiveRow,
     InstanceRow,
@@ -190,7 +191,7 @@ def cancel_stale(conn: Connection, as_of: date) -> int:
     still_blocking = exists().where(cause.c.instance_pk == O.c.cause_pk, current(cause, as_of),
                                     cause.c.state == "open", cause.c.due_on < as_of)
     stale = or_(~still_due, and_(O.c.step == ROOT_CAUSE, ~still_blocking))
-    stmt = (update(O).where(O.c.status == "pending", O.c.delivery_id.is_(None), stale)
+    stmt = (update(O).where(OUTBOX_IS_WAITING, stale)
             .values(status="cancelled"))
     return conn.execute(stmt).rowcount or 0
 

@@ -9,8 +9,9 @@ lookup per instance instead of a replay of the ledger.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint, and_, literal_column, text
 from sqlmodel import Field, SQLModel
 
 
@@ -186,6 +187,12 @@ class UnitChannelRow(SQLModel, table=True):
     channel: str = Field(primary_key=True)
 
 
+# Alerts not yet in a digest, and alerts in a digest not yet delivered. Queries spell
+# these with the literal 'pending' too, as SQLite uses a partial index only then.
+OUTBOX_WAITING = "status = 'pending' AND delivery_id IS NULL"
+OUTBOX_SENDING = "status = 'pending' AND delivery_id IS NOT NULL"
+
+
 class OutboxRow(SQLModel, table=True):
     """One alert: a step of an instance's ladder for one recipient on one channel.
 
@@ -197,8 +204,12 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("instance_pk", "step", "recipient_id", "channel", "due_on",
                          "opened_on", name="uq_outbox_once"),
-        Index("ix_outbox_status", "status", "delivery_id"),
-        Index("ix_outbox_recipient", "recipient_id", "channel", "status"),
+        # Partial indexes: only the alerts still to be sent are in them, so the daily
+        # check and delivery read a few rows however long the outbox grows.
+        Index("ix_outbox_waiting", "recipient_id", "channel",
+              sqlite_where=text(OUTBOX_WAITING), postgresql_where=text(OUTBOX_WAITING)),
+        Index("ix_outbox_sending", "delivery_id",
+              sqlite_where=text(OUTBOX_SENDING), postgresql_where=text(OUTBOX_SENDING)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -216,10 +227,22 @@ class OutboxRow(SQLModel, table=True):
     delivered_at: datetime | None = None
 
 
+_PENDING: Any = literal_column("'pending'")
+# The same conditions as expressions: alerts waiting for a digest, and alerts in a
+# digest being sent.
+OUTBOX_IS_WAITING = and_(OutboxRow.status == _PENDING,  # type: ignore[arg-type]
+                         OutboxRow.delivery_id.is_(None))  # type: ignore[union-attr]
+OUTBOX_IS_SENDING = and_(OutboxRow.status == _PENDING,  # type: ignore[arg-type]
+                         OutboxRow.delivery_id.is_not(None))  # type: ignore[union-attr]
+
+
 class DeliveryRow(SQLModel, table=True):
     """One digest to one recipient on one channel; its id is the idempotency key."""
 
     __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_open", "created_at",
+                            sqlite_where=text("status <> 'delivered'"),
+                            postgresql_where=text("status <> 'delivered'")),)
 
     id: str = Field(primary_key=True)
     recipient_id: str = Field(index=True)

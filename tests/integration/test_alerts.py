@@ -493,3 +493,40 @@ def test_a_long_digest_details_the_most_pressing_and_counts_the_rest(
     assert body.count("- esc/") == 1  # the text details one: the highest step reached
     assert "esc/prep" in body.split("\n- ")[1]
     assert "...and 2 more alert(s): Overdue, reported to the supervising unit" in body
+
+
+def _logged_subjects(caplog) -> dict[str, str]:
+    return {r.args[1]: r.args[2] for r in caplog.records
+            if r.name == "dirtrack.alerts" and r.msg.startswith("alert digest")}
+
+
+def test_the_log_line_of_a_digest_is_the_subject_the_other_channels_send(
+        engine, tmp_path, webhook, caplog):
+    caplog.set_level("INFO", logger="dirtrack.alerts")
+    setup(engine, tmp_path, channels=WEBHOOK_ALL)
+
+    _run(engine, "2024-04-25", T0, tmp_path)
+
+    sent = {p.payload["recipient"]["id"]: p.payload["subject"] for p in webhook.posts}
+    assert _logged_subjects(caplog) == sent
+    assert sent["prov"] == ("[dirtrack] Tỉnh Thử Nghiệm: 2 task(s) need attention of "
+                            "Ban Thường vụ Tỉnh ủy as of 25/04/2024")
+    log_digests = [x for x in deliveries(engine) if x["channel"] == "log"]
+    assert {x["subject"] for x in log_digests} == set(sent.values())
+
+
+def test_a_replaced_digest_template_without_a_subject_block_still_gives_the_log_its_subject(
+        engine, tmp_path, monkeypatch, caplog):
+    own = tmp_path / "templates"
+    own.mkdir()
+    for language in ("vi", "en"):
+        (own / f"digest.{language}.txt.j2").write_text(
+            "{{ recipient.name }}: {{ alerts|length }} alert(s)\n\n"
+            "{% for a in alerts %}{{ a.task }}\n{% endfor %}", encoding="utf-8")
+    monkeypatch.setenv("DIRTRACK_TEMPLATES", str(own))
+    caplog.set_level("INFO", logger="dirtrack.alerts")
+    setup(engine, tmp_path)
+
+    _run(engine, "2024-04-25", T0, tmp_path)
+
+    assert _logged_subjects(caplog)["prov"] == "Ban Thường vụ Tỉnh ủy: 3 alert(s)"
