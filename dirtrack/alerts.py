@@ -29,10 +29,8 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
-    MetaData,
     PrimaryKeyConstraint,
     String,
-    Table,
     delete,
     exists,
     func,
@@ -57,6 +55,7 @@ from dirtrack.store.tables import (
     TaskRow,
     UnitRow,
 )
+from dirtrack.store.temporary import temporary
 from dirtrack.templating import environment, step_label
 
 log = logging.getLogger("dirtrack.alerts")
@@ -347,11 +346,9 @@ def _prepare(engine: Engine, now: datetime) -> int:
             batch.append({"recipient_id": head.recipient_id, "channel": head.channel,
                           "delivery_id": digest_id})
         bulk_insert(conn, DL, deliveries)
-        digests = Table("digest_batch", MetaData(), Column("recipient_id", String),
-                        Column("channel", String), Column("delivery_id", String),
-                        PrimaryKeyConstraint("recipient_id", "channel"),
-                        prefixes=["TEMPORARY"])
-        digests.create(conn)
+        digests = temporary(conn, "digest_batch", Column("recipient_id", String),
+                            Column("channel", String), Column("delivery_id", String),
+                            PrimaryKeyConstraint("recipient_id", "channel"))
         bulk_insert(conn, digests, batch)
         mine = (select(digests.c.delivery_id)
                 .where(digests.c.recipient_id == O.c.recipient_id,

@@ -21,9 +21,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Engine,
-    Index,
     Integer,
-    MetaData,
     String,
     Table,
     and_,
@@ -52,6 +50,7 @@ from dirtrack.store.tables import (
     UnitChannelRow,
     UnitRow,
 )
+from dirtrack.store.temporary import analyze, temporary
 
 I, S, O = InstanceRow.__table__, StateRow.__table__, OutboxRow.__table__  # type: ignore[attr-defined]
 LAD, UC = LadderRow.__table__, UnitChannelRow.__table__  # type: ignore[attr-defined]
@@ -79,26 +78,13 @@ def _insert(conn: Connection, query: Any) -> int:
     return max(conn.execute(stmt.execution_options(preserve_rowcount=True)).rowcount, 0)
 
 
-def _temporary(name: str, *columns: Column, index: str | None = None) -> Table:
-    indexes = [Index(f"ix_{name}", index)] if index else []
-    return Table(name, MetaData(), *columns, *indexes, prefixes=["TEMPORARY"])
-
-
-def _analyze(conn: Connection, table: Table) -> None:
-    # PostgreSQL's autovacuum never analyses temporary tables: without statistics the
-    # planner guesses their size, and a 100,000-row guess of "a few rows" is costly.
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(f"ANALYZE {table.name}")
-
-
 def _candidates(conn: Connection, as_of: date, horizon: date) -> Table:
     """Fill and return a temporary table of the open instances due by ``horizon``, with
     every recipient a ladder step can name: one pass over the states for the whole check."""
-    table = _temporary("alert_candidate", Column("instance_pk", Integer, primary_key=True),
-                       Column("directive_id", String), Column("due_on", Date),
-                       Column("opened_on", Date), Column("lead_id", String),
-                       Column("parent_id", String), Column("issued_by", String))
-    table.create(conn)
+    table = temporary(conn, "alert_candidate", Column("instance_pk", Integer, primary_key=True),
+                      Column("directive_id", String), Column("due_on", Date),
+                      Column("opened_on", Date), Column("lead_id", String),
+                      Column("parent_id", String), Column("issued_by", String))
     lead = U.alias("lead_unit")
     query = (select(S.c.instance_pk, I.c.directive_id, S.c.due_on, S.c.opened_on, S.c.lead_id,
                     lead.c.parent_id, D.c.issued_by)
@@ -107,7 +93,7 @@ def _candidates(conn: Connection, as_of: date, horizon: date) -> Table:
                           .outerjoin(lead, lead.c.id == S.c.lead_id))
              .where(current(S, as_of), S.c.state == "open", S.c.due_on <= horizon))
     conn.execute(insert(table).from_select([c.name for c in table.c], query))
-    _analyze(conn, table)
+    analyze(conn, table)
     return table
 
 
@@ -117,10 +103,9 @@ def _blockers(conn: Connection, as_of: date, candidates: Table) -> Table:
 
     Read from the overdue side: an overdue prerequisite is itself an open candidate, so
     only the dependencies of overdue instances are visited, not every candidate's."""
-    table = _temporary("alert_blocker", Column("instance_pk", Integer),
-                       Column("prereq_pk", Integer), Column("prereq_lead", String),
-                       Column("prereq_task", String), index="instance_pk")
-    table.create(conn)
+    table = temporary(conn, "alert_blocker", Column("instance_pk", Integer),
+                      Column("prereq_pk", Integer), Column("prereq_lead", String),
+                      Column("prereq_task", String), index="instance_pk")
     X, P = candidates.alias("x"), candidates.alias("p")
     pairs = (select(DEP.c.instance_pk, DEP.c.prereq_pk, P.c.lead_id, DEP.c.prereq_task)
              .select_from(P.join(DEP, DEP.c.prereq_pk == P.c.instance_pk)
@@ -136,7 +121,7 @@ def _blockers(conn: Connection, as_of: date, candidates: Table) -> Table:
              .having(short_of_share(Q)))
     conn.execute(delete(table).where(
         tuple_(table.c.instance_pk, table.c.prereq_task).not_in(short)))
-    _analyze(conn, table)
+    analyze(conn, table)
     return table
 
 

@@ -16,7 +16,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, literal, or_, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Engine,
+    Integer,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 
 from dirtrack.calendar import quarter_bounds
 from dirtrack.status import CATEGORIES
@@ -32,6 +47,7 @@ from dirtrack.store.tables import (
     TaskRow,
     UnitRow,
 )
+from dirtrack.store.temporary import analyze, temporary
 
 I, S, T = InstanceRow.__table__, StateRow.__table__, TaskRow.__table__  # type: ignore[attr-defined]
 D, U, O = (DirectiveRow.__table__, UnitRow.__table__,  # type: ignore[attr-defined]
@@ -195,67 +211,102 @@ def _in_scope(first: date, last: date) -> Any:
                 or_(and_(S.c.due_on <= last, ~finished_before), done_within))
 
 
-def _counts(engine: Engine, jurisdiction: str, first: date, last: date,
+def _counts(conn: Connection, directives: list[str], first: date, last: date,
             as_of: date) -> list[Any]:
+    """Return (directive, sector, lead, category, count) over the quarter's instances."""
     cat = category_of(S, as_of).label("category")
     query = (select(I.c.directive_id, T.c.sector, S.c.lead_id, cat, func.count())
-             .select_from(S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
-                          .join(D, D.c.id == I.c.directive_id))
-             .where(D.c.jurisdiction == jurisdiction, current(S, as_of), _in_scope(first, last))
+             .select_from(S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk))
+             .where(I.c.directive_id.in_(directives), current(S, as_of),
+                    _in_scope(first, last))
              .group_by(I.c.directive_id, T.c.sector, S.c.lead_id, cat))
-    with engine.connect() as conn:
-        return list(conn.execute(query).all())
+    return list(conn.execute(query))
 
 
-def _groups(engine: Engine, jurisdiction: str, as_of: date, condition: Any,
-            names: dict[str, str], evidence: Any = None) -> dict[str | None, list[TaskGroup]]:
-    """Return instances matching ``condition``, grouped by directive task."""
-    query = (select(I.c.directive_id, T.c.task_id, T.c.title, T.c.for_each, T.c.deliverable,
-                    func.min(S.c.lead_id), func.count(), func.min(S.c.due_on),
-                    func.max(evidence) if evidence is not None else literal(""))
-             .select_from(S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
-                          .join(D, D.c.id == I.c.directive_id))
-             .where(D.c.jurisdiction == jurisdiction, current(S, as_of), condition)
-             .group_by(I.c.directive_id, T.c.task_id, T.c.title, T.c.for_each, T.c.deliverable)
-             .order_by(func.min(S.c.due_on), I.c.directive_id, T.c.task_id))
-    out: dict[str | None, list[TaskGroup]] = defaultdict(list)
-    with engine.connect() as conn:
-        for directive, task, title, level, deliverable, lead, n, due, proof in conn.execute(query):
-            fanned = level is not None
-            group = TaskGroup(f"{directive}/{task}", title, None if fanned else lead,
-                              "" if fanned else names.get(lead, lead), level, n, due,
-                              deliverable, proof or "")
-            out[directive].append(group)
-            out[None].append(group)
+def _quarter(conn: Connection, directives: list[str], first: date, last: date, as_of: date,
+             next_first: date, next_last: date) -> Table:
+    """Fill and return a temporary table: the quarter's instances as of ``as_of`` with their
+    category (``listed`` says in which task list each one is), and the open ones due next
+    quarter. One pass over the states; every figure and list is then read from it."""
+    table = temporary(conn, "review_instance", Column("instance_pk", Integer),
+                      Column("directive_id", String), Column("task_pk", Integer),
+                      Column("sector", String), Column("lead_id", String),
+                      Column("due_on", Date), Column("category", String),
+                      Column("listed", String))
+    in_scope = _in_scope(first, last)
+    upcoming = and_(S.c.state == "open", S.c.due_on >= next_first, S.c.due_on <= next_last,
+                    I.c.created_on <= as_of)
+    listed = case((and_(in_scope, S.c.state == "done", S.c.completed_on >= first,
+                        T.c.deliverable != ""), literal("deliverable")),
+                  (and_(in_scope, S.c.state == "open"), literal("carried")),
+                  (in_scope, literal(None, String)),
+                  else_=literal("next"))
+    query = (select(S.c.instance_pk, I.c.directive_id, I.c.task_pk, T.c.sector, S.c.lead_id,
+                    S.c.due_on, case((in_scope, category_of(S, as_of)), else_=literal(None)),
+                    listed)
+             .select_from(S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk))
+             .where(I.c.directive_id.in_(directives), current(S, as_of),
+                    or_(in_scope, upcoming)))
+    conn.execute(insert(table).from_select([c.name for c in table.c], query))
+    analyze(conn, table)
+    return table
+
+
+def _groups(conn: Connection, quarter: Table, as_of: date, names: dict[str, str]
+            ) -> dict[str, dict[str | None, list[TaskGroup]]]:
+    """Return the task lists (deliverables, carried over, next quarter) by directive: each
+    instance of a task in one group (a fanned-out task counts its units)."""
+    Q = quarter
+    evidence = (select(E.c.evidence).where(E.c.instance_pk == Q.c.instance_pk,
+                                           E.c.kind == "done", E.c.effective_on <= as_of)
+                .order_by(E.c.effective_on.desc(), E.c.id.desc()).limit(1).scalar_subquery())
+    proof = func.max(case((Q.c.listed == "deliverable", evidence), else_=literal("")))
+    query = (select(Q.c.listed, Q.c.directive_id, T.c.task_id, T.c.title, T.c.for_each,
+                    T.c.deliverable, func.min(Q.c.lead_id), func.count(), func.min(Q.c.due_on),
+                    proof)
+             .select_from(Q.join(T, T.c.pk == Q.c.task_pk))
+             .where(Q.c.listed.is_not(None))
+             .group_by(Q.c.listed, Q.c.directive_id, T.c.task_id, T.c.title, T.c.for_each,
+                       T.c.deliverable)
+             .order_by(func.min(Q.c.due_on), Q.c.directive_id, T.c.task_id))
+    out: dict[str, dict[str | None, list[TaskGroup]]] = defaultdict(lambda: defaultdict(list))
+    for listed, directive, task, title, level, deliverable, lead, n, due, proof_ in \
+            conn.execute(query):
+        fanned = level is not None
+        group = TaskGroup(f"{directive}/{task}", title, None if fanned else lead,
+                          "" if fanned else names.get(lead, lead), level, n, due,
+                          deliverable, proof_ or "")
+        out[listed][directive].append(group)
+        out[listed][None].append(group)
     return out
 
 
-def _overdue(engine: Engine, jurisdiction: str, first: date, last: date,
-             as_of: date) -> tuple[dict[str | None, list[OverdueLine]], dict[str | None, int]]:
-    cat = category_of(S, as_of)
-    base = (S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
-            .join(D, D.c.id == I.c.directive_id).join(U, U.c.id == S.c.lead_id))
-    where = [D.c.jurisdiction == jurisdiction, current(S, as_of), _in_scope(first, last),
-             cat == "open_overdue"]
+def _overdue(conn: Connection, quarter: Table, as_of: date, names: dict[str, str]
+             ) -> dict[str | None, list[OverdueLine]]:
+    """Return the quarter's open overdue instances, longest overdue first (at most
+    ``LIST_LIMIT``), with the escalation step reached and the blocking task if any."""
+    Q = quarter
+    first = (select(Q.c.instance_pk, Q.c.directive_id, Q.c.lead_id, Q.c.due_on, I.c.key,
+                    I.c.task_pk)
+             .select_from(Q.join(I, I.c.pk == Q.c.instance_pk))
+             .where(Q.c.category == "open_overdue")
+             .order_by(Q.c.due_on, I.c.key).limit(LIST_LIMIT).subquery("shown"))
     # The steps reached under the deadline and open period in force on the review's date;
     # a later check cancelling a pending alert does not rewrite the past.
-    step = (select(O.c.step).where(O.c.instance_pk == I.c.pk, O.c.fired_on <= as_of,
+    step = (select(O.c.step).where(O.c.instance_pk == first.c.instance_pk, O.c.fired_on <= as_of,
                                    O.c.due_on == S.c.due_on, O.c.opened_on == S.c.opened_on,
                                    O.c.step != "root-cause")
             .order_by(O.c.days.desc()).limit(1).scalar_subquery())
-    query = (select(I.c.directive_id, I.c.key, T.c.title, S.c.lead_id, U.c.name, S.c.due_on,
-                    step.label("step"))
-             .select_from(base).where(*where).order_by(S.c.due_on, I.c.key).limit(LIST_LIMIT))
-    totals_query = (select(I.c.directive_id, func.count()).select_from(base).where(*where)
-                    .group_by(I.c.directive_id))
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-        totals: dict[str | None, int] = dict(conn.execute(totals_query).tuples().all())
-        names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
-    totals[None] = sum(totals.values())
-    blockers = blocking(engine, as_of, [r.key for r in rows])
-    with engine.connect() as conn:
-        leads = _leads(conn, as_of, sorted({k for keys in blockers.values() for k in keys}))
+    query = (select(first.c.directive_id, first.c.key, T.c.title, first.c.lead_id,
+                    first.c.due_on, step.label("step"))
+             .select_from(first.join(T, T.c.pk == first.c.task_pk)
+                          .join(S, and_(S.c.instance_pk == first.c.instance_pk,
+                                        current(S, as_of))))
+             .order_by(first.c.due_on, first.c.key))
+    rows = conn.execute(query).all()
+    keys = [r.key for r in rows]
+    blockers = blocking(conn.engine, as_of, keys)
+    leads = _leads(conn, as_of, sorted({k for found in blockers.values() for k in found}))
     out: dict[str | None, list[OverdueLine]] = defaultdict(list)
     for r in rows:
         cause = None
@@ -265,11 +316,11 @@ def _overdue(engine: Engine, jurisdiction: str, first: date, last: date,
                 cause = {"task": key, "unit": lead[0], "unit_name": names.get(lead[0], lead[0]),
                          "days_overdue": str((as_of - lead[1]).days)}
                 break
-        line = OverdueLine(r.key, r.title, r.lead_id, r.name, r.due_on,
-                           (as_of - r.due_on).days, r.step, cause)
+        line = OverdueLine(r.key, r.title, r.lead_id, names.get(r.lead_id, r.lead_id),
+                           r.due_on, (as_of - r.due_on).days, r.step, cause)
         out[r.directive_id].append(line)
         out[None].append(line)
-    return out, totals
+    return out
 
 
 def _leads(conn: Any, as_of: date, keys: list[str]) -> dict[str, tuple[str, date]]:
@@ -313,39 +364,37 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date) -
                                            for d, r in directives.items()]]:
         sections[key] = Section(key, title, Totals(), Totals(), {}, [])
     units: dict[tuple[str | None, str], Totals] = defaultdict(Totals)
-    for directive, sector, lead, category, count in _counts(engine, jurisdiction, first, last,
-                                                            as_of):
+    ids = list(directives)
+    with engine.connect() as conn:
+        quarter_table = _quarter(conn, ids, first, last, as_of, next_first, next_last)
+        Q = quarter_table
+        counts = conn.execute(
+            select(Q.c.directive_id, Q.c.sector, Q.c.lead_id, Q.c.category, func.count())
+            .where(Q.c.category.is_not(None))
+            .group_by(Q.c.directive_id, Q.c.sector, Q.c.lead_id, Q.c.category)).all()
+        previous = _counts(conn, ids, prev_first, prev_last, prev_as_of)
+        lists = _groups(conn, quarter_table, as_of, names)
+        overdue = _overdue(conn, quarter_table, as_of, names)
+        quarter_table.drop(conn)
+    for directive, sector, lead, category, count in counts:
         for key in (None, directive):
             sec = sections[key]
             sec.totals.add(category, count)
             sec.by_sector.setdefault(sector, Totals()).add(category, count)
             units[(key, lead)].add(category, count)
-    for directive, _sector, _lead, category, count in _counts(
-            engine, jurisdiction, prev_first, prev_last, prev_as_of):
+    for directive, _sector, _lead, category, count in previous:
         for key in (None, directive):
             sections[key].previous.add(category, count)
     for (key, lead), totals in units.items():
         sections[key].by_unit.append(UnitLine(lead, names.get(lead, lead), totals))
-    overdue, overdue_totals = _overdue(engine, jurisdiction, first, last, as_of)
-    scope = _in_scope(first, last)
-    evidence = (select(E.c.evidence).where(E.c.instance_pk == I.c.pk, E.c.kind == "done",
-                                           E.c.effective_on <= as_of)
-                .order_by(E.c.effective_on.desc(), E.c.id.desc()).limit(1).scalar_subquery())
-    deliverables = _groups(engine, jurisdiction, as_of,
-                           and_(scope, S.c.state == "done", S.c.completed_on >= first,
-                                T.c.deliverable != ""), names, evidence)
-    carried = _groups(engine, jurisdiction, as_of, and_(scope, S.c.state == "open"), names)
-    upcoming = _groups(engine, jurisdiction, as_of,
-                       and_(S.c.state == "open", S.c.due_on >= next_first,
-                            S.c.due_on <= next_last, I.c.created_on <= as_of), names)
     for key, sec in sections.items():
         sec.by_unit.sort(key=league_order)
         sec.by_sector = dict(sorted(sec.by_sector.items()))
         sec.overdue = overdue.get(key, [])
-        sec.overdue_total = overdue_totals.get(key, 0)
-        sec.deliverables = deliverables.get(key, [])
-        sec.carried_over = carried.get(key, [])
-        sec.next_quarter = upcoming.get(key, [])
+        sec.overdue_total = sec.totals.open_overdue
+        sec.deliverables = lists["deliverable"].get(key, [])
+        sec.carried_over = lists["carried"].get(key, [])
+        sec.next_quarter = lists["next"].get(key, [])
     return Review(jurisdiction, jur.name, jur.language, quarter, prev_q, next_q, as_of, first,
                   last, sections[None], [sections[d] for d in directives])
 
