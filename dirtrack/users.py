@@ -152,6 +152,14 @@ TOKEN_CACHE_SECONDS = 30.0
 _token_cache: dict[tuple[int, str], tuple[float, User | None]] = {}
 
 
+def recent_token_user(engine: Engine, token: str) -> User | None:
+    """Return the token's user if this process looked it up in the last 30 s, else None."""
+    cached = _token_cache.get((id(engine), _digest(token)))
+    if cached is not None and time.monotonic() - cached[0] < TOKEN_CACHE_SECONDS:
+        return cached[1]
+    return None
+
+
 def user_for_token(engine: Engine, token: str) -> User | None:
     """Return the token's user; answers are kept 30 s in this process (API clients write often)."""
     digest = _digest(token)

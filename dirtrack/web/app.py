@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
+from starlette.concurrency import run_in_threadpool
 
 from dirtrack.config import Settings
 from dirtrack.errors import (
@@ -30,7 +31,14 @@ from dirtrack.errors import (
     ValidationFailed,
 )
 from dirtrack.templating import vndate
-from dirtrack.users import LoginRefused, TooManyAttempts, User, user_by_id, user_for_token
+from dirtrack.users import (
+    LoginRefused,
+    TooManyAttempts,
+    User,
+    recent_token_user,
+    user_by_id,
+    user_for_token,
+)
 from dirtrack.web.i18n import words
 from dirtrack.web.security import COOKIE, Session, Sessions, new_session, signing_key
 
@@ -47,7 +55,9 @@ def status_of(exc: DirtrackError) -> int:
     return next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
 
 
-def get_engine(request: Request) -> Engine:
+# Dependencies that do no I/O are ``async def``: FastAPI runs a plain ``def`` in the
+# thread pool, and a trip there and back costs more than what they do.
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine  # type: ignore[no-any-return]
 
 
@@ -65,18 +75,22 @@ def session_of(request: Request) -> Session | None:
 bearer = HTTPBearer(auto_error=False, description="A token from 'dirtrack user token NAME'.")
 
 
-def optional_user(request: Request, engine: EngineDep,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                         Depends(bearer)] = None) -> User | None:
+async def optional_user(request: Request, engine: EngineDep,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None,
+                                               Depends(bearer)] = None) -> User | None:
+    """Return the user of the bearer token or the session; the database only when needed."""
     if credentials is not None:
-        return user_for_token(engine, credentials.credentials.strip())
+        token = credentials.credentials.strip()
+        user = recent_token_user(engine, token)
+        return user if user is not None else await run_in_threadpool(
+            user_for_token, engine, token)
     session = session_of(request)
     if session and session.user_id is not None:
-        return user_by_id(engine, session.user_id)
+        return await run_in_threadpool(user_by_id, engine, session.user_id)
     return None
 
 
-def api_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def api_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise HTTPException(401, "log in or send 'Authorization: Bearer <token>' "
                                  "(get a token with 'dirtrack user token NAME')",
@@ -84,7 +98,7 @@ def api_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     return user
 
 
-def page_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
+async def page_user(user: Annotated[User | None, Depends(optional_user)]) -> User:
     if user is None:
         raise LoginRequired()
     return user
