@@ -6,7 +6,12 @@ The mini directive (tests/integration/support.py): mini/plan is led by dept-a an
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+
+from dirtrack.errors import NotAllowed, NotFound
+from dirtrack.store.ledger import record_event
 
 from .support import as_json, by_id, counts, events_of, load_mini
 
@@ -269,3 +274,39 @@ def test_completion_counts_from_the_reported_date(loaded, on, category):
     assert (row["status"], row["completed_on"]) == (category, on)
     counted = as_json(loaded("status", "--directive", "mini", "--as-of", "2024-06-01", "--json"))
     assert counted[category] == 1
+
+
+def test_a_caller_s_check_sees_the_lead_and_refuses_before_the_ledger_s_own_checks(loaded,
+                                                                                   engine):
+    seen = []
+
+    def refuse(lead: str, support: list[str]) -> None:
+        seen.append((lead, support))
+        raise NotAllowed("only the web app's roles may say this")
+
+    before = counts(engine)
+
+    with pytest.raises(NotAllowed, match="^only the web app's roles may say this$"):
+        record_event(engine, "mini/plan", "progress", on=date(2024, 3, 1), unit="dept-b",
+                     percent=10, expected_version=3, authorise=refuse)
+
+    assert seen == [("dept-a", [])]
+    assert counts(engine) == before
+
+
+def test_a_caller_s_check_that_passes_lets_the_event_be_recorded(loaded, engine):
+    recorded = record_event(engine, "mini/plan", "progress", on=date(2024, 4, 3), unit="dept-a",
+                            percent=10, expected_version=0, authorise=lambda lead, support: None)
+
+    assert (recorded.kind, recorded.version) == ("progress", 1)
+    assert [e["kind"] for e in events_of(engine, "mini/plan")] == ["progress"]
+
+
+def test_an_unknown_task_is_not_found_before_the_caller_s_check(loaded, engine):
+    def never(lead: str, support: list[str]) -> None:
+        raise AssertionError("the check ran for a task that does not exist")
+
+    with pytest.raises(NotFound, match="^no task 'mini/nope'; list task ids with "
+                                       "'dirtrack tasks'$"):
+        record_event(engine, "mini/nope", "progress", on=date(2024, 4, 3), unit="dept-a",
+                     percent=10, authorise=never)

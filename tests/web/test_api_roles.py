@@ -240,7 +240,8 @@ def test_a_refused_write_answers_why_and_records_nothing(shared_site, kind, role
     assert shared_site.ledger() == before
 
 
-@pytest.mark.parametrize(("kind", "role"), [("progress", "lead"), ("verify", "steering")])
+@pytest.mark.parametrize(("kind", "role"), [("progress", "lead"), ("verify", "steering"),
+                                           ("progress", "viewer"), ("done", "other")])
 def test_a_write_on_an_unknown_task_is_404(shared_site, kind, role):
     before = shared_site.ledger()
 
@@ -391,6 +392,21 @@ def test_a_write_with_a_stale_version_is_409_and_records_nothing(stale_task, kin
                                  "you saw 0); reload it and try again")
     assert site.ledger() == before
     assert [e["kind"] for e in site.events(STALE)] == ["progress"]
+
+
+@pytest.mark.parametrize(("kind", "role", "detail"), [
+    ("progress", "viewer", VIEWERS), ("done", "steering", REPORTERS),
+    ("verify", "lead", STEERING_ONLY["verify"])])
+def test_a_refused_writer_with_a_stale_version_is_told_why_it_may_not_write(stale_task, kind,
+                                                                            role, detail):
+    site = stale_task
+    before = site.ledger()
+
+    response = site.api(role).post(f"/api/tasks/{STALE}/{kind}",
+                                   json={**BODIES[kind], "version": 0})
+
+    assert (response.status_code, _detail(response)) == (403, detail)
+    assert site.ledger() == before
 
 
 def test_of_two_writers_who_saw_the_same_version_one_wins_and_one_gets_409(site):
