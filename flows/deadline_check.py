@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NONE
 
 import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
 from dirtrack.alerts import deliver
@@ -20,14 +21,15 @@ def _engine() -> Any:
     return make_engine(Settings.from_env().database_url)
 
 
-@task(name="record due alerts")
+# Both tasks change the database: a result is never reused from a cache.
+@task(name="record due alerts", cache_policy=NONE)
 def record_alerts(as_of: date) -> dict[str, Any]:
     result = check_deadlines(_engine(), as_of)
     return {"as_of": as_of.isoformat(), "recorded": result.recorded,
             "cancelled": result.cancelled, "by_step": result.by_step}
 
 
-@task(name="deliver digests")
+@task(name="deliver digests", cache_policy=NONE)
 def deliver_digests(alerts_dir: str) -> dict[str, Any]:
     report = deliver(_engine(), datetime.now(UTC), Path(alerts_dir))
     return {"digests_sent": report.digests_sent, "alerts_sent": report.alerts_sent,

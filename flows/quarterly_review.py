@@ -9,6 +9,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NONE
 from sqlalchemy import select
 
 import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
@@ -18,26 +19,31 @@ from dirtrack.report import percent, render, write_review
 from dirtrack.review import Review, build_review, previous_quarter_end
 from dirtrack.store.engine import make_engine
 from dirtrack.store.tables import DirectiveRow
+from flows.runtime import whole
 
 
 def _engine() -> Any:
     return make_engine(Settings.from_env().database_url)
 
 
-@task(name="build the review")
+# The review is large (a league table of every unit): no task hashes it for a cache key,
+# and it is passed whole (Prefect does not walk through it looking for futures).
+@task(name="build the review", cache_policy=NONE)
 def build(jurisdiction: str, quarter: str, as_of: date) -> Review:
     return build_review(_engine(), jurisdiction, quarter, as_of)
 
 
-@task(name="write the review files")
+@task(name="write the review files", cache_policy=NONE)
 def write(review: Review, out: str, formats: tuple[str, ...]) -> list[str]:
     return [str(p) for p in write_review(review, Path(out), formats)]
 
 
-@task(name="publish artifacts")
-def publish(review: Review) -> None:
+@task(name="publish artifacts", cache_policy=NONE)
+def publish(review: Review, files: list[str]) -> None:
     key = f"review-{review.jurisdiction}-{review.quarter}".lower()
-    create_markdown_artifact(key=key, markdown=render(review, "md"),
+    written = [Path(f) for f in files if f.endswith(".md")]  # rendered once, not twice
+    markdown = written[0].read_text(encoding="utf-8") if written else render(review, "md")
+    create_markdown_artifact(key=key, markdown=markdown,
                              description=f"{review.jurisdiction_name} {review.quarter}")
     rows = [{"rank": n, "unit": u.name, "tasks": u.totals.total,
              "done_on_time": u.totals.done_on_time, "done_late": u.totals.done_late,
@@ -69,6 +75,7 @@ def quarterly_review(quarter: str | None = None, as_of: date | None = None,
     files: list[str] = []
     for jur in jurisdictions:
         review = build(jur, quarter, day)
-        files += write(review, folder, formats)
-        publish(review)
+        written = write(whole(review), folder, formats)
+        publish(whole(review), written)
+        files += written
     return files

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.cache_policies import NONE
 
 from dirtrack.calendar import quarter_bounds
 from dirtrack.config import Settings
@@ -26,10 +27,11 @@ from dirtrack.plan import Plan, read_plan
 from dirtrack.store.engine import make_engine
 from flows.deadline_check import deliver_digests, record_alerts
 from flows.quarterly_review import quarterly_review
+from flows.runtime import whole
 from flows.sync import load
 
 
-@task(name="record the day's unit actions")
+@task(name="record the day's unit actions", cache_policy=NONE)
 def record_day(day: date, actions: list[Any], jurisdiction: str, plan: Plan) -> list[str]:
     engine = make_engine(Settings.from_env().database_url)
     refused = [perform(engine, plan.registries[jurisdiction], a) for a in actions]
@@ -52,7 +54,7 @@ def replay(workdir: str) -> list[str]:
     for jur, spec in sorted(plan.directives(), key=lambda js: js[1].issued_on):
         quarter = quarter_of(spec.issued_on)
         first, last = quarter_bounds(quarter)
-        loaded = load(plan, spec.issued_on)
+        loaded = load(whole(plan), spec.issued_on)
         count = next(r["instances"] for r in loaded if r.get("directive") == spec.id)
         echo("")
         echo(f"== {jur.name}: {spec.number} {spec.title}")
@@ -65,12 +67,12 @@ def replay(workdir: str) -> list[str]:
         day, sent, recorded = spec.issued_on, 0, 0
         while day <= horizon:
             if day in reorg_days:
-                moved = next((r["reorganisation"] for r in load(plan, day)
+                moved = next((r["reorganisation"] for r in load(whole(plan), day)
                               if "reorganisation" in r), 0)
                 echo(f"   {day}: reorganisation takes effect; {moved} open task(s) move to "
                      "the successor units, for example:")
                 moved_examples(engine, jur, plan.registries[jur.id], day, spec.id, echo)
-            for line in record_day(day, [a for a in actions if a.day == day], jur.id, plan):
+            for line in record_day(day, [a for a in actions if a.day == day], jur.id, whole(plan)):
                 echo("   " + line)
             checked = record_alerts(day)
             delivered = deliver_digests(alerts_dir)

@@ -9,6 +9,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
 
 import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
 from dirtrack.config import Settings, today
@@ -16,9 +17,12 @@ from dirtrack.errors import ValidationFailed
 from dirtrack.plan import Plan, read_plan
 from dirtrack.store.engine import make_engine
 from dirtrack.store.sync import load_plan
+from flows.runtime import whole
 
 
-@task(name="validate directives")
+# A plan holds every expanded instance: it is passed whole (Prefect does not walk
+# through it) and never hashed for a cache key; loading is never served from a cache.
+@task(name="validate directives", cache_policy=NONE)
 def validate(path: str) -> Plan:
     try:
         return read_plan(Path(path), expand_all=False)
@@ -29,7 +33,7 @@ def validate(path: str) -> Plan:
         raise
 
 
-@task(name="load into the database")
+@task(name="load into the database", cache_policy=NONE)
 def load(plan: Plan, on: date) -> list[dict[str, Any]]:
     summary = load_plan(make_engine(Settings.from_env().database_url), plan, on=on)
     return [{"directive": r.directive_id, "outcome": r.outcome, "instances": r.instances,
@@ -42,7 +46,7 @@ def load(plan: Plan, on: date) -> list[dict[str, Any]]:
 def sync_directives(path: str = "directives", on: date | None = None) -> list[dict[str, Any]]:
     """Validate and load the directives under ``path`` (changes dated ``on``, default today)."""
     plan = validate(path)
-    results = load(plan, on or today())
+    results = load(whole(plan), on or today())
     logger = get_run_logger()
     for r in results:
         logger.info("%s", r)
