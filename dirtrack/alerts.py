@@ -350,11 +350,10 @@ def _prepare(engine: Engine, now: datetime) -> int:
                             Column("channel", String), Column("delivery_id", String),
                             PrimaryKeyConstraint("recipient_id", "channel"))
         bulk_insert(conn, digests, batch)
-        mine = (select(digests.c.delivery_id)
-                .where(digests.c.recipient_id == O.c.recipient_id,
-                       digests.c.channel == O.c.channel).scalar_subquery())
-        conn.execute(update(O).where(OUTBOX_IS_WAITING, O.c.id <= newest)
-                     .values(delivery_id=mine))
+        conn.execute(update(O).where(OUTBOX_IS_WAITING, O.c.id <= newest,
+                                     O.c.recipient_id == digests.c.recipient_id,
+                                     O.c.channel == digests.c.channel)
+                     .values(delivery_id=digests.c.delivery_id))
         # A digest whose alerts a concurrent run took first is dropped, never sent empty.
         conn.execute(delete(DL).where(DL.c.id.in_(select(digests.c.delivery_id)),
                                       ~exists().where(OUTBOX_IS_SENDING,

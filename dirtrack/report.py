@@ -124,7 +124,9 @@ def _context(review: Review) -> dict[str, Any]:
 def render(review: Review, fmt: str) -> str:
     """Return the review in ``fmt`` (md, html or json)."""
     if fmt == "json":
-        return json.dumps(review.as_json(), ensure_ascii=False, indent=2)
+        # Compact: a national review's league tables run to millions of values, and
+        # only the compact form is encoded at C speed.
+        return json.dumps(review.as_json(), ensure_ascii=False, separators=(",", ":"))
     env = environment(autoescape=fmt == "html")
     return env.get_template(f"review.{fmt}.j2").render(**_context(review))
 

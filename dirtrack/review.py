@@ -80,7 +80,7 @@ class Totals:
         setattr(self, category, getattr(self, category) + count)
 
     def as_json(self) -> dict[str, Any]:
-        return {**asdict(self), "total": self.total, "on_time_rate": self.on_time_rate}
+        return {**self.counts(), "total": self.total, "on_time_rate": self.on_time_rate}
 
 
 @dataclass

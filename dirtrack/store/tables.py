@@ -213,7 +213,7 @@ class OutboxRow(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    instance_pk: int = Field(index=True)
+    instance_pk: int  # found through uq_outbox_once, which it leads
     step: str
     days: int  # the step's offset from the deadline
     recipient_id: str
