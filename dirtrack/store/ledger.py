@@ -21,14 +21,17 @@ SECRETARIAT = "secretariat"
 Authorise = Callable[[str, list[str]], None]
 """Called with a task's lead unit and coordinating units; raises a DirtrackError to refuse."""
 
-# The statements of a write are built once: a write is four to five of them, and
+# The statements of a write are built once: a write is five or six of them, and
 # building and compiling each anew cost more than running it.
 
 # Taken before anything is read, so that concurrent writers of one task cannot both
-# pass the checks: the UPDATE takes the row lock on PostgreSQL and the write lock on
-# SQLite, and each statement after it reads what the previous writer committed.
-_LOCK = (update(I).where(I.c.key == bindparam("task_key")).values(pk=I.c.pk)
-         .returning(I.c.pk, I.c.created_on))
+# pass the checks, and each statement after it reads what the previous writer
+# committed. PostgreSQL locks the task's row; SQLite has only a database-wide write
+# lock, which its first write takes: there the lock is an UPDATE that changes nothing.
+_LOCK_ROW = (select(I.c.pk, I.c.created_on).where(I.c.key == bindparam("task_key"))
+             .with_for_update())
+_LOCK_DATABASE = (update(I).where(I.c.key == bindparam("task_key")).values(pk=I.c.pk)
+                  .returning(I.c.pk, I.c.created_on))
 
 # What the checks need, in one round trip: the current span, how many events there
 # are and the last one's date, the coordinating units, and the lead and acting units.
@@ -78,7 +81,8 @@ def record_event(
     units before any other check, and refuses by raising (the web app's roles).
     """
     with engine.begin() as conn:
-        row = conn.execute(_LOCK, {"task_key": key}).first()
+        lock = _LOCK_DATABASE if conn.dialect.name == "sqlite" else _LOCK_ROW
+        row = conn.execute(lock, {"task_key": key}).first()
         if row is None:
             raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
         pk, created_on = row
