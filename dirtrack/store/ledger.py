@@ -21,7 +21,7 @@ SECRETARIAT = "secretariat"
 Authorise = Callable[[str, list[str]], None]
 """Called with a task's lead unit and coordinating units; raises a DirtrackError to refuse."""
 
-# The statements of a write are built once: a write is five or six of them, and
+# The statements of a write are built once: a write runs four or five of them, and
 # building and compiling each anew cost more than running it.
 
 # Taken before anything is read, so that concurrent writers of one task cannot both
