@@ -51,11 +51,11 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
                                hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        # The web app serves requests from a thread pool of 40 (anyio's default): as many
-        # connections, all kept once opened. An overflow connection is closed when it is
-        # given back, so past the pool size every request paid for a new PostgreSQL
-        # backend. Connections are recycled every half hour rather than pinged before
-        # every use (a ping is a round trip per checkout, one per API write).
+        # Up to 40 connections at once (the web app's threads use 8 per worker), all
+        # kept once opened: an overflow connection is closed when it is given back, so
+        # past the pool size every checkout paid for a new PostgreSQL backend.
+        # Connections are recycled every half hour rather than pinged before every use
+        # (a ping is a round trip per checkout, one per API write).
         engine = create_engine(url, pool_recycle=1800, hide_parameters=True, pool_size=40,
                                max_overflow=0)
     if create:

@@ -7,9 +7,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -43,6 +46,11 @@ from dirtrack.web.i18n import words
 from dirtrack.web.security import COOKIE, Session, Sessions, new_session, signing_key
 
 HERE = Path(__file__).resolve().parent
+# Threads per worker process for the plain ``def`` endpoints and dependencies (anyio's
+# default is 40). Requests past it wait their turn in arrival order; threads past it
+# would only take turns at the GIL: on two cores, 8 instead of 40 cut the API write
+# benchmark's p99 by about a sixth at the same throughput.
+THREADS = 8
 STATUS = [(NotFound, 404), (NotAllowed, 403), (Conflict, 409), (LoginRefused, 401),
           (TooManyAttempts, 429), (InvalidAction, 422), (ValidationFailed, 422)]
 
@@ -140,7 +148,14 @@ def create_app(database_url: str | None = None, *, evidence_dir: Path | None = N
 
     settings = Settings.from_env()
     engine = make_engine(database_url or settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        yield
+
     app = FastAPI(title="dirtrack", version="0.1.0", docs_url=None, redoc_url=None,
+                  lifespan=lifespan,
                   description="Directives as tracked work: tasks, progress, completion, "
                               "verification, dashboard counts and quarterly reviews.")
     app.state.engine = engine
