@@ -1,13 +1,14 @@
 """API write benchmark: 32 concurrent clients record progress and completions on PostgreSQL.
 
-Starts ``dirtrack serve --workers 2`` on a fresh PostgreSQL schema loaded with four
+Starts ``dirtrack serve --workers 2`` on a fresh PostgreSQL schema loaded with
 national Front plans from ``benchmarks/generate.py`` for one province (97
 communes, 30 tasks each per plan), and gives each of the 32 clients the API token
 of an officer of its own commune. The clients connect one after another, then all
 write for a fixed time, each waiting for an answer before its next request: pick
 one of the commune's open tasks, report it done one time in ten, otherwise report
-progress. A completed task leaves the client's list; the run fails if a client
-runs out of open tasks before the end.
+progress. A completed task leaves the client's list. Enough plans are loaded for a
+client to write 100 times a second to the end (seven, 210 tasks per commune, for
+20 s); the run fails if a client runs out of open tasks all the same.
 
 Prints throughput, p50/p99 latency, the CPU time per request taken by the server,
 by PostgreSQL (all its processes: read it on a quiet machine) and by the clients
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import random
 import re
@@ -46,9 +48,22 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PG = os.environ.get("DIRTRACK_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 TARGET_RATE, TARGET_P99_MS = 300.0, 200.0
-PLANS = 4  # national Front plans loaded, each 30 tasks per commune
 LOADED_ON = date(2025, 3, 3)
 DONE_SHARE = 0.1  # one write in ten reports a task done; the rest report progress
+TASKS_PER_PLAN = 30  # open tasks per commune in each national plan
+# Clients are not served alike: the workers split the connections unevenly, and a
+# client on the less busy one writes faster. Each gets open tasks enough to write
+# this fast for the whole run.
+MAX_CLIENT_RATE = 100.0  # writes per second
+
+
+def plans_for(seconds: float) -> int:
+    """Return how many plans to load for a run of ``seconds``.
+
+    >>> plans_for(20)
+    7
+    """
+    return math.ceil(seconds * MAX_CLIENT_RATE * DONE_SHARE / TASKS_PER_PLAN)
 
 
 def _free_port() -> int:
@@ -57,7 +72,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def build(engine: Engine, work: Path, clients: int) -> list[tuple[str, list[str]]]:
+def build(engine: Engine, work: Path, clients: int, plans: int
+          ) -> list[tuple[str, list[str]]]:
     """Load the plans and add one officer per commune; return (token, open tasks) per client."""
     from dirtrack.plan import read_plan
     from dirtrack.store.sync import load_plan
@@ -65,7 +81,7 @@ def build(engine: Engine, work: Path, clients: int) -> list[tuple[str, list[str]
     from dirtrack.users import add_user, issue_token
 
     folder, catalog, _ = generate(work, provinces=1)
-    for index in range(1, PLANS + 1):
+    for index in range(1, plans + 1):
         write_directive(folder, index)
     load_plan(engine, read_plan(folder.parent, catalog=catalog), on=LOADED_ON)
     instances, states, units = (InstanceRow.__table__, StateRow.__table__,  # type: ignore[attr-defined]
@@ -265,7 +281,7 @@ def main() -> int:
     try:
         engine = make_engine(url)
         with tempfile.TemporaryDirectory(prefix="dirtrack-web-bench-") as work:
-            clients = build(engine, Path(work), args.clients)
+            clients = build(engine, Path(work), args.clients, plans_for(args.seconds))
         engine.dispose()
         port = _free_port()
         server = _serve(env, port, args.workers)
