@@ -25,27 +25,14 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    Engine,
-    PrimaryKeyConstraint,
-    String,
-    delete,
-    exists,
-    func,
-    literal_column,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Engine, and_, func, literal_column, or_, select, update
+from sqlalchemy.sql import ColumnElement
 
 from dirtrack.errors import ConfigError, DirtrackError
 from dirtrack.store.bulk import bulk_insert
+from dirtrack.store.outbox import ALERT_STATUS, CARRIED_BY, digest_mark, lock_outbox, waiting
 from dirtrack.store.spans import chunks
 from dirtrack.store.tables import (
-    OUTBOX_IS_SENDING,
-    OUTBOX_IS_WAITING,
     DeliveryRow,
     DirectiveRow,
     InstanceRow,
@@ -55,7 +42,6 @@ from dirtrack.store.tables import (
     TaskRow,
     UnitRow,
 )
-from dirtrack.store.temporary import temporary
 from dirtrack.templating import environment, step_label
 
 log = logging.getLogger("dirtrack.alerts")
@@ -228,20 +214,23 @@ class DeliveryReport:
     by_channel: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _heads(conn: Connection, newest: int) -> list[Any]:
-    """Return one row per digest to prepare: recipient, channel, date, tasks and language."""
+def _heads(conn: Connection, gathered: ColumnElement[bool]) -> list[Any]:
+    """Return one row per digest to prepare: recipient, channel, date, tasks, alerts and
+    language."""
     query = (select(O.c.recipient_id, O.c.channel, func.max(O.c.fired_on).label("as_of"),
                     func.count(O.c.instance_pk.distinct()).label("tasks"),
+                    func.count().label("alerts"),
                     U.c.name.label("recipient_name"), J.c.name.label("jurisdiction_name"),
                     J.c.language)
              .select_from(O.join(U, U.c.id == O.c.recipient_id)
                           .join(J, J.c.id == U.c.jurisdiction))
-             .where(OUTBOX_IS_WAITING, O.c.id <= newest)
+             .where(gathered)
              .group_by(O.c.recipient_id, O.c.channel, U.c.name, J.c.name, J.c.language))
     return list(conn.execute(query))
 
 
-def _pending_alerts(conn: Connection, newest: int, channels: set[str]) -> list[Any]:
+def _pending_alerts(conn: Connection, gathered: ColumnElement[bool], channels: set[str]
+                    ) -> list[Any]:
     """Return the alerts waiting on ``channels``, with what a digest says about each."""
     C, CU, LU = I.alias("c"), U.alias("cu"), U.alias("lu")
     CT, CS = T.alias("ct"), S.alias("cs")
@@ -257,7 +246,7 @@ def _pending_alerts(conn: Connection, newest: int, channels: set[str]) -> list[A
                  .outerjoin(C, C.c.pk == O.c.cause_pk).outerjoin(CT, CT.c.pk == C.c.task_pk)
                  .outerjoin(CS, (CS.c.instance_pk == C.c.pk) & CS.c.valid_to.is_(None))
                  .outerjoin(CU, CU.c.id == CS.c.lead_id))
-             .where(OUTBOX_IS_WAITING, O.c.id <= newest, O.c.channel.in_(sorted(channels)))
+             .where(gathered, O.c.channel.in_(sorted(channels)))
              .order_by(O.c.recipient_id, O.c.channel, O.c.days, I.c.key))
     return list(conn.execute(query))
 
@@ -309,26 +298,29 @@ def _render(head: Any, rows: list[Any], env: Any) -> tuple[str, str, dict[str, A
 
 
 def _prepare(engine: Engine, now: datetime) -> int:
-    """Group waiting alerts into stored digests, one per recipient and channel.
+    """Gather the alerts waiting into stored digests, one per recipient and channel.
 
     A log digest stores only its subject (the line the log shows); the others store
-    their text and, for webhooks, the JSON. Alerts join their digest in one statement.
+    their text and, for webhooks, the JSON. Each digest records the id range it took.
     """
     with engine.begin() as conn:
-        newest = conn.execute(select(func.max(O.c.id)).where(OUTBOX_IS_WAITING)).scalar()
+        lock_outbox(conn)
+        mark = digest_mark(conn)
+        newest = conn.execute(select(func.max(O.c.id)).where(waiting(mark))).scalar()
         if newest is None:
             return 0
+        gathered = and_(waiting(mark), O.c.id <= newest)
         env = environment()  # compiled once: its templates are cached for every digest
-        heads, subjects = _heads(conn, newest), {}
+        heads, subjects = _heads(conn, gathered), {}
         for head in heads:
             if head.channel == "log":
                 subjects[(head.recipient_id, head.channel)] = _subject(head, env)
         detailed = {h.channel for h in heads if subjects.get((h.recipient_id, h.channel)) is None}
         rows: dict[tuple[str, str], list[Any]] = defaultdict(list)
         if detailed:
-            for r in _pending_alerts(conn, newest, detailed):
+            for r in _pending_alerts(conn, gathered, detailed):
                 rows[(r.recipient_id, r.channel)].append(r)
-        deliveries, batch = [], []
+        deliveries = []
         for head in heads:
             group = (head.recipient_id, head.channel)
             digest_id = uuid.uuid4().hex
@@ -340,25 +332,11 @@ def _prepare(engine: Engine, now: datetime) -> int:
                                          ensure_ascii=False)
             deliveries.append({"id": digest_id, "recipient_id": head.recipient_id,
                                "channel": head.channel, "as_of": head.as_of, "created_at": now,
+                               "after_id": mark, "upto_id": newest, "alerts": head.alerts,
                                "status": "sending", "attempts": 0, "next_attempt_at": None,
                                "last_error": "", "delivered_at": None, "subject": subject,
                                "body": body, "payload": payload})
-            batch.append({"recipient_id": head.recipient_id, "channel": head.channel,
-                          "delivery_id": digest_id})
         bulk_insert(conn, DL, deliveries)
-        digests = temporary(conn, "digest_batch", Column("recipient_id", String),
-                            Column("channel", String), Column("delivery_id", String),
-                            PrimaryKeyConstraint("recipient_id", "channel"))
-        bulk_insert(conn, digests, batch)
-        conn.execute(update(O).where(OUTBOX_IS_WAITING, O.c.id <= newest,
-                                     O.c.recipient_id == digests.c.recipient_id,
-                                     O.c.channel == digests.c.channel)
-                     .values(delivery_id=digests.c.delivery_id))
-        # A digest whose alerts a concurrent run took first is dropped, never sent empty.
-        conn.execute(delete(DL).where(DL.c.id.in_(select(digests.c.delivery_id)),
-                                      ~exists().where(OUTBOX_IS_SENDING,
-                                                      O.c.delivery_id == DL.c.id)))
-        digests.drop(conn)
         return len(deliveries)
 
 
@@ -375,9 +353,10 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
             .where(DL.c.status != literal_column("'delivered'"),  # as ix_delivery_open
                    or_(DL.c.next_attempt_at.is_(None), DL.c.next_attempt_at <= now))
             .order_by(DL.c.created_at, DL.c.id)).all()
-        waiting = conn.execute(select(DL.c.id).where(DL.c.status == "failed",
-                                                     DL.c.next_attempt_at > now)).all()
+        held_back = conn.execute(select(DL.c.id).where(DL.c.status == "failed",
+                                                       DL.c.next_attempt_at > now)).all()
     channels: dict[tuple[str, str], Channel | DeliveryError] = {}
+    carried = {row.id: row.alerts for row in due}
     done_ids: list[str] = []
     marked_at = time.monotonic()
 
@@ -389,9 +368,7 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
                 conn.execute(update(DL).where(DL.c.id.in_(part))
                              .values(status="delivered", delivered_at=now,
                                      attempts=DL.c.attempts + 1))
-                report.alerts_sent += conn.execute(
-                    update(O).where(OUTBOX_IS_SENDING, O.c.delivery_id.in_(part))
-                    .values(status="delivered", delivered_at=now)).rowcount
+        report.alerts_sent += sum(carried[i] for i in done_ids)
         done_ids.clear()
         nonlocal marked_at
         marked_at = time.monotonic()
@@ -429,10 +406,12 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
             flush()
     flush()
     with engine.connect() as conn:
-        report.alerts_waiting = sum(
-            conn.execute(select(func.count()).select_from(O).where(pending)).scalar_one()
-            for pending in (OUTBOX_IS_WAITING, OUTBOX_IS_SENDING))
-    report.digests_waiting = len(waiting)
+        in_digests = select(func.coalesce(func.sum(DL.c.alerts), 0)).where(
+            DL.c.status != literal_column("'delivered'"))
+        not_yet = select(func.count()).select_from(O).where(waiting(digest_mark(conn)))
+        report.alerts_waiting = (conn.execute(in_digests).scalar_one()
+                                 + conn.execute(not_yet).scalar_one())
+    report.digests_waiting = len(held_back)
     return report
 
 
@@ -462,13 +441,14 @@ def list_alerts(engine: Engine, status: str | None = None, recipient: str | None
     """Return the outbox, newest first: who, which task, which step, and how delivery went."""
     C = I.alias("c")
     query = (select(O.c.id, O.c.recipient_id, I.c.key, O.c.step, O.c.channel, O.c.fired_on,
-                    O.c.status, DL.c.attempts, DL.c.last_error, C.c.key.label("cause"))
+                    ALERT_STATUS.label("status"), DL.c.attempts, DL.c.last_error,
+                    C.c.key.label("cause"))
              .select_from(O.join(I, I.c.pk == O.c.instance_pk)
-                          .outerjoin(DL, DL.c.id == O.c.delivery_id)
+                          .outerjoin(DL, CARRIED_BY)
                           .outerjoin(C, C.c.pk == O.c.cause_pk))
              .order_by(O.c.fired_on.desc(), O.c.recipient_id, I.c.key, O.c.step, O.c.channel))
     if status:
-        query = query.where(O.c.status == status)
+        query = query.where(status == ALERT_STATUS)
     if recipient:
         query = query.where(O.c.recipient_id == recipient)
     if limit:

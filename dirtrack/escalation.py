@@ -28,7 +28,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -38,9 +37,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
+from dirtrack.store.outbox import digest_mark, lock_outbox, waiting
 from dirtrack.store.queries import current, short_of_share
 from dirtrack.store.tables import (
-    OUTBOX_IS_WAITING,
     DependencyRow,
     DirectiveRow,
     InstanceRow,
@@ -81,10 +80,6 @@ def _insert(conn: Connection, query: Any) -> int:
 def _candidates(conn: Connection, as_of: date, horizon: date) -> Table:
     """Fill and return a temporary table of the open instances due by ``horizon``, with
     every recipient a ladder step can name: one pass over the states for the whole check."""
-    table = temporary(conn, "alert_candidate", Column("instance_pk", Integer, primary_key=True),
-                      Column("directive_id", String), Column("due_on", Date),
-                      Column("opened_on", Date), Column("lead_id", String),
-                      Column("parent_id", String), Column("issued_by", String))
     lead = U.alias("lead_unit")
     query = (select(S.c.instance_pk, I.c.directive_id, S.c.due_on, S.c.opened_on, S.c.lead_id,
                     lead.c.parent_id, D.c.issued_by)
@@ -92,7 +87,11 @@ def _candidates(conn: Connection, as_of: date, horizon: date) -> Table:
                           .join(D, D.c.id == I.c.directive_id)
                           .outerjoin(lead, lead.c.id == S.c.lead_id))
              .where(current(S, as_of), S.c.state == "open", S.c.due_on <= horizon))
-    conn.execute(insert(table).from_select([c.name for c in table.c], query))
+    table = temporary(conn, "alert_candidate", query, Column("instance_pk", Integer),
+                      Column("directive_id", String), Column("due_on", Date),
+                      Column("opened_on", Date), Column("lead_id", String),
+                      Column("parent_id", String), Column("issued_by", String),
+                      index="instance_pk")
     analyze(conn, table)
     return table
 
@@ -103,15 +102,14 @@ def _blockers(conn: Connection, as_of: date, candidates: Table) -> Table:
 
     Read from the overdue side: an overdue prerequisite is itself an open candidate, so
     only the dependencies of overdue instances are visited, not every candidate's."""
-    table = temporary(conn, "alert_blocker", Column("instance_pk", Integer),
-                      Column("prereq_pk", Integer), Column("prereq_lead", String),
-                      Column("prereq_task", String), index="instance_pk")
     X, P = candidates.alias("x"), candidates.alias("p")
     pairs = (select(DEP.c.instance_pk, DEP.c.prereq_pk, P.c.lead_id, DEP.c.prereq_task)
              .select_from(P.join(DEP, DEP.c.prereq_pk == P.c.instance_pk)
                           .join(X, X.c.instance_pk == DEP.c.instance_pk))
              .where(P.c.due_on < as_of, P.c.lead_id != X.c.lead_id))
-    conn.execute(insert(table).from_select([c.name for c in table.c], pairs))
+    table = temporary(conn, "alert_blocker", pairs, Column("instance_pk", Integer),
+                      Column("prereq_pk", Integer), Column("prereq_lead", String),
+                      Column("prereq_task", String), index="instance_pk")
     Q = S.alias("q")
     short = (select(DEP.c.instance_pk, DEP.c.prereq_task)
              .select_from(DEP.join(Q, and_(Q.c.instance_pk == DEP.c.prereq_pk,
@@ -140,7 +138,11 @@ def _step_query(step: str, days: int, recipient: str, directives: list[str],
                    C.c.due_on, C.c.opened_on, literal(as_of), literal(None, Integer),
                    literal("pending"))
             .select_from(C.join(UC, UC.c.unit_id == who))
-            .where(C.c.directive_id.in_(directives), _timing(days, as_of, C.c.due_on)))
+            .where(C.c.directive_id.in_(directives), _timing(days, as_of, C.c.due_on),
+                   ~exists().where(O.c.instance_pk == C.c.instance_pk, O.c.step == step,
+                                   O.c.recipient_id == who, O.c.channel == UC.c.channel,
+                                   O.c.due_on == C.c.due_on,
+                                   O.c.opened_on == C.c.opened_on)))
 
 
 def _root_cause_query(as_of: date, candidates: Table, blockers: Table) -> Any:
@@ -176,7 +178,7 @@ def cancel_stale(conn: Connection, as_of: date) -> int:
     still_blocking = exists().where(cause.c.instance_pk == O.c.cause_pk, current(cause, as_of),
                                     cause.c.state == "open", cause.c.due_on < as_of)
     stale = or_(~still_due, and_(O.c.step == ROOT_CAUSE, ~still_blocking))
-    stmt = (update(O).where(OUTBOX_IS_WAITING, stale)
+    stmt = (update(O).where(waiting(digest_mark(conn)), stale)
             .values(status="cancelled"))
     return conn.execute(stmt).rowcount or 0
 
@@ -185,6 +187,7 @@ def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
     """Record every alert due as of ``as_of`` in the outbox; return what was recorded."""
     by_step: dict[str, int] = defaultdict(int)
     with engine.begin() as conn:
+        lock_outbox(conn)
         cancelled = cancel_stale(conn, as_of)
         groups: dict[tuple[str, int, str], list[str]] = defaultdict(list)
         for row in conn.execute(select(LAD.c.directive_id, LAD.c.step, LAD.c.days,

@@ -27,7 +27,6 @@ from sqlalchemy import (
     and_,
     case,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -228,11 +227,6 @@ def _quarter(conn: Connection, directives: list[str], first: date, last: date, a
     """Fill and return a temporary table: the quarter's instances as of ``as_of`` with their
     category (``listed`` says in which task list each one is), and the open ones due next
     quarter. One pass over the states; every figure and list is then read from it."""
-    table = temporary(conn, "review_instance", Column("instance_pk", Integer),
-                      Column("directive_id", String), Column("task_pk", Integer),
-                      Column("sector", String), Column("lead_id", String),
-                      Column("due_on", Date), Column("category", String),
-                      Column("listed", String))
     in_scope = _in_scope(first, last)
     upcoming = and_(S.c.state == "open", S.c.due_on >= next_first, S.c.due_on <= next_last,
                     I.c.created_on <= as_of)
@@ -247,7 +241,11 @@ def _quarter(conn: Connection, directives: list[str], first: date, last: date, a
              .select_from(S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk))
              .where(I.c.directive_id.in_(directives), current(S, as_of),
                     or_(in_scope, upcoming)))
-    conn.execute(insert(table).from_select([c.name for c in table.c], query))
+    table = temporary(conn, "review_instance", query, Column("instance_pk", Integer),
+                      Column("directive_id", String), Column("task_pk", Integer),
+                      Column("sector", String), Column("lead_id", String),
+                      Column("due_on", Date), Column("category", String),
+                      Column("listed", String))
     analyze(conn, table)
     return table
 

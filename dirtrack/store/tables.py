@@ -9,9 +9,8 @@ lookup per instance instead of a replay of the ledger.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint, and_, literal_column, text
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -187,29 +186,19 @@ class UnitChannelRow(SQLModel, table=True):
     channel: str = Field(primary_key=True)
 
 
-# Alerts not yet in a digest, and alerts in a digest not yet delivered. Queries spell
-# these with the literal 'pending' too, as SQLite uses a partial index only then.
-OUTBOX_WAITING = "status = 'pending' AND delivery_id IS NULL"
-OUTBOX_SENDING = "status = 'pending' AND delivery_id IS NOT NULL"
-
-
 class OutboxRow(SQLModel, table=True):
     """One alert: a step of an instance's ladder for one recipient on one channel.
 
     Unique per deadline and open period, so a step fires once however often the
-    check runs, and again only after an extension or a returned completion.
+    check runs, and again only after an extension or a returned completion. A row is
+    written once and never rewritten on delivery: the digest that carries it is the
+    one for its recipient and channel whose id range holds it (see ``DeliveryRow``).
     """
 
     __tablename__ = "outbox"
     __table_args__ = (
         UniqueConstraint("instance_pk", "step", "recipient_id", "channel", "due_on",
                          "opened_on", name="uq_outbox_once"),
-        # Partial indexes: only the alerts still to be sent are in them, so the daily
-        # check and delivery read a few rows however long the outbox grows.
-        Index("ix_outbox_waiting", "recipient_id", "channel",
-              sqlite_where=text(OUTBOX_WAITING), postgresql_where=text(OUTBOX_WAITING)),
-        Index("ix_outbox_sending", "delivery_id",
-              sqlite_where=text(OUTBOX_SENDING), postgresql_where=text(OUTBOX_SENDING)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -222,33 +211,31 @@ class OutboxRow(SQLModel, table=True):
     opened_on: date
     fired_on: date  # the as-of date of the check that recorded it
     cause_pk: int | None = None  # root cause: a blocking overdue task of another unit
-    status: str = "pending"  # pending | delivered | cancelled
-    delivery_id: str | None = None
-    delivered_at: datetime | None = None
-
-
-_PENDING: Any = literal_column("'pending'")
-# The same conditions as expressions: alerts waiting for a digest, and alerts in a
-# digest being sent.
-OUTBOX_IS_WAITING = and_(OutboxRow.status == _PENDING,  # type: ignore[arg-type]
-                         OutboxRow.delivery_id.is_(None))  # type: ignore[union-attr]
-OUTBOX_IS_SENDING = and_(OutboxRow.status == _PENDING,  # type: ignore[arg-type]
-                         OutboxRow.delivery_id.is_not(None))  # type: ignore[union-attr]
+    status: str = "pending"  # pending | cancelled (cancelled only before it joins a digest)
 
 
 class DeliveryRow(SQLModel, table=True):
-    """One digest to one recipient on one channel; its id is the idempotency key."""
+    """One digest to one recipient on one channel; its id is the idempotency key.
+
+    A run's digests take every pending alert with an id in ``(after_id, upto_id]``:
+    the alerts of a digest are those of its recipient and channel in that range. The
+    highest ``upto_id`` is the mark past which alerts still wait for a digest.
+    """
 
     __tablename__ = "delivery"
     __table_args__ = (Index("ix_delivery_open", "created_at",
                             sqlite_where=text("status <> 'delivered'"),
-                            postgresql_where=text("status <> 'delivered'")),)
+                            postgresql_where=text("status <> 'delivered'")),
+                      Index("ix_delivery_alerts", "recipient_id", "channel", "upto_id"))
 
     id: str = Field(primary_key=True)
-    recipient_id: str = Field(index=True)
+    recipient_id: str
     channel: str
     as_of: date
     created_at: datetime
+    after_id: int = 0  # the outbox ids it carries: after this one ...
+    upto_id: int = Field(default=0, index=True)  # ... up to and including this one
+    alerts: int = 0  # how many alerts it carries
     status: str = "sending"  # sending | delivered | failed
     attempts: int = 0
     next_attempt_at: datetime | None = None

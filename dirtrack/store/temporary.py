@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, Index, MetaData, Table
-from sqlalchemy.schema import SchemaItem
+from typing import Any
+
+from sqlalchemy import Column, Connection, MetaData, Select, Table
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement, Executable
 
 
-def temporary(conn: Connection, name: str, *columns: SchemaItem, index: str | None = None
-              ) -> Table:
-    """Create and return the empty temporary table ``name`` on ``conn``.
+class _CreateTableAs(Executable, ClauseElement):
+    inherit_cache = False
 
-    One left on this pooled connection by an earlier run that failed half-way is
-    dropped first (SQLite creates tables outside the transaction it rolls back).
+    def __init__(self, name: str, query: Select[Any]) -> None:
+        self.name, self.query = name, query
+
+
+@compiles(_CreateTableAs)
+def _compile_create_table_as(element: _CreateTableAs, compiler: Any, **kw: Any) -> str:
+    return f"CREATE TEMPORARY TABLE {element.name} AS {compiler.process(element.query, **kw)}"
+
+
+def temporary(conn: Connection, name: str, query: Select[Any], *columns: Column[Any],
+              index: str | None = None) -> Table:
+    """Create the temporary table ``name`` on ``conn`` holding the rows of ``query``, whose
+    columns are named and typed, in order, as ``columns``; return it.
+
+    One ``CREATE TABLE ... AS SELECT``: PostgreSQL scans for it in parallel, which it
+    never does for an ``INSERT ... SELECT`` (on two cores, 0.35 s instead of 0.9 s for
+    the 136,000 open instances of the escalation benchmark). One left on this pooled
+    connection by an earlier run that failed half-way is dropped first (SQLite creates
+    tables outside the transaction it rolls back).
     """
     schema = "pg_temp" if conn.dialect.name == "postgresql" else "temp"
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {schema}.{name}")
-    indexes = [Index(f"ix_{name}", index)] if index else []
-    table = Table(name, MetaData(), *columns, *indexes, prefixes=["TEMPORARY"])
-    table.create(conn)
-    return table
+    named = query.with_only_columns(
+        *(expr.label(column.name) for expr, column in zip(query.selected_columns, columns,
+                                                            strict=True)),
+        maintain_column_froms=True)
+    conn.execute(_CreateTableAs(name, named))
+    if index:
+        conn.exec_driver_sql(f"CREATE INDEX ix_{name} ON {name} ({index})")
+    return Table(name, MetaData(), *columns)
 
 
 def analyze(conn: Connection, table: Table) -> None:

@@ -21,6 +21,7 @@ from dirtrack.report import LABELS
 from dirtrack.report import render as render_review
 from dirtrack.review import build_review, previous_quarter_end
 from dirtrack.store.ledger import record_event
+from dirtrack.store.outbox import ALERT_STATUS, CARRIED_BY, DL, O
 from dirtrack.store.queries import (
     Filters,
     blocking,
@@ -29,14 +30,7 @@ from dirtrack.store.queries import (
     list_tasks,
     show_task,
 )
-from dirtrack.store.tables import (
-    DirectiveRow,
-    EvidenceRow,
-    InstanceRow,
-    JurisdictionRow,
-    OutboxRow,
-    UnitRow,
-)
+from dirtrack.store.tables import DirectiveRow, EvidenceRow, InstanceRow, JurisdictionRow, UnitRow
 from dirtrack.users import LoginRefused, TooManyAttempts, User, authenticate
 from dirtrack.web.access import can_report, require_read, require_report, require_steering
 from dirtrack.web.app import EngineDep, PageUser, render, session_of, set_session
@@ -45,7 +39,7 @@ from dirtrack.web.i18n import words
 from dirtrack.web.security import COOKIE, Session, csrf_ok
 
 router = APIRouter(include_in_schema=False)
-EV, I, O = EvidenceRow.__table__, InstanceRow.__table__, OutboxRow.__table__  # type: ignore[attr-defined]
+EV, I = EvidenceRow.__table__, InstanceRow.__table__  # type: ignore[attr-defined]
 D, J, U = (DirectiveRow.__table__, JurisdictionRow.__table__,  # type: ignore[attr-defined]
            UnitRow.__table__)  # type: ignore[attr-defined]
 SOON = timedelta(days=14)
@@ -161,7 +155,9 @@ def task_page(request: Request, key: str, user: PageUser, engine: EngineDep,
     with engine.connect() as conn:
         pk = conn.execute(select(I.c.pk).where(I.c.key == key)).scalar_one()
         steps = conn.execute(select(O.c.fired_on, O.c.step, O.c.recipient_id, O.c.channel,
-                                    O.c.status).where(O.c.instance_pk == pk)
+                                    ALERT_STATUS.label("status"))
+                             .select_from(O.outerjoin(DL, CARRIED_BY))
+                             .where(O.c.instance_pk == pk)
                              .order_by(O.c.fired_on, O.c.days)).all()
         files = {r.event_id: r for r in conn.execute(select(EV).where(EV.c.instance_pk == pk))}
     return render(request, "task.html", user=user, d=detail, t=detail.status, as_of=day,

@@ -93,7 +93,7 @@ def test_one_digest_per_recipient_and_channel_per_run(engine, tmp_path, webhook)
     assert _by_recipient(webhook.posts[4:]) == {"d1": [("esc/local", "supervisor")]}
     assert (third.digests_sent, third.alerts_sent) == (0, 0)
     assert len(webhook.posts) == 5
-    assert {r["status"] for r in outbox_rows(engine)} == {"delivered"}
+    assert {a.status for a in list_alerts(engine)} == {"delivered"}
 
 
 def test_the_webhook_payload_names_the_blocking_task_and_its_unit(engine, tmp_path, webhook):
@@ -256,7 +256,7 @@ def test_a_failed_webhook_delivery_stays_pending_and_the_next_run_sends_it_once(
                            ("c1", "esc/local", "reminder"): 1})
     assert {(x["id"] in failed_ids, x["attempts"], x["status"]) for x in deliveries(engine)
             if x["channel"] == "webhook"} == {(True, 2, "delivered"), (False, 1, "delivered")}
-    assert {r["status"] for r in outbox_rows(engine)} == {"delivered"}
+    assert {a.status for a in list_alerts(engine)} == {"delivered"}
 
     third = _run(engine, "2024-04-17", T0 + timedelta(days=1, hours=1), tmp_path)
     assert (third.digests_sent, len(webhook.posts)) == (0, 4)
@@ -316,7 +316,7 @@ def test_email_to_a_real_smtp_server_fails_then_recovers_without_duplicates(
     body = smtp.text(next(m for m in smtp.messages if m["To"] == "ske@tinh.example"))
     assert "- esc/prep: Ban hành kế hoạch\n" in body
     assert "bị chậm do esc/prep (Ban hành kế hoạch) của Sở Kế hoạch, quá hạn 6 ngày\n" in body
-    assert {r["status"] for r in outbox_rows(engine)} == {"delivered"}
+    assert {a.status for a in list_alerts(engine)} == {"delivered"}
 
 
 def test_a_channel_whose_secret_is_not_set_waits_and_is_sent_once_it_is(

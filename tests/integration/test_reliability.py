@@ -13,11 +13,14 @@ import subprocess
 import sys
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from sqlalchemy import func, select
 
-from dirtrack.alerts import deliver
+from dirtrack.alerts import deliver, list_alerts
 from dirtrack.escalation import check_deadlines
 from dirtrack.store.tables import OutboxRow
 
@@ -124,9 +127,9 @@ def test_a_delivery_killed_mid_way_is_finished_by_the_next_run_exactly_once(
     assert set(alert_keys) == expected                                # none missing
     assert all(len(found) == 1 for found in alert_keys.values())      # none under two keys
     assert {x["id"] for x in deliveries(engine) if x["channel"] == "webhook"} == set(keys)
-    rows = outbox_rows(engine)
-    assert len(rows) == 24
-    assert {r["status"] for r in rows} == {"delivered"}
+    alerts = list_alerts(engine)
+    assert len(alerts) == 24
+    assert {a.status for a in alerts} == {"delivered"}
 
 
 # What each round records with the ladder of alerts_support (reminder 3 days before to
@@ -149,38 +152,68 @@ def _duplicates(engine) -> int:
             select(*key).group_by(*key).having(func.count() > 1).subquery())).scalar_one()
 
 
-def _at_once(engine, day: str, workers: int) -> tuple[list[int], list[BaseException]]:
-    """Run ``workers`` deadline checks for ``day`` released together; return what each
-    recorded, and any error raised."""
-    start = threading.Barrier(workers)
-    recorded: list[int] = []
+def _at_once(*calls: Callable[[], Any]) -> tuple[list[Any], list[BaseException]]:
+    """Run ``calls`` in threads released together; return what each returned, and any
+    error raised."""
+    start = threading.Barrier(len(calls))
+    results: list[Any] = []
     errors: list[BaseException] = []
 
-    def check() -> None:
+    def run(call: Callable[[], Any]) -> None:
         try:
             start.wait(10)
-            recorded.append(check_deadlines(engine, d(day)).recorded)
+            results.append(call())
         except BaseException as exc:  # reported by the caller
             errors.append(exc)
 
-    threads = [threading.Thread(target=check) for _ in range(workers)]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    return recorded, errors
+    return results, errors
 
 
 def test_deadline_checks_running_at_once_record_each_alert_once(engine, tmp_path):
     setup(engine, tmp_path, directive=DIRECTIVE, units=UNITS)
     total = 0
     for day, expected in ROUNDS:
-        recorded, errors = _at_once(engine, day, workers=4)
+        results, errors = _at_once(*[partial(check_deadlines, engine, d(day))] * 4)
 
         assert errors == []
+        recorded = [r.recorded for r in results]
         total += expected
         assert sum(recorded) == expected, (day, recorded)  # each alert counted by one check
         assert len(outbox_rows(engine)) == total
         assert _duplicates(engine) == 0
         assert check_deadlines(engine, d(day)).recorded == 0  # nothing left unrecorded
     assert total == 62
+
+
+def test_checks_and_deliveries_running_at_once_put_each_alert_in_one_digest(
+        engine, tmp_path, monkeypatch):
+    receiver = WebhookReceiver()
+    monkeypatch.setenv(WEBHOOK_ENV, receiver.url())
+    send = partial(deliver, engine, datetime.now(UTC), tmp_path / "alerts")
+    try:
+        setup(engine, tmp_path, directive=DIRECTIVE, units=UNITS, channels=WEBHOOK_TO_COMMUNES)
+        for day, _ in ROUNDS:
+            _, errors = _at_once(*[partial(check_deadlines, engine, d(day))] * 2, send, send)
+            assert errors == []
+        last = send()
+    finally:
+        receiver.close()
+
+    assert last.alerts_waiting == 0
+    alerts = list_alerts(engine)
+    assert {a.status for a in alerts} == {"delivered"}
+    to_communes = {(a.recipient, a.task, a.step) for a in alerts if a.channel == "webhook"}
+    # per commune: its meeting's reminder and overdue alerts, and the root cause alert
+    # for the summary its overdue meeting holds up
+    assert len(to_communes) == 36
+    digests_of: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for key, post in receiver.unique().items():
+        for alert in alerts_in(post.payload):
+            digests_of[alert].add(key)
+    assert set(digests_of) == to_communes                              # none missing
+    assert all(len(keys) == 1 for keys in digests_of.values())          # none in two digests

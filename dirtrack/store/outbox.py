@@ -1,0 +1,54 @@
+"""What the outbox's rows do not say themselves: which alerts still wait for a digest,
+which digest carries an alert, and so whether it was delivered.
+
+An alert row is written once. A delivery run gathers every pending alert with an id
+past the mark (the highest ``upto_id`` of the digests) into digests, one per recipient
+and channel, each holding the id range it took; nothing is written back to the
+alerts, so a run over 300,000 alerts writes a few thousand digest rows and no more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, false, func, select, update
+from sqlalchemy.sql import ColumnElement
+
+from dirtrack.store.tables import DeliveryRow, OutboxRow
+
+O, DL = OutboxRow.__table__, DeliveryRow.__table__  # type: ignore[attr-defined]
+_LOCK_KEY = 0x6F7574626F78  # "outbox": the advisory lock the check and delivery take
+
+
+def lock_outbox(conn: Connection) -> None:
+    """Make recording alerts and gathering them into digests take turns.
+
+    Ids are then taken in commit order: no alert can commit below a mark a digest run
+    has already passed, and two runs never gather the same alerts. PostgreSQL takes an
+    advisory lock held to the end of the transaction; SQLite takes its write lock (an
+    update of no row does).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+    else:
+        conn.execute(update(DL).where(false()).values(status=DL.c.status))
+
+
+def digest_mark(conn: Connection) -> int:
+    """Return the highest outbox id already gathered into a digest (0 before any)."""
+    return int(conn.execute(select(func.coalesce(func.max(DL.c.upto_id), 0))).scalar_one())
+
+
+def waiting(mark: int) -> ColumnElement[bool]:
+    """Alerts not yet in a digest: pending, past the mark (a range of the primary key)."""
+    return and_(O.c.id > mark, O.c.status == "pending")
+
+
+# The digest that carries an alert: same recipient and channel, its range holds the id.
+CARRIED_BY: Any = and_(DL.c.recipient_id == O.c.recipient_id, DL.c.channel == O.c.channel,
+                       DL.c.after_id < O.c.id, DL.c.upto_id >= O.c.id,
+                       O.c.status == "pending")
+
+# An alert's status for people: cancelled, delivered (its digest was), or pending.
+ALERT_STATUS: Any = case((O.c.status == "cancelled", "cancelled"),
+                         (DL.c.status == "delivered", "delivered"), else_="pending")
