@@ -46,6 +46,7 @@ NAIVE = 1000
 
 def build(db: Database, work: Path, directives: int, provinces: int) -> int:
     from dirtrack.plan import read_plan
+    from dirtrack.store.engine import refresh_statistics
     from dirtrack.store.spans import rebuild_spans
     from dirtrack.store.sync import load_plan
     from dirtrack.store.tables import InstanceRow
@@ -65,6 +66,9 @@ def build(db: Database, work: Path, directives: int, provinces: int) -> int:
     append_events(db, events)
     with db.engine.begin() as conn:
         rebuild_spans(conn, touched)
+    # The ledger stands for months of events, by which time PostgreSQL's autovacuum
+    # (turned off on some servers) would have refreshed the statistics.
+    refresh_statistics(db.engine, "event", "instance_state")
     return len(rows)
 
 

@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
+from dirtrack.store.engine import BULK_ROWS, refresh_statistics
 from dirtrack.store.outbox import digest_mark, lock_outbox, waiting
 from dirtrack.store.queries import current, short_of_share
 from dirtrack.store.tables import (
@@ -206,4 +207,6 @@ def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
         blockers.drop(conn)
         candidates.drop(conn)
     counts = {k: v for k, v in by_step.items() if v}
+    if sum(counts.values()) >= BULK_ROWS:
+        refresh_statistics(engine, O.name)
     return CheckResult(as_of, sum(counts.values()), cancelled, counts)

@@ -67,3 +67,21 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             raise ConfigError(f"cannot open database {make_url(url).render_as_string()}: "
                               f"{str(exc).splitlines()[0]}") from None
     return engine
+
+
+BULK_ROWS = 10_000  # a write this large refreshes PostgreSQL's statistics at once
+
+
+def refresh_statistics(engine: Engine, *tables: str) -> None:
+    """Refresh PostgreSQL's statistics of ``tables`` after a bulk write (``ANALYZE``).
+
+    Autovacuum would, but only on its next round (a minute later by default) and never
+    where it is turned off; until then the planner takes a table that has grown by
+    a national plan for the size it was, and a deadline check run right after the load
+    picks slow plans. SQLite plans without statistics: nothing to do.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        for table in tables:
+            conn.exec_driver_sql(f"ANALYZE {table}")

@@ -20,6 +20,7 @@ from dirtrack.plan import Plan
 from dirtrack.registry import Registry
 from dirtrack.spec.model import DirectiveSpec, Jurisdiction
 from dirtrack.store.bulk import bulk_insert
+from dirtrack.store.engine import BULK_ROWS, refresh_statistics
 from dirtrack.store.spans import chunks, rebuild_spans
 from dirtrack.store.tables import (
     DependencyRow,
@@ -97,6 +98,8 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
             results.append(result)
         for jur in plan.jurisdictions:
             reassigned += _apply_reorganisations(conn, jur, plan.registries[jur.id], now, on)
+    if sum(r.added + r.revised + r.cancelled for r in results) >= BULK_ROWS:
+        refresh_statistics(engine, *(t.name for t in (T, I, PL, S, DEP, E, UC)))
     return LoadSummary(results, reassigned)
 
 

@@ -350,3 +350,18 @@ def test_work_returned_after_a_merger_goes_to_the_successor(cli, engine):
 
     assert by_old_unit.exit_code == 1
     assert by_successor.exit_code == 0, by_successor.stderr
+
+
+def test_a_bulk_load_refreshes_postgresql_statistics_at_once(cli, project, engine,
+                                                              monkeypatch):
+    monkeypatch.setattr("dirtrack.store.sync.BULK_ROWS", MINI_INSTANCES)  # mini counts as bulk
+    write_mini(project)
+
+    assert cli("load", MINI, "--on", "2024-04-01").exit_code == 0
+
+    if engine.dialect.name == "postgresql":  # the planner knows the new rows' number
+        with engine.connect() as conn:
+            planned = dict(conn.exec_driver_sql(
+                "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+                "('task_instance', 'instance_state')").tuples().all())
+        assert planned == {"task_instance": MINI_INSTANCES, "instance_state": MINI_INSTANCES}
