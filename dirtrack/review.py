@@ -235,17 +235,17 @@ def _quarter(conn: Connection, directives: list[str], first: date, last: date, a
                   (and_(in_scope, S.c.state == "open"), literal("carried")),
                   (in_scope, literal(None, String)),
                   else_=literal("next"))
-    query = (select(S.c.instance_pk, I.c.directive_id, I.c.task_pk, T.c.sector, S.c.lead_id,
-                    S.c.due_on, case((in_scope, category_of(S, as_of)), else_=literal(None)),
-                    listed)
+    query = (select(S.c.instance_pk, I.c.key, I.c.directive_id, I.c.task_pk, T.c.sector,
+                    S.c.lead_id, S.c.due_on,
+                    case((in_scope, category_of(S, as_of)), else_=literal(None)), listed)
              .select_from(S.join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk))
              .where(I.c.directive_id.in_(directives), current(S, as_of),
                     or_(in_scope, upcoming)))
     table = temporary(conn, "review_instance", query, Column("instance_pk", Integer),
-                      Column("directive_id", String), Column("task_pk", Integer),
-                      Column("sector", String), Column("lead_id", String),
-                      Column("due_on", Date), Column("category", String),
-                      Column("listed", String))
+                      Column("key", String), Column("directive_id", String),
+                      Column("task_pk", Integer), Column("sector", String),
+                      Column("lead_id", String), Column("due_on", Date),
+                      Column("category", String), Column("listed", String))
     analyze(conn, table)
     return table
 
@@ -284,11 +284,10 @@ def _overdue(conn: Connection, quarter: Table, as_of: date, names: dict[str, str
     """Return the quarter's open overdue instances, longest overdue first (at most
     ``LIST_LIMIT``), with the escalation step reached and the blocking task if any."""
     Q = quarter
-    first = (select(Q.c.instance_pk, Q.c.directive_id, Q.c.lead_id, Q.c.due_on, I.c.key,
-                    I.c.task_pk)
-             .select_from(Q.join(I, I.c.pk == Q.c.instance_pk))
+    first = (select(Q.c.instance_pk, Q.c.directive_id, Q.c.lead_id, Q.c.due_on, Q.c.key,
+                    Q.c.task_pk)
              .where(Q.c.category == "open_overdue")
-             .order_by(Q.c.due_on, I.c.key).limit(LIST_LIMIT).subquery("shown"))
+             .order_by(Q.c.due_on, Q.c.key).limit(LIST_LIMIT).subquery("shown"))
     # The steps reached under the deadline and open period in force on the review's date;
     # a later check cancelling a pending alert does not rewrite the past.
     step = (select(O.c.step).where(O.c.instance_pk == first.c.instance_pk, O.c.fired_on <= as_of,
