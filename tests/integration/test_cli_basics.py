@@ -187,3 +187,20 @@ def test_an_unreachable_database_is_one_line(project):
     assert len(run.stderr.splitlines()) == 1
     assert run.stderr.startswith("error: cannot open database postgresql+psycopg://nobody@"
                                  "127.0.0.1:1/none: ")
+
+
+def test_a_database_of_an_earlier_schema_is_one_line_and_left_alone(cli, engine):
+    with engine.begin() as conn:  # as a database made before digests counted their alerts
+        conn.exec_driver_sql("ALTER TABLE delivery DROP COLUMN alerts")
+
+    run = cli("alerts")
+
+    assert run.exit_code == 1
+    assert run.stderr.startswith("error: database ")
+    assert run.stderr.endswith(
+        " was made by an earlier version of dirtrack (table delivery lacks alerts); load the "
+        "directives into a new database\n")
+    assert len(run.stderr.splitlines()) == 1
+    with engine.connect() as conn:
+        columns = conn.exec_driver_sql("SELECT * FROM delivery").keys()
+    assert "alerts" not in columns
