@@ -30,7 +30,14 @@ from sqlalchemy.sql import ColumnElement
 
 from dirtrack.errors import ConfigError, DirtrackError
 from dirtrack.store.bulk import bulk_insert
-from dirtrack.store.outbox import ALERT_STATUS, CARRIED_BY, digest_mark, lock_outbox, waiting
+from dirtrack.store.outbox import (
+    ALERT_STATUS,
+    CARRIED_BY,
+    MARK,
+    digest_mark,
+    lock_outbox,
+    waiting,
+)
 from dirtrack.store.spans import chunks
 from dirtrack.store.tables import (
     DeliveryRow,
@@ -216,17 +223,23 @@ class DeliveryReport:
 
 def _heads(conn: Connection, gathered: ColumnElement[bool]) -> list[Any]:
     """Return one row per digest to prepare: recipient, channel, date, tasks, alerts and
-    language."""
+    language. Every gathered alert is in one (the mark passes them all): an alert to a
+    unit no longer known stops the run rather than being passed over."""
     query = (select(O.c.recipient_id, O.c.channel, func.max(O.c.fired_on).label("as_of"),
                     func.count(O.c.instance_pk.distinct()).label("tasks"),
                     func.count().label("alerts"),
                     U.c.name.label("recipient_name"), J.c.name.label("jurisdiction_name"),
                     J.c.language)
-             .select_from(O.join(U, U.c.id == O.c.recipient_id)
-                          .join(J, J.c.id == U.c.jurisdiction))
+             .select_from(O.outerjoin(U, U.c.id == O.c.recipient_id)
+                          .outerjoin(J, J.c.id == U.c.jurisdiction))
              .where(gathered)
              .group_by(O.c.recipient_id, O.c.channel, U.c.name, J.c.name, J.c.language))
-    return list(conn.execute(query))
+    heads = list(conn.execute(query))
+    unknown = sorted({h.recipient_id for h in heads if h.language is None})
+    if unknown:
+        raise DirtrackError(f"alerts are waiting for unknown unit(s) {', '.join(unknown)}; "
+                            "load the jurisdiction that has them, then run the check again")
+    return heads
 
 
 def _pending_alerts(conn: Connection, gathered: ColumnElement[bool], channels: set[str]
@@ -405,12 +418,11 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
                 or time.monotonic() - marked_at > MARK_EVERY_SECONDS:
             flush()
     flush()
-    with engine.connect() as conn:
-        in_digests = select(func.coalesce(func.sum(DL.c.alerts), 0)).where(
-            DL.c.status != literal_column("'delivered'"))
-        not_yet = select(func.count()).select_from(O).where(waiting(digest_mark(conn)))
-        report.alerts_waiting = (conn.execute(in_digests).scalar_one()
-                                 + conn.execute(not_yet).scalar_one())
+    in_digests = (select(func.coalesce(func.sum(DL.c.alerts), 0))
+                  .where(DL.c.status != literal_column("'delivered'")).scalar_subquery())
+    not_yet = select(func.count()).select_from(O).where(waiting(MARK)).scalar_subquery()
+    with engine.connect() as conn:  # one statement: both counts from the same snapshot
+        report.alerts_waiting = conn.execute(select(in_digests + not_yet)).scalar_one()
     report.digests_waiting = len(held_back)
     return report
 

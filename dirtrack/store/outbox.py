@@ -34,19 +34,32 @@ def lock_outbox(conn: Connection) -> None:
         conn.execute(update(DL).where(false()).values(status=DL.c.status))
 
 
+# The highest outbox id already gathered into a digest (0 before any), as SQL.
+MARK: Any = select(func.coalesce(func.max(DL.c.upto_id), 0)).scalar_subquery()
+
+
 def digest_mark(conn: Connection) -> int:
-    """Return the highest outbox id already gathered into a digest (0 before any)."""
-    return int(conn.execute(select(func.coalesce(func.max(DL.c.upto_id), 0))).scalar_one())
+    """Return the mark: the highest outbox id already gathered into a digest."""
+    return int(conn.execute(select(MARK)).scalar_one())
 
 
-def waiting(mark: int) -> ColumnElement[bool]:
+def waiting(mark: Any) -> ColumnElement[bool]:
     """Alerts not yet in a digest: pending, past the mark (a range of the primary key)."""
     return and_(O.c.id > mark, O.c.status == "pending")
 
 
-# The digest that carries an alert: same recipient and channel, its range holds the id.
-CARRIED_BY: Any = and_(DL.c.recipient_id == O.c.recipient_id, DL.c.channel == O.c.channel,
-                       DL.c.after_id < O.c.id, DL.c.upto_id >= O.c.id,
+def _first_digest_from() -> Any:
+    """The id of the recipient's first digest on the channel whose range ends at or
+    after the alert: one step down ``ix_delivery_alerts``, however many digests follow."""
+    later = DL.alias("later")
+    return (select(later.c.id)
+            .where(later.c.recipient_id == O.c.recipient_id, later.c.channel == O.c.channel,
+                   later.c.upto_id >= O.c.id)
+            .order_by(later.c.upto_id).limit(1).scalar_subquery())
+
+
+# The digest that carries an alert: that first digest, if its range also starts below it.
+CARRIED_BY: Any = and_(DL.c.id == _first_digest_from(), DL.c.after_id < O.c.id,
                        O.c.status == "pending")
 
 # An alert's status for people: cancelled, delivered (its digest was), or pending.

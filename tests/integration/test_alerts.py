@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from dirtrack.alerts import deliver, list_alerts
+from dirtrack.errors import DirtrackError
 from dirtrack.escalation import check_deadlines
+from dirtrack.store.tables import UnitRow
 
 from .alerts_support import (
     EMAIL_ALL,
@@ -530,3 +533,20 @@ def test_a_replaced_digest_template_without_a_subject_block_still_gives_the_log_
     _run(engine, "2024-04-25", T0, tmp_path)
 
     assert _logged_subjects(caplog)["prov"] == "Ban Thường vụ Tỉnh ủy: 3 alert(s)"
+
+
+def test_alerts_to_a_unit_no_longer_known_stop_the_delivery_and_wait(engine, tmp_path):
+    setup(engine, tmp_path)
+    check_deadlines(engine, d("2024-04-25"))
+    waiting = {(a.recipient, a.task, a.step) for a in list_alerts(engine)}
+    U = UnitRow.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:  # a unit row gone from under its alerts
+        conn.execute(delete(U).where(U.c.id == "dept-b"))
+
+    with pytest.raises(DirtrackError, match=r"^alerts are waiting for unknown unit\(s\) dept-b; "):
+        deliver(engine, T0, tmp_path / "alerts")
+
+    assert deliveries(engine) == []  # no digest made: nothing was passed over
+    assert {(a.recipient, a.task, a.step, a.status) for a in list_alerts(engine)} == {
+        (*alert, "pending") for alert in waiting}
+    assert any(recipient == "dept-b" for recipient, _, _ in waiting)
