@@ -4,8 +4,9 @@ One digest per recipient and channel per run. A digest is stored (subject, body,
 JSON payload) before it is sent, and its id is the idempotency key the receiver
 sees (``Idempotency-Key`` header, e-mail ``Message-ID``): a run killed mid-way
 resends the same digest with the same id, and a failed send stays pending and is
-retried with back-off by a later run. No alert is lost, and a receiver that
-honours the key sees each once.
+retried with back-off by a later run. Runs send one at a time (a scheduled and a
+manual run never send the same digest twice). No alert is lost, and a receiver that
+honours the key sees each once even after a killed run.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from dirtrack.store.outbox import (
     MARK,
     digest_mark,
     lock_outbox,
+    sending_turn,
     waiting,
 )
 from dirtrack.store.spans import chunks
@@ -356,7 +358,15 @@ def _prepare(engine: Engine, now: datetime) -> int:
 def deliver(engine: Engine, now: datetime, alerts_dir: Path,
             channel_factory: Callable[[str, dict[str, str], Path], Channel] = build_channel,
             ) -> DeliveryReport:
-    """Send every digest due now: interrupted ones, retries whose back-off is over, new ones."""
+    """Send every digest due now: interrupted ones, retries whose back-off is over, new ones.
+
+    One run sends at a time: a second one started meanwhile waits for its turn."""
+    with sending_turn(engine):
+        return _deliver(engine, now, alerts_dir, channel_factory)
+
+
+def _deliver(engine: Engine, now: datetime, alerts_dir: Path,
+             channel_factory: Callable[[str, dict[str, str], Path], Channel]) -> DeliveryReport:
     report = DeliveryReport()
     _prepare(engine, now)
     with engine.connect() as conn:

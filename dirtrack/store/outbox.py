@@ -9,15 +9,19 @@ alerts, so a run over 300,000 alerts writes a few thousand digest rows and no mo
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, false, func, select, update
+from sqlalchemy import Connection, Engine, and_, case, false, func, select, update
 from sqlalchemy.sql import ColumnElement
 
 from dirtrack.store.tables import DeliveryRow, OutboxRow
 
 O, DL = OutboxRow.__table__, DeliveryRow.__table__  # type: ignore[attr-defined]
 _LOCK_KEY = 0x6F7574626F78  # "outbox": the advisory lock the check and delivery take
+_SEND_KEY = 0x73656E64  # "send": the advisory lock a delivery run holds while it sends
 
 
 def lock_outbox(conn: Connection) -> None:
@@ -65,3 +69,39 @@ CARRIED_BY: Any = and_(DL.c.id == _first_digest_from(), DL.c.after_id < O.c.id,
 # An alert's status for people: cancelled, delivered (its digest was), or pending.
 ALERT_STATUS: Any = case((O.c.status == "cancelled", "cancelled"),
                          (DL.c.status == "delivered", "delivered"), else_="pending")
+
+
+@contextmanager
+def sending_turn(engine: Engine) -> Iterator[None]:
+    """Hold the database's one turn to send digests until the block ends.
+
+    Two delivery runs started together (a scheduled run and a manual one) would
+    otherwise both send the digests still marked sending; the second now waits and
+    finds them delivered. A run killed mid-way holds nothing: the turn is a PostgreSQL
+    session lock, released when its connection closes, or on SQLite a lock on a file
+    beside the database, released when its process ends.
+    """
+    if engine.dialect.name == "postgresql":
+        conn = engine.connect()
+        try:
+            conn.execute(select(func.pg_advisory_lock(_SEND_KEY)))
+            conn.commit()  # the session lock outlives the transaction; none stays open
+            yield
+        finally:
+            try:
+                conn.execute(select(func.pg_advisory_unlock(_SEND_KEY)))
+                conn.commit()
+            except Exception:
+                conn.invalidate()  # closing the session releases its locks
+            conn.close()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield  # a private database: no other run can reach it
+        return
+    with open(f"{database}.sending", "a") as turn:
+        fcntl.flock(turn, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(turn, fcntl.LOCK_UN)

@@ -190,9 +190,9 @@ def test_deadline_checks_running_at_once_record_each_alert_once(engine, tmp_path
     assert total == 62
 
 
-def test_checks_and_deliveries_running_at_once_put_each_alert_in_one_digest(
+def test_checks_and_deliveries_running_at_once_send_each_alert_once(
         engine, tmp_path, monkeypatch):
-    receiver = WebhookReceiver()
+    receiver = WebhookReceiver(delay=0.02)
     monkeypatch.setenv(WEBHOOK_ENV, receiver.url())
     send = partial(deliver, engine, datetime.now(UTC), tmp_path / "alerts")
     try:
@@ -217,3 +217,4 @@ def test_checks_and_deliveries_running_at_once_put_each_alert_in_one_digest(
             digests_of[alert].add(key)
     assert set(digests_of) == to_communes                              # none missing
     assert all(len(keys) == 1 for keys in digests_of.values())          # none in two digests
+    assert set(receiver.key_counts().values()) == {1}                  # no digest sent twice
