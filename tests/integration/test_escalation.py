@@ -326,3 +326,17 @@ def test_escalate_rejects_a_bad_date(cli):
 
     assert run.exit_code == 2
     assert "'16/04/2024' is not a date; write it as YYYY-MM-DD" in run.stderr
+
+
+def test_a_bulk_check_refreshes_postgresql_statistics_of_the_outbox(engine, tmp_path,
+                                                                    monkeypatch):
+    monkeypatch.setattr("dirtrack.escalation.BULK_ROWS", 7)  # this check counts as bulk
+    setup(engine, tmp_path)
+
+    assert check_deadlines(engine, d("2024-04-25")).recorded == 7
+
+    if engine.dialect.name == "postgresql":  # the planner knows the outbox's new size
+        with engine.connect() as conn:
+            planned = conn.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE relname = 'outbox'").scalar_one()
+        assert planned == 7
