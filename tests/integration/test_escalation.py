@@ -338,5 +338,5 @@ def test_a_bulk_check_refreshes_postgresql_statistics_of_the_outbox(engine, tmp_
     if engine.dialect.name == "postgresql":  # the planner knows the outbox's new size
         with engine.connect() as conn:
             planned = conn.exec_driver_sql(
-                "SELECT reltuples FROM pg_class WHERE relname = 'outbox'").scalar_one()
+                "SELECT reltuples FROM pg_class WHERE oid = 'outbox'::regclass").scalar_one()
         assert planned == 7

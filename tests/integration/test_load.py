@@ -362,6 +362,6 @@ def test_a_bulk_load_refreshes_postgresql_statistics_at_once(cli, project, engin
     if engine.dialect.name == "postgresql":  # the planner knows the new rows' number
         with engine.connect() as conn:
             planned = dict(conn.exec_driver_sql(
-                "SELECT relname, reltuples FROM pg_class WHERE relname IN "
-                "('task_instance', 'instance_state')").tuples().all())
+                "SELECT relname, reltuples FROM pg_class WHERE oid IN "
+                "('task_instance'::regclass, 'instance_state'::regclass)").tuples().all())
         assert planned == {"task_instance": MINI_INSTANCES, "instance_state": MINI_INSTANCES}
