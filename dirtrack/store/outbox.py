@@ -20,8 +20,15 @@ from sqlalchemy.sql import ColumnElement
 from dirtrack.store.tables import DeliveryRow, OutboxRow
 
 O, DL = OutboxRow.__table__, DeliveryRow.__table__  # type: ignore[attr-defined]
-_LOCK_KEY = 0x6F7574626F78  # "outbox": the advisory lock the check and delivery take
+_LOCK_KEY = 0x6F757462  # "outb": the advisory lock the check and delivery take
 _SEND_KEY = 0x73656E64  # "send": the advisory lock a delivery run holds while it sends
+
+
+def _advisory(key: int) -> tuple[Any, Any]:
+    """An advisory lock's two keys: what it guards and whose tables (the schema), so
+    dirtrack databases kept in different schemas of one PostgreSQL never wait on each
+    other."""
+    return key, func.hashtext(func.current_schema())
 
 
 def lock_outbox(conn: Connection) -> None:
@@ -33,7 +40,7 @@ def lock_outbox(conn: Connection) -> None:
     update of no row does).
     """
     if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
+        conn.execute(select(func.pg_advisory_xact_lock(*_advisory(_LOCK_KEY))))
     else:
         conn.execute(update(DL).where(false()).values(status=DL.c.status))
 
@@ -84,12 +91,12 @@ def sending_turn(engine: Engine) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
         conn = engine.connect()
         try:
-            conn.execute(select(func.pg_advisory_lock(_SEND_KEY)))
+            conn.execute(select(func.pg_advisory_lock(*_advisory(_SEND_KEY))))
             conn.commit()  # the session lock outlives the transaction; none stays open
             yield
         finally:
             try:
-                conn.execute(select(func.pg_advisory_unlock(_SEND_KEY)))
+                conn.execute(select(func.pg_advisory_unlock(*_advisory(_SEND_KEY))))
                 conn.commit()
             except Exception:
                 conn.invalidate()  # closing the session releases its locks

@@ -21,9 +21,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from dirtrack.alerts import deliver, list_alerts
-from dirtrack.escalation import check_deadlines
+from dirtrack.escalation import cancel_stale, check_deadlines
+from dirtrack.store.engine import make_engine
+from dirtrack.store.outbox import lock_outbox, sending_turn
 from dirtrack.store.tables import OutboxRow
 
+from ..conftest import fresh_database
 from .alerts_support import (
     WEBHOOK_ENV,
     WebhookReceiver,
@@ -31,6 +34,7 @@ from .alerts_support import (
     d,
     deliveries,
     outbox_rows,
+    record,
     setup,
 )
 
@@ -218,3 +222,83 @@ def test_checks_and_deliveries_running_at_once_send_each_alert_once(
     assert set(digests_of) == to_communes                              # none missing
     assert all(len(keys) == 1 for keys in digests_of.values())          # none in two digests
     assert set(receiver.key_counts().values()) == {1}                  # no digest sent twice
+
+
+def test_a_delivery_started_while_a_check_withdraws_alerts_never_sends_them(
+        engine, tmp_path, monkeypatch):
+    """c01 reports its meeting done; the next check withdraws c01's overdue alerts while a
+    delivery starts. The delivery gathers its digests only once the check has finished,
+    so an alert listed as cancelled was never sent, and one listed delivered was."""
+    receiver = WebhookReceiver()
+    monkeypatch.setenv(WEBHOOK_ENV, receiver.url())
+    withdrawn, go_on = threading.Event(), threading.Event()
+
+    def cancel_then_pause(conn: Any, as_of: Any) -> int:
+        cancelled = cancel_stale(conn, as_of)
+        withdrawn.set()
+        go_on.wait(30)  # the check's transaction stays open meanwhile
+        return cancelled
+
+    try:
+        setup(engine, tmp_path, directive=DIRECTIVE, units=UNITS, channels=WEBHOOK_TO_COMMUNES)
+        check_deadlines(engine, d("2024-04-11"))  # 12 overdue meetings: 24 alerts, 2 channels
+        record(engine, "esc/meeting@c01", "done", "2024-04-11", unit="c01")
+        monkeypatch.setattr("dirtrack.escalation.cancel_stale", cancel_then_pause)
+
+        checks: list[Any] = []
+        check = threading.Thread(target=lambda: checks.append(
+            check_deadlines(engine, d("2024-04-11"))))
+        check.start()
+        assert withdrawn.wait(30)
+        sends: list[Any] = []
+        delivery = threading.Thread(target=lambda: sends.append(
+            deliver(engine, datetime.now(UTC), tmp_path / "alerts")))
+        delivery.start()
+        delivery.join(1)  # long enough for a delivery that did not wait to finish
+        go_on.set()
+        check.join(30)
+        delivery.join(30)
+    finally:
+        go_on.set()
+        receiver.close()
+
+    assert checks[0].cancelled == 2 and sends[0].alerts_waiting == 0
+    received = {alert for post in receiver.unique().values() for alert in alerts_in(post.payload)}
+    assert received == {(c, f"esc/meeting@{c}", "overdue") for c in COMMUNES[1:]}
+    listed = {(a.recipient, a.task, a.step, a.channel): a.status for a in list_alerts(engine)}
+    assert listed[("c01", "esc/meeting@c01", "overdue", "webhook")] == "cancelled"
+    assert {(r, t, s) for (r, t, s, channel), status in listed.items()
+            if channel == "webhook" and status == "delivered"} == received
+
+
+def test_databases_side_by_side_never_wait_on_each_others_turns(
+        db_url, engine, tmp_path, monkeypatch):
+    """Two dirtrack databases (two PostgreSQL schemas, or two SQLite files): one holding
+    its outbox lock and its sending turn does not hold up a check or a delivery in the
+    other."""
+    receiver = WebhookReceiver()
+    monkeypatch.setenv(WEBHOOK_ENV, receiver.url())
+    kind = engine.dialect.name
+    with fresh_database(kind, tmp_path / "other") as other_url:
+        other = make_engine(other_url)
+        try:
+            setup(other, tmp_path / "repo", directive=DIRECTIVE, units=UNITS,
+                  channels=WEBHOOK_TO_COMMUNES)
+            setup(engine, tmp_path / "idle", directive=DIRECTIVE, units=UNITS)
+            done: list[Any] = []
+
+            def check_and_deliver() -> None:
+                done.append(check_deadlines(other, d("2024-04-11")))
+                done.append(deliver(other, datetime.now(UTC), tmp_path / "alerts"))
+
+            with sending_turn(engine), engine.begin() as conn:
+                lock_outbox(conn)
+                elsewhere = threading.Thread(target=check_and_deliver)
+                elsewhere.start()
+                elsewhere.join(60)
+                assert not elsewhere.is_alive()
+        finally:
+            receiver.close()
+            other.dispose()
+
+    assert done[0].recorded == 24 and done[1].alerts_sent == 24
