@@ -334,19 +334,24 @@ def _leads(conn: Any, as_of: date, keys: list[str]) -> dict[str, tuple[str, date
 
 def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date) -> Review:
     """Return the review of ``quarter`` for a jurisdiction, read as of ``as_of``."""
-    from dirtrack.errors import NotFound
+    from dirtrack.errors import InvalidAction, NotFound
 
-    first, last = quarter_bounds(quarter)
+    try:
+        first, last = quarter_bounds(quarter)
+    except ValueError as exc:
+        raise InvalidAction(str(exc)) from None
     try:
         prev_q, next_q = shift_quarter(quarter, -1), shift_quarter(quarter, 1)
         prev_first, prev_last = quarter_bounds(prev_q)
         next_first, next_last = quarter_bounds(next_q)
-    except ValueError:
-        from dirtrack.errors import InvalidAction
-
-        raise InvalidAction(f"{quarter} has no quarter before or after it; "
-                            "use a year from 0002 to 9998") from None
-    prev_as_of = prev_last + (as_of - last)
+    except (ValueError, OverflowError):
+        raise InvalidAction(f"the review compares {quarter} with the quarter before and "
+                            "looks ahead to the one after; choose a quarter of a year "
+                            "from 0002 to 9998") from None
+    try:  # the previous quarter is read as far past its end as this one is
+        prev_as_of = prev_last + (as_of - last)
+    except OverflowError:
+        prev_as_of = date.min
     with engine.connect() as conn:
         jur = conn.execute(select(J).where(J.c.id == jurisdiction)).first()
         if jur is None:
@@ -398,6 +403,11 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date) -
 
 def previous_quarter_end(today: date) -> tuple[str, date]:
     """Return the quarter that ended most recently before ``today``, and its last day."""
-    last = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - timedelta(days=1)
+    try:
+        last = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1) - timedelta(days=1)
+    except OverflowError:
+        from dirtrack.errors import InvalidAction
+
+        raise InvalidAction(f"no quarter ended before {today}; choose the quarter") from None
     return quarter_of(last), last
 

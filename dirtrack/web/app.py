@@ -165,11 +165,13 @@ def create_app(database_url: str | None = None, *, evidence_dir: Path | None = N
                                                                  "evidence"))
     app.state.evidence_max = int(os.environ.get("DIRTRACK_EVIDENCE_MAX_BYTES", 10 * 2**20))
     app.state.cookie_secure = os.environ.get("DIRTRACK_COOKIE_SECURE", "") == "1"
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    import swagger_ui_bundle
+    # Swagger UI 5 (it reads OpenAPI 3.1), as fastapi-offline packages it. The longer
+    # prefix first: routes match in order, and /static would take it all.
+    import fastapi_offline
 
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
-              name="swagger")
+    swagger = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/static/swagger", StaticFiles(directory=swagger), name="swagger")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -55,7 +55,7 @@ def _date(value: str | None) -> date:
             day, month, year = (int(part) for part in text.split("/"))
             return date(year, month, day)
         return date.fromisoformat(text)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidAction(f"'{value}' is not a date; write it as dd/mm/yyyy") from None
 
 

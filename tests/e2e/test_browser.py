@@ -248,6 +248,13 @@ def test_officer_reports_done_and_steering_verifies(web_server: Any, chromium: A
         _check_fits(steering_phone, "the task page of the steering committee", layout)
         steps.mark("steering on a phone")
 
+        # --- the API's description, for other systems ---------------------------------
+        boss.goto(f"{base}/docs")
+        boss.locator(".opblock").first.wait_for()
+        assert boss.locator(".opblock-summary-path", has_text="/api/tasks/{key}/done").count() == 1
+        shots.take(boss, "api-docs", "desktop")
+        steps.mark("the API description")
+
         assert layout == [], "\n".join(layout)
         assert watch.problems == []
     finally:

@@ -597,3 +597,67 @@ def test_user_input_in_urls_is_escaped(shared_site, path):
 
     assert "<script>alert(1)" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+# --- odd dates and quarters in the address --------------------------------------------------
+
+ODD_DATES = ["01/01/0001", "31/12/9999", "01/01/99999999999999999999", "0001-01-01",
+             "9999-12-31"]
+DATED_PAGES = [("steering", "/dashboard"), ("other", "/inbox"), ("steering", f"/tasks/{TASK}"),
+               ("steering", "/reviews"), ("steering", "/reviews/ninh-binh/2024-Q2.md")]
+
+
+@pytest.mark.parametrize("day", ODD_DATES)
+@pytest.mark.parametrize(("role", "path"), DATED_PAGES)
+def test_a_page_read_as_of_any_date_answers_or_says_the_date_is_wrong(shared_site, role, path,
+                                                                      day):
+    response = shared_site.browser(role).get(path, params={"as_of": day})
+
+    if response.status_code != 200:  # a date that is none, or one before anything existed
+        assert (response.status_code, error_message(response.text)) in [
+            (422, f"'{day}' is not a date; write it as dd/mm/yyyy"),
+            (404, f"task '{TASK}' did not exist yet on 0001-01-01"),
+            (422, "no quarter ended before 0001-01-01; choose the quarter")]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("path", ["/api/tasks", f"/api/tasks/{TASK}", "/api/dashboard",
+                                  "/api/reviews/2024-Q2"])
+def test_the_api_read_as_of_the_first_or_last_day_there_is_answers(shared_site, path, day):
+    response = shared_site.api("steering").get(path, params={"as_of": day,
+                                                             "jurisdiction": "ninh-binh"})
+
+    if path == f"/api/tasks/{TASK}" and day == "0001-01-01":
+        assert (response.status_code, response.json()["detail"]) == (
+            404, f"task '{TASK}' did not exist yet on 0001-01-01")
+    else:
+        assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize(("quarter", "message"), [
+    ("abc", "'abc' is not a quarter; write it like 2024-Q2"),
+    ("2024-Q9", "'2024-Q9' is not a quarter; write it like 2024-Q2"),
+    ("0001-Q1", "the review compares 0001-Q1 with the quarter before and looks ahead to the "
+                "one after; choose a quarter of a year from 0002 to 9998"),
+])
+def test_the_review_page_for_a_wrong_quarter_says_what_to_write(shared_site, quarter, message):
+    page = shared_site.browser("steering").get("/reviews", params={"quarter": quarter})
+    api = shared_site.api("steering").get(f"/api/reviews/{quarter}",
+                                          params={"jurisdiction": "ninh-binh"})
+
+    assert (page.status_code, error_message(page.text)) == (422, message)
+    assert (api.status_code, api.json()["detail"]) == (422, message)
+
+
+def test_the_api_description_page_loads_its_script_and_style_from_the_app(shared_site):
+    client = shared_site.api("anonymous")
+    page = client.get("/docs")
+    assets = re.findall(r'(?:src|href)="(/static/swagger/[^"]+)"', page.text)
+
+    assert page.status_code == 200
+    assert sorted(assets) == ["/static/swagger/swagger-ui-bundle.js",
+                              "/static/swagger/swagger-ui.css"]
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+        assert len(served.content) > 10_000, asset  # the real bundle, not an error page
