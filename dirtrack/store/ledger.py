@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
+from dirtrack.config import today
 from dirtrack.errors import Conflict, InvalidAction, NotAllowed, NotFound
 from dirtrack.status import Event, Span, apply
 from dirtrack.store.tables import EventRow, InstanceRow, StateRow, TaskRow, UnitRow
@@ -93,6 +94,9 @@ def record_event(
         if expected_version is not None and expected_version != version:
             raise Conflict(f"{key} has changed since you looked at it ({version} event(s), "
                            f"you saw {expected_version}); reload it and try again")
+        if on > (now := today()):
+            raise InvalidAction(f"{on} is after today ({now}); an event cannot be dated in "
+                                "the future")
         if on < created_on:
             raise InvalidAction(f"{key} exists from {created_on}; an event cannot be dated {on}")
         if last is not None and on < last:
@@ -185,5 +189,10 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
                                 f"({state.due_on})")
         if not decision.strip():
             raise InvalidAction("a deadline extension needs the decision's reference (--decision)")
-    elif kind == "cancelled" and not decision.strip():
-        raise InvalidAction("a cancellation needs the decision's reference (--decision)")
+    elif kind == "cancelled":
+        if state.state == "done":
+            raise InvalidAction(f"{key} is already reported done on {state.completed_on}; "
+                                "a completed task is not cancelled (return the completion "
+                                "first if it does not stand)")
+        if not decision.strip():
+            raise InvalidAction("a cancellation needs the decision's reference (--decision)")

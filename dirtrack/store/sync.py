@@ -13,8 +13,20 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
+from dirtrack.errors import InvalidAction
 from dirtrack.graph import Expansion
 from dirtrack.plan import Plan
 from dirtrack.registry import Registry
@@ -71,6 +83,7 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
     results = []
     reassigned = 0
     with engine.begin() as conn:
+        _check_ownership(conn, plan)
         for jur in plan.jurisdictions:
             _sync_units(conn, jur, plan.registries[jur.id])
             _sync_settings(conn, jur)
@@ -101,6 +114,48 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
     if sum(r.added + r.revised + r.cancelled for r in results) >= BULK_ROWS:
         refresh_statistics(engine, *(t.name for t in (T, I, PL, S, DEP, E, UC)))
     return LoadSummary(results, reassigned)
+
+
+def _check_ownership(conn: Connection, plan: Plan) -> None:
+    """Refuse unit and directive ids another jurisdiction in the database already uses.
+
+    Jurisdictions loaded together are checked by the plan; this catches one loaded
+    later that reuses an id, which would otherwise take over the other's rows.
+    """
+    for jur in plan.jurisdictions:
+        ids = [u.id for u in jur.units]
+        for part in chunks(ids):
+            clash = conn.execute(select(U.c.id, U.c.jurisdiction).where(
+                U.c.id.in_(part), U.c.jurisdiction != jur.id).limit(1)).first()
+            if clash:
+                raise InvalidAction(
+                    f"unit id '{clash.id}' in {jur.id}'s units.yaml is already a unit of "
+                    f"jurisdiction '{clash.jurisdiction}' in this database; give it an id "
+                    "of its own (for example with the province's prefix)")
+    for jur, spec in plan.directives():
+        owner = conn.execute(select(D.c.jurisdiction).where(D.c.id == spec.id)).scalar()
+        if owner is not None and owner != jur.id:
+            raise InvalidAction(
+                f"directive id '{spec.id}' of {jur.id} is already loaded for jurisdiction "
+                f"'{owner}'; give this directive an id of its own")
+
+
+def _check_date_order(conn: Connection, directive_id: str, pks: set[int],
+                      effective: date) -> None:
+    """Refuse a revision dated before events already recorded on the tasks it changes:
+    the ledger stays in date order."""
+    if not pks:
+        return
+    latest = func.max(E.c.effective_on)
+    for row in conn.execute(
+            select(I.c.pk, I.c.key, latest.label("last")).join(E, E.c.instance_pk == I.c.pk)
+            .where(I.c.directive_id == directive_id, E.c.effective_on > effective)
+            .group_by(I.c.pk, I.c.key).order_by(latest.desc(), I.c.key)):
+        if row.pk in pks:
+            raise InvalidAction(
+                f"{row.key} has an event dated {row.last}, after {effective}; load this "
+                f"revision with --on {row.last} or later, so that the ledger stays in "
+                "date order")
 
 
 def _count():  # type: ignore[no-untyped-def]
@@ -280,6 +335,7 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
     pks = _keys_to_pks(conn, spec.id)
     _revise_plans(conn, [(u["b_pk"], u) for u in updates]
                   + [(pks[r["key"]], r) for r in new_rows], effective)
+    _check_date_order(conn, spec.id, {e["instance_pk"] for e in events}, effective)
     if events:
         conn.execute(insert(E), events)
     existing = set(conn.execute(select(DEP.c.instance_pk, DEP.c.prereq_pk).join(

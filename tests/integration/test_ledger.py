@@ -6,10 +6,11 @@ The mini directive (tests/integration/support.py): mini/plan is led by dept-a an
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
+from dirtrack.config import today
 from dirtrack.errors import NotAllowed, NotFound
 from dirtrack.store.ledger import record_event
 
@@ -241,6 +242,21 @@ def test_cancel_needs_a_decision_and_then_counts_apart(loaded, engine):
     assert after.stderr == "error: mini/report is cancelled; nothing can be recorded on it\n"
 
 
+def test_a_completed_task_is_not_cancelled(loaded, engine):
+    loaded("done", "mini/report", "--unit", "dept-a", "--on", "2024-05-10")
+    loaded("verify", "mini/report", "--on", "2024-05-11")
+    before = counts(engine)
+
+    run = loaded("cancel", "mini/report", "--decision", "7/QD", "--on", "2024-05-12")
+
+    assert run.exit_code == 1
+    assert run.stderr == ("error: mini/report is already reported done on 2024-05-10; a "
+                          "completed task is not cancelled (return the completion first if "
+                          "it does not stand)\n")
+    assert counts(engine) == before
+    assert _status(loaded, "mini/report", "2024-05-12")["status"] == "done_on_time"
+
+
 def test_an_event_dated_before_the_last_one_is_refused(loaded, engine):
     loaded("progress", "mini/report", "--unit", "dept-a", "--percent", "50", "--on", "2024-05-10")
     before = counts(engine)
@@ -253,6 +269,20 @@ def test_an_event_dated_before_the_last_one_is_refused(loaded, engine):
     assert counts(engine) == before
     same_day = loaded("done", "mini/report", "--unit", "dept-a", "--on", "2024-05-10")
     assert same_day.exit_code == 0, same_day.stderr
+
+
+def test_an_event_dated_after_today_is_refused(loaded, engine):
+    tomorrow = today() + timedelta(days=1)
+    before = counts(engine)
+
+    run = loaded("done", "mini/report", "--unit", "dept-a", "--on", tomorrow.isoformat())
+
+    assert run.exit_code == 1
+    assert run.stderr == (f"error: {tomorrow} is after today ({today()}); an event cannot be "
+                          "dated in the future\n")
+    assert counts(engine) == before
+    assert loaded("done", "mini/report", "--unit", "dept-a",
+                  "--on", today().isoformat()).exit_code == 0
 
 
 def test_an_event_before_the_task_existed_is_refused(loaded, engine):

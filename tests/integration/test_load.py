@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import select
@@ -365,3 +366,70 @@ def test_a_bulk_load_refreshes_postgresql_statistics_at_once(cli, project, engin
                 "SELECT relname, reltuples FROM pg_class WHERE oid IN "
                 "('task_instance'::regclass, 'instance_state'::regclass)").tuples().all())
         assert planned == {"task_instance": MINI_INSTANCES, "instance_state": MINI_INSTANCES}
+
+
+def test_a_removal_dated_before_events_already_recorded_is_refused(cli, project, engine):
+    load_mini(cli, project)
+    assert cli("done", "mini/report", "--unit", "dept-a", "--on", "2024-05-10").exit_code == 0
+    _edit(project, REPORT_TASK, "")
+    before = counts(engine)
+
+    run = cli("load", MINI, "--on", "2024-04-20")
+
+    assert run.exit_code == 1
+    assert run.stderr == ("error: mini/report has an event dated 2024-05-10, after 2024-04-20; "
+                          "load this revision with --on 2024-05-10 or later, so that the "
+                          "ledger stays in date order\n")
+    assert counts(engine) == before
+    assert by_id(as_json(cli("tasks", "--as-of", "2024-06-01", "--json")))[
+        "mini/report"]["status"] == "done_on_time"
+    later = cli("load", MINI, "--on", "2024-05-10")
+    assert later.exit_code == 0, later.stderr
+    assert [e["kind"] for e in events_of(engine, "mini/report")] == ["done", "cancelled"]
+
+
+def _second_province(project: Path, directive_id: str = "mini", unit_prefix: str = "") -> str:
+    """Copy the mini jurisdiction to a second province folder, its directive renamed
+    and its unit ids prefixed as asked; return the folder."""
+    source, target = project / MINI, project / "mini" / "other"
+    target.mkdir(parents=True, exist_ok=True)
+
+    def prefixed(text: str) -> str:
+        return re.sub(r"\b(prov|dept-a|dept-b|d1|d2|c\d\d)\b", rf"{unit_prefix}\1", text)
+
+    units = (source / "units.yaml").read_text(encoding="utf-8")
+    (target / "units.yaml").write_text(prefixed(units), encoding="utf-8")
+    directive = (source / "mini.yaml").read_text(encoding="utf-8")
+    (target / "mini.yaml").write_text(
+        prefixed(directive).replace("id: mini", f"id: {directive_id}", 1), encoding="utf-8")
+    return "mini/other"
+
+
+def test_a_province_loaded_later_cannot_take_over_another_s_unit_ids(cli, project, engine):
+    load_mini(cli, project)
+    other = _second_province(project, directive_id="other-plan")
+    before = counts(engine)
+
+    run = cli("load", other, "--on", "2024-04-02")
+
+    assert run.exit_code == 1
+    assert run.stderr.startswith("error: unit id '")
+    assert run.stderr.endswith("' in other's units.yaml is already a unit of jurisdiction "
+                               "'tiny' in this database; give it an id of its own (for "
+                               "example with the province's prefix)\n")
+    assert counts(engine) == before
+
+
+def test_a_province_loaded_later_cannot_take_over_another_s_directive_id(cli, project, engine):
+    load_mini(cli, project)
+    assert cli("done", "mini/report", "--unit", "dept-a", "--on", "2024-04-10").exit_code == 0
+    other = _second_province(project, unit_prefix="o-")
+    before = counts(engine)
+
+    run = cli("load", other, "--on", "2024-04-11")
+
+    assert (run.exit_code, run.stderr) == (
+        1, "error: directive id 'mini' of other is already loaded for jurisdiction 'tiny'; "
+           "give this directive an id of its own\n")
+    assert counts(engine) == before
+    assert [e["kind"] for e in events_of(engine, "mini/report")] == ["done"]

@@ -7,9 +7,12 @@ by the propaganda department, coordinated by the Fatherland Front, unrelated to 
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from typing import Any
 
 import pytest
+
+from dirtrack.config import today
 
 from .conftest import LEAD_UNIT, NO_CREDENTIALS, SIGNED_IN, TASK, USERS
 
@@ -361,6 +364,18 @@ def test_an_officer_reports_on_its_own_district_s_task(site):
 
     assert response.status_code == 201
     assert _recorded(site, key) == [("progress", "2024-05-02", "kim-son", "kimson.chuyenvien")]
+
+
+def test_a_report_dated_after_today_is_422_and_records_nothing(shared_site):
+    tomorrow = today() + timedelta(days=1)
+    before = shared_site.ledger()
+
+    response = shared_site.api("lead").post(f"/api/tasks/{TASK}/done",
+                                            json={"on": tomorrow.isoformat()})
+
+    assert (response.status_code, response.json()["detail"]) == (
+        422, f"{tomorrow} is after today ({today()}); an event cannot be dated in the future")
+    assert shared_site.ledger() == before
 
 
 # --- concurrency: the version a writer saw ----------------------------------------------------
