@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import Connection, Engine, and_, func, literal_column, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
+from dirtrack.config import env_number
 from dirtrack.errors import ConfigError, DirtrackError
 from dirtrack.store.bulk import bulk_insert
 from dirtrack.store.outbox import (
@@ -208,7 +209,7 @@ def build_channel(name: str, options: dict[str, str], alerts_dir: Path) -> Chann
 
 def backoff(attempts: int) -> timedelta:
     """Return how long to wait before retry number ``attempts`` (doubling, capped at 6 h)."""
-    base = float(os.environ.get("DIRTRACK_RETRY_SECONDS", "300"))
+    base = env_number("DIRTRACK_RETRY_SECONDS", 300)
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
@@ -361,6 +362,7 @@ def deliver(engine: Engine, now: datetime, alerts_dir: Path,
     """Send every digest due now: interrupted ones, retries whose back-off is over, new ones.
 
     One run sends at a time: a second one started meanwhile waits for its turn."""
+    backoff(1)  # a bad DIRTRACK_RETRY_SECONDS stops the run before anything is sent
     with sending_turn(engine):
         return _deliver(engine, now, alerts_dir, channel_factory)
 

@@ -7,6 +7,8 @@ Commands that run no flow never import Prefect, so they answer at once.
 from __future__ import annotations
 
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,12 +51,29 @@ def _user_errors() -> Iterator[None]:
         _fail(str(exc))
     except OperationalError as exc:
         _fail(f"database error: {str(exc.orig).splitlines()[0]}; check DIRTRACK_DATABASE_URL")
+    except OSError as exc:  # a path the user gave: missing, a folder, not writable
+        where = f" {exc.filename}" if exc.filename else ""
+        _fail(f"cannot use{where}: {exc.strerror or exc}")
+
+
+def _writable(folder: Path) -> None:
+    """Make sure files can be written into ``folder`` (made if missing), or fail in one line."""
+    import tempfile
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        _fail(f"cannot write into {folder}: {exc.strerror or exc}; choose another --out folder")
 
 
 def _parse_date(value: str | None, option: str) -> date | None:
     if value is None:
         return None
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD",
@@ -310,6 +329,9 @@ def escalate(
 ) -> None:
     """Run the deadline check: record the reminders and escalations due, send the digests."""
     day = _parse_date(as_of, "--as-of") or _today()
+    if day > _today():  # the flow refuses it too; said here without Prefect's traceback
+        raise typer.BadParameter(f"{day} is after today ({_today()}); a deadline check "
+                                 "cannot run ahead of the calendar", param_hint="--as-of")
     with _user_errors():
         _engine()  # a bad database URL is reported before Prefect starts
         from flows.deadline_check import deadline_check
@@ -381,23 +403,32 @@ def review(
                                  param_hint="--out")
     day = _parse_date(as_of, "--as-of") or _today()
     with _user_errors():
-        engine = _engine()
-        if out == "-":
-            from sqlmodel import Session, select
+        from sqlmodel import Session, select
 
+        from dirtrack.store.tables import JurisdictionRow
+
+        engine = _engine()
+        with Session(engine) as session:
+            names = [jurisdiction] if jurisdiction else list(
+                session.exec(select(JurisdictionRow.id).order_by(JurisdictionRow.id)))
+        if not names:
+            _fail("no jurisdiction is loaded; load the directives first (dirtrack load)")
+        if out == "-":
             from dirtrack.report import render
             from dirtrack.review import build_review
-            from dirtrack.store.tables import JurisdictionRow
 
-            with Session(engine) as session:
-                names = [jurisdiction] if jurisdiction else list(
-                    session.exec(select(JurisdictionRow.id).order_by(JurisdictionRow.id)))
             for name in names:
                 typer.echo(render(build_review(engine, name, quarter, day), format_ or "md"))
             return
         from flows.quarterly_review import quarterly_review
 
+        _writable(Path(out or os.environ.get("DIRTRACK_REPORTS_DIR", "reports")))
         formats = (format_,) if format_ else ("md", "html", "json")
+        from dirtrack.templating import environment
+
+        for fmt in formats:  # a broken replacement template is one line, before the flow
+            if fmt != "json":
+                environment(autoescape=fmt == "html").get_template(f"review.{fmt}.j2")
         files = _run_flow(lambda: quarterly_review(quarter=quarter, as_of=day, out=out,
                                                    jurisdiction=jurisdiction, formats=formats))
     for path in files:
@@ -500,7 +531,10 @@ def serve(
     import uvicorn
 
     with _user_errors():
+        from dirtrack.config import env_number
+
         _engine()  # a bad database URL is one line here, not a traceback in every worker
+        env_number("DIRTRACK_EVIDENCE_MAX_BYTES", 0, least=1)  # and a bad limit
     typer.echo(f"dirtrack on http://{host}:{port}/ (API description at /docs)")
     uvicorn.run("dirtrack.web.main:app", host=host, port=port, workers=workers,
                 log_level="warning", proxy_headers=True)
@@ -512,4 +546,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:  # pragma: no cover
         sys.exit(130)
+    except DirtrackError as exc:  # a setting read before a command's own error handling
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
 

@@ -37,6 +37,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
+from dirtrack.config import today
+from dirtrack.errors import InvalidAction
 from dirtrack.store.engine import BULK_ROWS, refresh_statistics
 from dirtrack.store.outbox import digest_mark, lock_outbox, waiting
 from dirtrack.store.queries import current, short_of_share
@@ -126,8 +128,8 @@ def _blockers(conn: Connection, as_of: date, candidates: Table) -> Table:
 
 def _timing(days: int, as_of: date, due_on: Any) -> ColumnElement[bool]:
     if days < 0:  # a reminder: from N days before the deadline until the deadline
-        return and_(due_on >= as_of, due_on <= as_of + timedelta(days=-days))
-    return due_on <= as_of - timedelta(days=days)
+        return and_(due_on >= as_of, due_on <= _shifted(as_of, -days))
+    return due_on <= _shifted(as_of, -days)
 
 
 def _step_query(step: str, days: int, recipient: str, directives: list[str],
@@ -170,6 +172,15 @@ def _name_causes(conn: Connection, as_of: date, blockers: Table, after_id: int) 
                  .values(cause_pk=cause))
 
 
+def _shifted(day: date, days: int) -> date:
+    """``day`` moved by ``days``, held within the dates there are (as of 31/12/9999, a
+    reminder's horizon ends there)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
 def cancel_stale(conn: Connection, as_of: date) -> int:
     """Cancel alerts not yet handed to a channel whose task is done, extended or gone."""
     still_due = exists().where(S.c.instance_pk == O.c.instance_pk, current(S, as_of),
@@ -186,6 +197,9 @@ def cancel_stale(conn: Connection, as_of: date) -> int:
 
 def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
     """Record every alert due as of ``as_of`` in the outbox; return what was recorded."""
+    if as_of > (now := today()):
+        raise InvalidAction(f"a deadline check cannot run ahead of today ({now}): alerts "
+                            f"as of {as_of} would go out before they are due")
     by_step: dict[str, int] = defaultdict(int)
     with engine.begin() as conn:
         lock_outbox(conn)
@@ -195,7 +209,7 @@ def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
                                        LAD.c.recipient)):
             groups[(row.step, row.days, row.recipient)].append(row.directive_id)
         before = max([0, *(-days for _, days, _ in groups)])  # the earliest reminder
-        candidates = _candidates(conn, as_of, as_of + timedelta(days=before))
+        candidates = _candidates(conn, as_of, _shifted(as_of, before))
         last_id = conn.execute(select(func.coalesce(func.max(O.c.id), 0))).scalar_one()
         for (step, days, recipient), directives in sorted(groups.items()):
             by_step[step] += _insert(conn, _step_query(step, days, recipient, directives,

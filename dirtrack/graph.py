@@ -35,7 +35,7 @@ from datetime import date, timedelta
 import networkx as nx
 
 from dirtrack.calendar import WorkCalendar
-from dirtrack.errors import Problem
+from dirtrack.errors import Problem, ValidationFailed
 from dirtrack.registry import Registry
 from dirtrack.spec.model import Deadline, DirectiveSpec, TaskSpec
 
@@ -152,10 +152,16 @@ class _Resolver:
         return []
 
 
-def _shift(start: date, deadline: Deadline, calendar: WorkCalendar) -> date:
-    if deadline.unit == "wd":
-        return calendar.add_working_days(start, deadline.amount)
-    return start + timedelta(days=deadline.amount)
+def _shift(start: date, deadline: Deadline, calendar: WorkCalendar, task: TaskSpec) -> date:
+    try:
+        if deadline.unit == "wd":
+            return calendar.add_working_days(start, deadline.amount)
+        return start + timedelta(days=deadline.amount)
+    except (OverflowError, ValueError):  # past 31/12/9999
+        raise ValidationFailed([Problem(
+            task.path, task.line_of("due"), "due",
+            f"task '{task.id}' would fall due after the year 9999; check the deadline")]
+        ) from None
 
 
 def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> Expansion:
@@ -201,7 +207,7 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
                 inst.due_on, anchor = due.day, issued
             elif due.kind == "issued":
                 anchor = issued
-                inst.due_on = _shift(anchor, due, calendar)
+                inst.due_on = _shift(anchor, due, calendar, task)
             else:
                 if due.kind == "task":
                     assert due.ref is not None
@@ -211,7 +217,7 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
                 else:
                     inst.anchors = [k for _, _, keys in inst.prerequisites for k in keys]
                     anchor = latest_prereq or issued
-                inst.due_on = _shift(anchor, due, calendar)
+                inst.due_on = _shift(anchor, due, calendar, task)
             # The lag is the time the deadline leaves after what it is anchored to: its
             # prerequisites, or the issue date for a first task. A fixed date, or a task
             # due from the issue date yet waiting on prerequisites, promises none.

@@ -7,10 +7,22 @@ so a file of the same name there (``review.html.j2``, ``digest.vi.txt.j2``) wins
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date
 from pathlib import Path
+from typing import Any, NoReturn
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
+
+from dirtrack.errors import ConfigError
 
 STEP_LABELS = {
     "en": {"reminder": "Reminder: due soon", "overdue": "Overdue",
@@ -39,14 +51,33 @@ def step_label(step: str, language: str) -> str:
     return STEP_LABELS.get(language, STEP_LABELS["en"]).get(step, step)
 
 
+class _Templates(Environment):
+    """Templates whose errors, once a province has replaced some, name the file and line."""
+
+    custom: str = ""
+
+    def handle_exception(self, source: Any = None) -> NoReturn:
+        exc = sys.exc_info()[1]
+        if self.custom and isinstance(exc, TemplateError):
+            where = (f"{exc.filename or exc.name}:{exc.lineno}: "
+                     if isinstance(exc, TemplateSyntaxError) else "")
+            raise ConfigError(f"template error: {where}{exc.message}; check the templates "
+                              f"in DIRTRACK_TEMPLATES ({self.custom})") from exc
+        super().handle_exception(source)
+
+
 def environment(autoescape: bool = False) -> Environment:
     loaders: list = []
     custom = os.environ.get("DIRTRACK_TEMPLATES")
     if custom:
+        if not Path(custom).is_dir():
+            raise ConfigError(f"DIRTRACK_TEMPLATES='{custom}' is not a folder; point it at the "
+                              "folder of your templates, or unset it")
         loaders.append(FileSystemLoader(Path(custom)))
     loaders.append(PackageLoader("dirtrack", "templates"))
-    env = Environment(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
+    env = _Templates(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                       autoescape=autoescape, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters["vndate"] = vndate
+    env.custom = custom or ""
     return env

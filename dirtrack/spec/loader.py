@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 
 from dirtrack.calendar import WorkCalendar
+from dirtrack.errors import Problem
 from dirtrack.registry import KINDS, LEVELS, Registry, Reorganisation, Unit
 from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks
 from dirtrack.spec.fields import (
@@ -101,7 +102,13 @@ def _show(path: Path, root: Path) -> str:
 
 def _load(path: Path, root: Path, report: Report) -> tuple[Any, str, str]:
     shown = _show(path, root)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        report.problems.append(Problem(shown, line, "file", "this is not UTF-8 text; save "
+                                                            "the file as UTF-8"))
+        return None, shown, ""
     try:
         return parse_yaml(text, shown), shown, text
     except YamlSyntaxError as exc:

@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 
-from dirtrack.config import Settings
+from dirtrack.config import Settings, env_number
 from dirtrack.errors import (
     Conflict,
     DirtrackError,
@@ -163,7 +163,7 @@ def create_app(database_url: str | None = None, *, evidence_dir: Path | None = N
     app.state.templates = template_env()
     app.state.evidence_dir = evidence_dir or Path(os.environ.get("DIRTRACK_EVIDENCE_DIR",
                                                                  "evidence"))
-    app.state.evidence_max = int(os.environ.get("DIRTRACK_EVIDENCE_MAX_BYTES", 10 * 2**20))
+    app.state.evidence_max = int(env_number("DIRTRACK_EVIDENCE_MAX_BYTES", 10 * 2**20, least=1))
     app.state.cookie_secure = os.environ.get("DIRTRACK_COOKIE_SECURE", "") == "1"
     # Swagger UI 5 (it reads OpenAPI 3.1), as fastapi-offline packages it. The longer
     # prefix first: routes match in order, and /static would take it all.
