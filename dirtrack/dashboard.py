@@ -54,6 +54,9 @@ class Dashboard:
 
 def build_dashboard(engine: Engine, as_of: date, directive: str | None = None) -> Dashboard:
     """Return the dashboard as of ``as_of``, for one directive or all of them."""
+    from dirtrack.store.queries import check_known
+
+    check_known(engine, directive)
     cat = category_of(S, as_of).label("category")
     scope = [current(S, as_of)] + ([I.c.directive_id == directive] if directive else [])
     base = S.join(I, I.c.pk == S.c.instance_pk)

@@ -58,6 +58,20 @@ class Filters:
     awaiting: bool = False  # reported done, not yet verified
 
 
+def check_known(engine: Engine, directive: str | None = None, unit: str | None = None) -> None:
+    """Refuse a directive or unit filter that names nothing: a typo would otherwise read
+    as "no tasks"."""
+    if not directive and not unit:
+        return
+    with engine.connect() as conn:
+        if directive and conn.execute(select(D.c.id).where(D.c.id == directive)).first() is None:
+            loaded = list(conn.execute(select(D.c.id).order_by(D.c.id).limit(11)).scalars())
+            shown = ", ".join(loaded[:10]) + (", ..." if len(loaded) > 10 else "")
+            raise NotFound(f"no directive '{directive}'; loaded directives: {shown or 'none'}")
+        if unit and conn.execute(select(U.c.id).where(U.c.id == unit)).first() is None:
+            raise NotFound(f"no unit '{unit}'; check the id in the jurisdiction's units.yaml")
+
+
 def _filtered(query: Select, as_of: date, f: Filters) -> Select:
     if f.directive:
         query = query.where(I.c.directive_id == f.directive)
@@ -78,6 +92,7 @@ def _filtered(query: Select, as_of: date, f: Filters) -> Select:
 def status_counts(engine: Engine, as_of: date, f: Filters | None = None) -> dict[str, int]:
     """Return how many instances fall in each category as of ``as_of``."""
     f = f or Filters()
+    check_known(engine, f.directive, f.unit)
     cat = category_of(S, as_of).label("category")
     query = select(cat, func.count()).select_from(S)
     if f.directive:
@@ -154,6 +169,7 @@ def list_tasks(engine: Engine, as_of: date, f: Filters | None = None,
                limit: int | None = None) -> list[TaskStatus]:
     """Return instances with their category and flags as of ``as_of``, most urgent first."""
     f = f or Filters()
+    check_known(engine, f.directive, f.unit)
     cat = category_of(S, as_of)
     query = (select(I.c.pk, I.c.key, I.c.directive_id, T.c.task_id, T.c.title, S.c.lead_id,
                     I.c.unit_id, T.c.sector, T.c.deliverable, S.c.due_on, cat.label("status"),

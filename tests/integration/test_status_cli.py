@@ -218,7 +218,13 @@ def test_filters(loaded, cli):
     assert [r["id"] for r in overdue] == ["mini/plan"]
     assert [r["id"] for r in both] == ["nb-2024-q2/leadership-documents",
                                        "nb-2024-q2/book-100-models"]
-    assert cli("tasks", "--unit", "nobody", "--as-of", "2024-04-20").stdout == "no tasks\n"
+    nobody = cli("tasks", "--unit", "nobody", "--as-of", "2024-04-20")  # a typo, not "no tasks"
+    assert (nobody.exit_code, nobody.stderr) == (
+        1, "error: no unit 'nobody'; check the id in the jurisdiction's units.yaml\n")
+    for command in ("tasks", "status", "overdue"):
+        typo = cli(command, "--directive", "nb-2024-Q2", "--as-of", "2024-04-20")
+        assert (typo.exit_code, typo.stderr) == (
+            1, "error: no directive 'nb-2024-Q2'; loaded directives: mini, nb-2024-q2\n")
     led = as_json(cli("status", "--unit", "dept-a", "--as-of", "2024-04-20", "--json"))
     assert led == {"as_of": "2024-04-20", "done_on_time": 0, "done_late": 0, "open_on_time": 1,
                    "open_overdue": 1, "cancelled": 0}

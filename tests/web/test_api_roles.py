@@ -446,3 +446,16 @@ def test_of_two_writers_who_saw_the_same_version_one_wins_and_one_gets_409(site)
     assert len(site.events(TASK)) == 1
     assert api.get(f"/api/tasks/{TASK}").json()["version"] == 1
 
+
+
+@pytest.mark.parametrize(("path", "params", "message"), [
+    ("/api/tasks", {"directive": "nope"}, "no directive 'nope'; loaded directives: nb-2024-q2"),
+    ("/api/tasks", {"unit": "nope"}, "no unit 'nope'; check the id in the jurisdiction's "
+                                     "units.yaml"),
+    ("/api/dashboard", {"directive": "nope"},
+     "no directive 'nope'; loaded directives: nb-2024-q2"),
+])
+def test_a_filter_naming_nothing_is_404_not_an_empty_list(shared_site, path, params, message):
+    response = shared_site.api("steering").get(path, params=params)
+
+    assert (response.status_code, response.json()["detail"]) == (404, message)
