@@ -116,17 +116,37 @@ ApiUser = Annotated[User, Depends(api_user)]
 PageUser = Annotated[User, Depends(page_user)]
 
 
+def file_size(size: int) -> str:
+    """A file's size for people.
+
+    >>> file_size(15), file_size(2560), file_size(3 * 2**20)
+    ('15 B', '2.5 KB', '3.0 MB')
+    """
+    if size < 1024:
+        return f"{size} B"
+    if size < 2**20:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 2**20:.1f} MB"
+
+
 def template_env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["vndate"] = vndate
+    env.filters["file_size"] = file_size
     return env
+
+
+def language_of(request: Request, session: Any = None) -> str:
+    """The page's language: the switch's cookie, else the session's."""
+    session = session or session_of(request) or new_session()
+    return request.cookies.get("dirtrack_lang") or session.language
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     session = session_of(request) or new_session()
-    language = request.cookies.get("dirtrack_lang") or session.language
+    language = language_of(request, session)
     html = request.app.state.templates.get_template(name).render(
         request=request, w=words(language), lang=language, csrf=session.csrf, **context)
     response = HTMLResponse(html, status_code=status_code)

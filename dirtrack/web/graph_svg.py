@@ -11,11 +11,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from dirtrack.graphview import TaskNode
 
 BOX_W, BOX_H, GAP_X, GAP_Y, PAD = 210, 58, 60, 18, 16
+# What fits in a box: the id in bold 12px and the lead in 11px, at their widest letters.
+ID_CHARS, LEAD_CHARS = 24, 30
 
 
 def _layers(nodes: list[TaskNode]) -> dict[str, int]:
@@ -39,8 +42,9 @@ def _short(text: str, size: int) -> str:
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
-def graph_svg(nodes: list[TaskNode], critical_label: str = "critical path") -> str:
-    """Return the graph as a standalone SVG element."""
+def graph_svg(nodes: list[TaskNode], critical_label: str = "critical path",
+              lead_name: Callable[[str], str] = str) -> str:
+    """Return the graph as a standalone SVG element; ``lead_name`` names each lead."""
     layer = _layers(nodes)
     columns: dict[int, list[TaskNode]] = {}
     for n in nodes:
@@ -88,10 +92,10 @@ def graph_svg(nodes: list[TaskNode], critical_label: str = "critical path") -> s
                      f'stroke="{"#c62828" if hot else "#8c959f"}" '
                      f'stroke-width="{2 if hot else 1}"/>'
                      f'<text x="{x + 8}" y="{y + 18}" font-size="12" font-weight="bold">'
-                     f"{escape(_short(n.task_id + count, 30))}</text>"
+                     f"{escape(_short(n.task_id, ID_CHARS - len(count)) + count)}</text>"
                      f'<text x="{x + 8}" y="{y + 34}" font-size="11">{escape(due)}</text>'
                      f'<text x="{x + 8}" y="{y + 49}" font-size="11" fill="#57606a">'
-                     f"{escape(_short(n.lead, 32))}</text></g>")
+                     f"{escape(_short(lead_name(n.lead), LEAD_CHARS))}</text></g>")
     parts.append(f'<g><rect x="{PAD}" y="{height - 18}" width="14" height="4" fill="#c62828"/>'
                  f'<text x="{PAD + 20}" y="{height - 12}" font-size="11">'
                  f"{escape(critical_label)}</text></g>")

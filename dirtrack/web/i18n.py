@@ -39,6 +39,14 @@ WORDS: dict[str, dict[str, str]] = {
         "event_reassigned": "reassigned", "event_cancelled": "cancelled",
         "event_restored": "restored", "actor_secretariat": "secretariat",
         "actor_dirtrack load": "directive file",
+        "step_reminder": "reminder", "step_overdue": "overdue",
+        "step_supervisor": "supervising unit told", "step_issuer": "issuing body told",
+        "step_standing-committee": "standing committee told",
+        "step_root-cause": "holds up another task", "channel_log": "log",
+        "channel_file": "file", "channel_webhook": "webhook", "channel_email": "e-mail",
+        "alert_pending": "waiting", "alert_delivered": "sent", "alert_cancelled": "withdrawn",
+        "each_province": "each province", "each_district": "each district",
+        "each_commune": "each commune",
     },
     "vi": {
         "app": "dirtrack", "login": "Đăng nhập", "logout": "Đăng xuất", "user": "Tên đăng nhập",
@@ -77,6 +85,13 @@ WORDS: dict[str, dict[str, str]] = {
         "event_reassigned": "chuyển giao", "event_cancelled": "hủy",
         "event_restored": "khôi phục", "actor_secretariat": "Văn phòng Ban chỉ đạo",
         "actor_dirtrack load": "văn bản chỉ đạo",
+        "step_reminder": "nhắc việc", "step_overdue": "quá hạn",
+        "step_supervisor": "đã báo đơn vị cấp trên", "step_issuer": "đã báo cơ quan ban hành",
+        "step_standing-committee": "đã báo Ban Thường vụ",
+        "step_root-cause": "đang làm chậm nhiệm vụ khác", "channel_log": "nhật ký",
+        "channel_file": "tệp", "channel_webhook": "webhook", "channel_email": "thư điện tử",
+        "alert_pending": "chờ gửi", "alert_delivered": "đã gửi", "alert_cancelled": "đã rút",
+        "each_province": "từng tỉnh", "each_district": "từng huyện", "each_commune": "từng xã",
     },
 }
 

@@ -33,7 +33,7 @@ from dirtrack.store.queries import (
 from dirtrack.store.tables import DirectiveRow, EvidenceRow, InstanceRow, JurisdictionRow, UnitRow
 from dirtrack.users import LoginRefused, TooManyAttempts, User, authenticate
 from dirtrack.web.access import can_report, require_read, require_report, require_steering
-from dirtrack.web.app import EngineDep, PageUser, render, session_of, set_session
+from dirtrack.web.app import EngineDep, PageUser, language_of, render, session_of, set_session
 from dirtrack.web.graph_svg import graph_svg
 from dirtrack.web.i18n import words
 from dirtrack.web.security import COOKIE, Session, csrf_ok
@@ -71,7 +71,8 @@ def _unit_names(engine: Any) -> dict[str, str]:
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    safe = target and target.startswith("/") and not target.startswith(("//", "/\\"))
+    return target if safe and target else "/"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -311,16 +312,23 @@ def dashboard(request: Request, user: PageUser, engine: EngineDep, as_of: str | 
 def directives(request: Request, user: PageUser, engine: EngineDep) -> Response:
     with engine.connect() as conn:
         rows = conn.execute(select(D).order_by(D.c.issued_on, D.c.id)).all()
-    return render(request, "directives.html", user=user, rows=rows)
+    return render(request, "directives.html", user=user, rows=rows, names=_unit_names(engine))
 
 
 @router.get("/directives/{directive_id}", response_class=HTMLResponse)
 def directive_page(request: Request, directive_id: str, user: PageUser,
                    engine: EngineDep) -> Response:
     head, nodes = directive_graph(engine, directive_id)
-    lang = request.cookies.get("dirtrack_lang", "vi")
+    w, names = words(language_of(request)), _unit_names(engine)
+
+    def lead_name(lead: str) -> str:
+        """A unit's name, or "each commune" in the page's language for a fan-out."""
+        if lead.startswith("each "):
+            return w.get(f"each_{lead[5:]}", lead)
+        return names.get(lead, lead)
+
     return render(request, "directive.html", user=user, head=head, nodes=nodes,
-                  svg=graph_svg(nodes, words(lang)["critical"]))
+                  lead_name=lead_name, svg=graph_svg(nodes, w["critical"], lead_name))
 
 
 @router.get("/reviews", response_class=HTMLResponse)

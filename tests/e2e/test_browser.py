@@ -243,6 +243,12 @@ def test_officer_reports_done_and_steering_verifies(web_server: Any, chromium: A
         shots.part(steering_phone.locator("#awaiting"), "dashboard-awaiting", "phone")
         _check_fits(steering_phone, "the dashboard", layout)
         assert steering_phone.locator(f"#awaiting tr[data-task='{PHONE_TASK}']").count() == 1
+        # the columns a committee member decides by stay on a phone
+        assert steering_phone.locator(
+            f"#awaiting tr[data-task='{PHONE_TASK}'] td.keep a").is_visible()
+        for table, column in (("#overdue", 4), ("#overdue", 5), ("#league", 4), ("#league", 7)):
+            header = steering_phone.locator(f"{table} thead th:nth-child({column})")
+            assert header.is_visible(), (table, column)
         steering_phone.goto(f"{base}/tasks/{PHONE_TASK}")
         shots.take(steering_phone, "task-to-verify", "phone")
         _check_fits(steering_phone, "the task page of the steering committee", layout)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import date
+from html import unescape
 from typing import Any
 
 import pytest
@@ -474,10 +476,15 @@ def test_the_directives_page_lists_the_loaded_directive(shared_site):
     page = shared_site.browser("viewer").get("/directives")
 
     assert ("45-KL/TU: Nhiệm vụ trọng tâm công tác dân vận quý II năm 2024 "
-            "15/04/2024 · pc-standing · ninh-binh") in _main(page.text)
+            "15/04/2024 · Ban Thường vụ Tỉnh ủy Ninh Bình · ninh-binh") in _main(page.text)
     graph = shared_site.browser("viewer").get("/directives/nb-2024-q2")
     assert graph.status_code == 200
     assert "<svg" in graph.text
+    # leads by name, fan-outs in the page's language, in the table and the drawing alike
+    main = _main(graph.text)
+    assert "Ban Tuyên giáo Tỉnh ủy" in main and "từng huyện" in main
+    assert "each " not in graph.text and "propaganda-department" not in main
+    assert ">từng huyện</text>" in graph.text
     missing = shared_site.browser("viewer").get("/directives/nb-2099")
     assert missing.status_code == 404
     assert error_message(missing.text) == "no directive 'nb-2099'; loaded directives: nb-2024-q2"
@@ -548,8 +555,25 @@ def test_pages_are_in_vietnamese_by_default_and_in_english_after_choosing_it(sha
     assert '<html lang="vi">' in browser.get(f"/tasks/{TASK}").text
 
 
-def test_the_language_switch_does_not_redirect_off_site(shared_site):
-    response = shared_site.browser().get("/lang/en", params={"next": "//evil.example/"})
+def test_the_language_switch_keeps_the_page_s_date_and_filters(shared_site):
+    browser = shared_site.browser("steering")
+    page = browser.get("/dashboard", params={"as_of": "01/06/2024", "directive": "nb-2024-q2"})
+    link = re.search(r'<a href="(/lang/en\?next=[^"]+)"', page.text)
+    assert link, "the page has no language switch"
+
+    switched = browser.get(unescape(link.group(1)))
+
+    assert (switched.status_code, switched.headers["location"]) == (
+        303, "/dashboard?as_of=01%2F06%2F2024&directive=nb-2024-q2")
+    english = browser.get(switched.headers["location"])
+    assert '<html lang="en">' in english.text
+    assert 'value="01/06/2024"' in english.text
+    assert '<option value="nb-2024-q2" selected>' in english.text
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "/\\evil.example/", "https://evil.example/"])
+def test_the_language_switch_does_not_redirect_off_site(shared_site, target):
+    response = shared_site.browser().get("/lang/en", params={"next": target})
 
     assert (response.status_code, response.headers["location"]) == (303, "/")
 
@@ -661,3 +685,24 @@ def test_the_api_description_page_loads_its_script_and_style_from_the_app(shared
         served = client.get(asset)
         assert served.status_code == 200, asset
         assert len(served.content) > 10_000, asset  # the real bundle, not an error page
+
+
+def test_escalation_steps_read_in_the_page_s_language(site):
+    from dirtrack.escalation import check_deadlines
+
+    check_deadlines(site.engine, date(2024, 8, 10))
+    browser = site.browser("steering")
+    late = "nb-2024-q2/dien-bien-phu/plan"  # due 22/04, the longest overdue
+
+    dashboard = browser.get("/dashboard", params={"as_of": "10/08/2024"})
+    task = browser.get(f"/tasks/{late}", params={"as_of": "10/08/2024"})
+
+    table = re.search(r'<table id="overdue".*?</table>', dashboard.text, flags=re.S)
+    assert table, "the dashboard shows no overdue list"
+    shown = set(re.findall(r'<td class="keep">([^<]*)</td><td class="keep">', table.group(0)))
+    assert shown and shown <= {"quá hạn", "đã báo đơn vị cấp trên", "đã báo cơ quan ban hành",
+                               "đã báo Ban Thường vụ"}
+    steps = re.search(r"<h2>Các mức cảnh báo đã gửi</h2>(.*?)</div>", task.text, flags=re.S)
+    assert steps, "the task page shows no escalation steps"
+    assert "quá hạn → Ban Tuyên giáo Tỉnh ủy (nhật ký, chờ gửi)" in visible_text(steps.group(1))
+    assert "overdue" not in steps.group(1) and "pending" not in steps.group(1)
