@@ -81,9 +81,21 @@ def _parse_date(value: str | None, option: str) -> date | None:
 
 
 def _engine() -> Any:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     from dirtrack.store.engine import make_engine
 
-    return make_engine(Settings.from_env().database_url)
+    url = Settings.from_env().database_url
+    try:
+        target = make_url(url)
+    except ArgumentError:
+        target = None  # make_engine says what is wrong with it
+    if target is not None and target.get_backend_name() == "sqlite" \
+            and target.database in (None, "", ":memory:"):
+        _fail(f"DIRTRACK_DATABASE_URL={url} names no database file, and a database in "
+              "memory ends with the command; name a file, e.g. sqlite:///dirtrack.db")
+    return make_engine(url)
 
 
 def _today() -> date:
@@ -157,7 +169,8 @@ def tasks(
     status: Annotated[str | None, typer.Option(
         "--status", help="done_on_time, done_late, open_on_time, open_overdue or cancelled.")
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")
+                     ] = None,
     as_of: AsOf = None, json_: Json = False,
 ) -> None:
     """List task instances with their status as of a date, most urgent first."""
@@ -356,7 +369,8 @@ def alerts(
     status: Annotated[str | None, typer.Option(
         "--status", help="pending, delivered or cancelled.")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Only alerts to this unit.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", help="At most this many.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")
+                     ] = None,
     json_: Json = False,
 ) -> None:
     """List the alert outbox: recipient, task, step, channel, status and delivery attempts."""
@@ -524,7 +538,8 @@ def user_list() -> None:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535,
+                                      help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
 ) -> None:
     """Serve the web app (units' inboxes, the dashboard, reviews) and the JSON API (/docs)."""

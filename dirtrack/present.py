@@ -44,13 +44,14 @@ def task_table(tasks: list[Any]) -> str:
 
 def counts(counts_by_category: dict[str, int], as_of: date, scope: str) -> str:
     total = sum(counts_by_category.values())
-    done = counts_by_category["done_on_time"] + counts_by_category["done_late"]
-    rate = (f"{100 * counts_by_category['done_on_time'] / done:.1f}%" if done else "n/a")
+    due = (counts_by_category["done_on_time"] + counts_by_category["done_late"]
+           + counts_by_category["open_overdue"])  # as the review and the dashboard count it
+    rate = (f"{100 * counts_by_category['done_on_time'] / due:.1f}%" if due else "n/a")
     rows = [[LABELS[c], f"{counts_by_category[c]:,}"] for c in CATEGORIES]
     rows.append(["total", f"{total:,}"])
     return (f"Status of {scope} as of {as_of.isoformat()}\n"
             + table(["CATEGORY", "TASKS"], rows)
-            + f"\non-time rate of completed tasks: {rate}")
+            + f"\non-time rate (done on time of those done or overdue): {rate}")
 
 
 def _blockers(keys: list[str]) -> str:

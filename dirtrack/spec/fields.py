@@ -63,6 +63,22 @@ def check_keys(
     return ok
 
 
+def check_text(data: YMap, keys: Iterable[str], path: str, report: Report,
+               where: str = "") -> bool:
+    """Report any of ``keys`` holding a list or a mapping where one value is meant;
+    return True when none does."""
+    ok = True
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, (dict, list)):
+            shape = "a list" if isinstance(value, list) else "a mapping"
+            report.error(path, data.line_of(key), key,
+                         f"'{key}'{where} is {shape}; write one value (put text holding "
+                         "': ' or starting with '[' or '{' in quotes)")
+            ok = False
+    return ok
+
+
 def as_map(value: Any, path: str, line: int, key: str, report: Report) -> YMap | None:
     if isinstance(value, YMap):
         return value

@@ -22,6 +22,7 @@ from dirtrack.spec.fields import (
     as_map,
     as_slug,
     check_keys,
+    check_text,
     suggestion,
 )
 from dirtrack.spec.model import (
@@ -74,6 +75,11 @@ def read_workspace(path: Path, catalog_dir: Path | None = None) -> tuple[Workspa
     catalog = read_catalog(catalog_dir or find_catalog(path), root, report)
     folders: list[tuple[Path, list[Path] | None]] = []
     if path.is_file():
+        if not (path.parent / UNITS_FILE).exists():
+            report.error(_show(path, root), 0, "path",
+                         "this file's folder has no units.yaml; a directive file sits in its "
+                         "jurisdiction's folder, beside the unit registry")
+            return Workspace([], {}), report
         folders.append((path.parent, [path]))
     elif (path / UNITS_FILE).exists():
         folders.append((path, None))
@@ -137,6 +143,11 @@ def _read_jurisdiction(
                        fingerprint=base, settings=settings)
     paths = files if files is not None else sorted(
         p for p in folder.glob("*.yaml") if p.name not in SETTINGS_FILES)
+    if files is None:
+        for odd in sorted(p for p in folder.iterdir()
+                          if p.suffix.lower() in (".yml", ".yaml") and p.suffix != ".yaml"):
+            report.warn(_show(odd, root), 0, "file", "not read: directive files end in "
+                        f"'.yaml'; rename it to {odd.stem}.yaml")
     for p in paths:
         directive = _read_directive(p, jur, registry, catalog, root, report)
         if directive is not None:
@@ -164,7 +175,7 @@ def _read_units(
         if item is None or not check_keys(
             item, ["id", "name", "level", "kind", "parent", "established_on", "email"],
             ["id", "name", "level", "kind"], path, report,
-        ):
+        ) or not check_text(item, ("id", "name", "parent", "email"), path, report):
             continue
         uid = as_slug(item["id"], path, item.line_of("id"), "id", report)
         level = as_choice(item["level"], LEVELS, path, item.line_of("level"), "level", report)
@@ -194,6 +205,8 @@ def _read_units(
         report.error(path, seen[cycle[0]], "parent",
                      "units form a loop: " + " -> ".join([*cycle, cycle[0]])
                      + "; a unit cannot be its own ancestor")
+    parents = {u.id: u.parent for u in units}
+    ends: dict[str, tuple[int, str | None]] = {}  # unit -> (line, who takes over)
     for i, raw in enumerate(as_list(doc.get("reorganisations"), path,
                                     doc.line_of("reorganisations"), "reorganisations",
                                     report) or []):
@@ -209,9 +222,25 @@ def _read_units(
                              f"unknown unit '{ref}'; use an id listed under units:"
                              + suggestion(str(ref), ids))
         on = as_date(item["on"], path, item.line_of("on"), "on", report)
-        if on is not None:
+        if into is not None and str(into) == unit:
+            report.error(path, item.line_of("into"), "into",
+                         f"unit '{unit}' cannot merge into itself; name the unit it joins")
+        elif unit in ends:
+            report.error(path, item.line_of("unit"), "unit",
+                         f"unit '{unit}' already ends on line {ends[unit][0]}; a unit ends once")
+        elif into is None and unit in ids and not parents.get(unit):
+            report.error(path, item.line_of("unit"), "unit",
+                         f"unit '{unit}' has no parent to take over its work; name the unit "
+                         "it merges into ('into:')")
+        elif on is not None:
+            ends[unit] = (item.line_of("unit"), str(into) if into else parents[unit])
             reorgs.append(Reorganisation(unit, on, str(into) if into else None,
                                          str(item.get("decision", ""))))
+    successors = nx.DiGraph((unit, heir) for unit, (_, heir) in ends.items() if heir)
+    for cycle in _cycles(successors, list(ends)):
+        report.error(path, ends[cycle[0]][0], "into",
+                     "units merge into each other: " + " -> ".join([*cycle, cycle[0]])
+                     + "; one of them must be the unit that continues")
     return name, units, reorgs
 
 
@@ -276,6 +305,7 @@ def _read_directive(
     check_keys(head, ["id", "number", "kind", "title", "issued_by", "issued_on", "source",
                       "parent", "escalation"],
                ["id", "number", "kind", "title", "issued_by", "issued_on"], shown, report)
+    check_text(head, ("id", "number", "title", "issued_by", "source", "parent"), shown, report)
     ladder = None
     if head.get("escalation") is not None:
         esc = as_map(head["escalation"], shown, head.line_of("escalation"), "escalation", report)
@@ -338,6 +368,7 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
     where = f" in task '{item.get('id', '?')}'"
     required = ["id", "title", "sector", "due"] + ([] if "for_each" in item else ["lead"])
     check_keys(item, TASK_KEYS, required, path, report, where=where)
+    check_text(item, ("id", "title", "lead", "deliverable", "scope"), path, report, where)
     if len(report.errors) > errors_before:
         return None
     tid = as_slug(item["id"], path, item.line_of("id"), "id", report)

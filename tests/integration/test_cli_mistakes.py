@@ -140,3 +140,28 @@ def test_a_replaced_review_template_with_a_syntax_error_names_its_file_and_line(
                           "of template, expected 'end of print statement'.; check the "
                           f"templates in DIRTRACK_TEMPLATES ({templates})\n")
     assert not (project / "reports").exists() or not any((project / "reports").iterdir())
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("tasks", "--limit", "0"), "Invalid value for '--limit': Input should be greater than or "
+                                "equal to 1"),
+    (("alerts", "--limit", "-1"), "Invalid value for '--limit': Input should be greater than "
+                                  "or equal to 1"),
+    (("serve", "--port", "99999"), "Invalid value for '--port': Input should be less than or "
+                                   "equal to 65535"),
+])
+def test_a_number_out_of_range_is_a_usage_error(project, args, message):
+    run = run_without_db(project, *args)
+
+    assert run.exit_code == 2
+    assert message in " ".join(run.stderr.replace("│", " ").split())
+
+
+@pytest.mark.parametrize("url", ["sqlite:///", "sqlite://", "sqlite:///:memory:"])
+def test_an_sqlite_url_without_a_file_is_refused_before_anything_is_loaded(project, url):
+    run = _run(project, "load", "--on", "2024-04-15", DIRTRACK_DATABASE_URL=url)
+
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr == (f"error: DIRTRACK_DATABASE_URL={url} names no database file, and a "
+                          "database in memory ends with the command; name a file, e.g. "
+                          "sqlite:///dirtrack.db\n")

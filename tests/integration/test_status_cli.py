@@ -153,7 +153,7 @@ def test_status_text(loaded):
         "open, overdue  11",
         "cancelled      0",
         "total          14",
-        "on-time rate of completed tasks: 50.0%",
+        "on-time rate (done on time of those done or overdue): 7.7%",  # 1 of 1 + 1 + 11
     ]
 
 

@@ -254,6 +254,60 @@ def test_reorganisation_of_unknown_unit(here: Path, cat: Path) -> None:
     ]
 
 
+def test_reorganisations_that_contradict_themselves(here: Path, cat: Path) -> None:
+    units = UNITS_YAML + (
+        "reorganisations:\n"
+        "  - {unit: yen-thang, into: yen-thang, on: 2025-07-01}\n"
+        "  - {unit: hung-tien, into: kim-dong, on: 2025-07-01}\n"
+        "  - {unit: kim-dong, into: hung-tien, on: 2025-07-01}\n"
+        "  - {unit: pc-standing, on: 2025-07-01}\n"
+        "  - {unit: hung-tien, into: kim-son, on: 2025-08-01}\n")
+    folder = jurisdiction(here, {}, units=units)
+    assert problems(folder, cat) == [
+        "nb/units.yaml:13: into: unit 'yen-thang' cannot merge into itself; name the unit it "
+        "joins",
+        "nb/units.yaml:14: into: units merge into each other: hung-tien -> kim-dong -> "
+        "hung-tien; one of them must be the unit that continues",
+        "nb/units.yaml:16: unit: unit 'pc-standing' has no parent to take over its work; name "
+        "the unit it merges into ('into:')",
+        "nb/units.yaml:17: unit: unit 'hung-tien' already ends on line 14; a unit ends once",
+    ]
+
+
+def test_a_list_or_mapping_where_one_value_is_meant(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: [Book, models], lead: [pc-standing], sector: economic, due: 2024-Q2}
+        - {id: b, title: B, lead: pc-standing, sector: economic, deliverable: {x: 1}, due: 2024-Q2}
+    """)
+    hint = "write one value (put text holding ': ' or starting with '[' or '{' in quotes)"
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:9: lead: 'lead' in task 'a' is a list; {hint}",
+        f"nb/plan.yaml:9: title: 'title' in task 'a' is a list; {hint}",
+        f"nb/plan.yaml:10: deliverable: 'deliverable' in task 'b' is a mapping; {hint}",
+    ]
+
+
+def test_a_directive_file_outside_a_jurisdiction_folder(here: Path, cat: Path) -> None:
+    lone = write(here / "loose", "plan.yaml", directive_yaml(
+        "  - {id: a, title: A, lead: pc-standing, sector: economic, due: 2024-Q2}\n"))
+    assert problems(lone, cat) == [
+        "loose/plan.yaml:0: path: this file's folder has no units.yaml; a directive file sits "
+        "in its jurisdiction's folder, beside the unit registry"]
+
+
+def test_a_yml_file_in_a_jurisdiction_folder_is_a_warning_not_silence(here: Path,
+                                                                       cat: Path) -> None:
+    text = directive_yaml("  - {id: a, title: A, lead: pc-standing, sector: economic, "
+                          "due: 2024-Q2}\n")
+    folder = jurisdiction(here, {"plan.yml": text, "OTHER.YAML": text})
+    found = plan(folder, cat)
+    assert [str(p) for p in found.warnings] == [
+        "nb/OTHER.YAML:0: file: warning: not read: directive files end in '.yaml'; rename it "
+        "to OTHER.yaml",
+        "nb/plan.yml:0: file: warning: not read: directive files end in '.yaml'; rename it to "
+        "plan.yaml"]
+
+
 # --- tasks and dependencies ----------------------------------------------------------------
 
 
