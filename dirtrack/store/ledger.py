@@ -88,8 +88,10 @@ def record_event(
             raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
         pk, created_on = row
         facts = conn.execute(_FACTS, {"pk": pk, "unit": unit}).one()
-        if authorise is not None:
-            authorise(facts.lead_id, [s for s in facts.support.split(",") if s])
+        if authorise is not None:  # with the lead of the day, a merged unit's successor
+            ended = facts.lead_ended_on is not None and facts.lead_ended_on <= on
+            authorise(effective_lead(conn, facts.lead_id, on) if ended else facts.lead_id,
+                      [s for s in facts.support.split(",") if s])
         version, last = facts.version, facts.last
         if expected_version is not None and expected_version != version:
             raise Conflict(f"{key} has changed since you looked at it ({version} event(s), "
@@ -134,7 +136,7 @@ def _append_span(conn: Connection, pk: int, row: Any, event: Event) -> None:
                                     "valid_to": None, **values})
 
 
-def _effective_lead(conn: Connection, lead: str, on: date) -> str:
+def effective_lead(conn: Connection, lead: str, on: date) -> str:
     """Return who leads on ``on``: the recorded lead, or its successor once it has ended."""
     seen = {lead}
     row = conn.execute(_UNIT, {"unit": lead}).first()
@@ -159,7 +161,7 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
             raise NotAllowed(f"unit '{unit}' ended on {state.acting_ended_on} (merged into "
                              f"{successor}); {successor} reports on its tasks")
         lead = state.lead_id if state.lead_ended_on is None or state.lead_ended_on > on \
-            else _effective_lead(conn, state.lead_id, on)
+            else effective_lead(conn, state.lead_id, on)
         if unit != lead:
             raise NotAllowed(f"unit '{unit}' is not the lead of {key} (lead: {lead}); "
                              "only the lead unit can report progress or done")

@@ -72,11 +72,18 @@ def check_known(engine: Engine, directive: str | None = None, unit: str | None =
             raise NotFound(f"no unit '{unit}'; check the id in the jurisdiction's units.yaml")
 
 
+def led_by(unit: str, as_of: date) -> ColumnElement[bool]:
+    """Instances ``unit`` leads as of ``as_of``: its own, and the open ones of units merged
+    into it by then, which the next load moves over (finished work stays where it was)."""
+    merged = select(U.c.id).where(U.c.successor_id == unit, U.c.ended_on <= as_of)
+    return or_(S.c.lead_id == unit, and_(S.c.state == "open", S.c.lead_id.in_(merged)))
+
+
 def _filtered(query: Select, as_of: date, f: Filters) -> Select:
     if f.directive:
         query = query.where(I.c.directive_id == f.directive)
     if f.unit:
-        query = query.where(S.c.lead_id == f.unit)
+        query = query.where(led_by(f.unit, as_of))
     if f.status:
         query = query.where(category_of(S, as_of) == f.status)
     if f.support:
@@ -187,7 +194,7 @@ def list_tasks(engine: Engine, as_of: date, f: Filters | None = None,
     if f.directive:
         base_where.append(I.c.directive_id == f.directive)
     if f.unit:
-        base_where.append(S.c.lead_id == f.unit)
+        base_where.append(led_by(f.unit, as_of))
     if f.keys is not None:
         base_where.append(I.c.key.in_(f.keys))
     with engine.connect() as conn:
@@ -321,13 +328,24 @@ def directive_graph(engine: Engine, directive_id: str) -> tuple[Any, list[Any]]:
     return head, nodes
 
 
-def lead_and_support(engine: Engine, key: str) -> tuple[str, list[str]]:
-    """Return a task's current lead and its coordinating units, in one query."""
+def lead_and_support(engine: Engine, key: str, on: date | None = None) -> tuple[str, list[str]]:
+    """Return who leads a task on ``on`` (default today) and its coordinating units.
+
+    The lead is the recorded one, or, once that unit has ended in a reorganisation, the
+    unit that took its work over (before the next load moves the task itself).
+    """
+    from dirtrack.config import today
+    from dirtrack.store.ledger import effective_lead
+
     with engine.connect() as conn:
-        row = conn.execute(select(S.c.lead_id, T.c.support)
+        row = conn.execute(select(S.c.lead_id, T.c.support, U.c.ended_on)
                            .select_from(S.join(I, I.c.pk == S.c.instance_pk)
-                                        .join(T, T.c.pk == I.c.task_pk))
+                                        .join(T, T.c.pk == I.c.task_pk)
+                                        .outerjoin(U, U.c.id == S.c.lead_id))
                            .where(I.c.key == key, S.c.valid_to.is_(None))).first()
-    if row is None:
-        raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
-    return row.lead_id, [s for s in row.support.split(",") if s]
+        if row is None:
+            raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
+        day = on or today()
+        lead = row.lead_id if row.ended_on is None or row.ended_on > day \
+            else effective_lead(conn, row.lead_id, day)
+    return lead, [s for s in row.support.split(",") if s]

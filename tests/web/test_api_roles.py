@@ -459,3 +459,44 @@ def test_a_filter_naming_nothing_is_404_not_an_empty_list(shared_site, path, par
     response = shared_site.api("steering").get(path, params=params)
 
     assert (response.status_code, response.json()["detail"]) == (404, message)
+
+
+# --- a reorganisation: the successor of a merged commune ---------------------------------------
+
+def test_after_a_merger_the_successor_s_officer_reports_on_the_merged_commune_s_task(
+        db_url, tmp_path, password_hash):
+    """Hưng Yên loaded before 1 July 2025, when hy-vuong merged into hy-hoang-hoa-tham: until
+    the next load moves the task, the successor's officer finds it and reports on it."""
+    from fastapi.testclient import TestClient
+
+    from dirtrack.store.engine import make_engine
+    from dirtrack.users import add_user, issue_token
+    from dirtrack.web.app import create_app
+
+    from .conftest import Cli, _project
+
+    project = _project(tmp_path / "project")
+    assert Cli(db_url, project)("load", "directives/hung-yen", "--on", "2025-04-15").exit_code == 0
+    engine = make_engine(db_url)
+    add_user(engine, "hyvuong", "officer", "hy-vuong", None)
+    add_user(engine, "hht", "officer", "hy-hoang-hoa-tham", None)
+    app = create_app(db_url, evidence_dir=tmp_path / "evidence")
+    clients = {}
+    for name in ("hyvuong", "hht"):
+        clients[name] = TestClient(app, raise_server_exceptions=False)
+        clients[name].headers["Authorization"] = f"Bearer {issue_token(engine, name)}"
+    task = "hy-2025-q2/skilled-models-new@hy-vuong"
+    try:
+        listed = [t["id"] for t in clients["hht"].get("/api/tasks").json()]
+        read = clients["hht"].get(f"/api/tasks/{task}")
+        reported = clients["hht"].post(f"/api/tasks/{task}/progress", json={"percent": 30})
+        old = clients["hyvuong"].post(f"/api/tasks/{task}/progress", json={"percent": 40})
+    finally:
+        app.state.engine.dispose()
+        engine.dispose()
+
+    assert task in listed
+    assert read.status_code == 200
+    assert reported.status_code == 201, reported.text
+    assert (old.status_code, old.json()["detail"]) == (
+        403, f"{task} is not a task of your unit (hy-vuong)")  # the work has moved on
