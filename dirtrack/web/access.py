@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dirtrack.errors import NotAllowed
+from datetime import date, timedelta
+
+from dirtrack.config import env_number, today
+from dirtrack.errors import InvalidAction, NotAllowed
 from dirtrack.users import User
+
+REPORT_DAYS_BACK = 7  # default of DIRTRACK_REPORT_DAYS_BACK
 
 
 def can_read(user: User, lead: str, support: list[str]) -> bool:
@@ -33,6 +38,22 @@ def require_report(user: User, key: str, lead: str) -> str:
         raise NotAllowed(f"unit '{user.unit_id}' is not the lead of {key} (lead: {lead}); "
                          "only the lead unit can report progress or done")
     return user.unit_id
+
+
+def require_recent(on: date) -> None:
+    """Refuse a unit's report dated further back than DIRTRACK_REPORT_DAYS_BACK days.
+
+    A unit dates its own progress and completion, and a completion dated on or before
+    the deadline counts as on time: the window keeps a late report from being dated
+    into a past quarter. Older work is recorded by the secretariat (``dirtrack done
+    --on``), in the ledger like any other event.
+    """
+    days = int(env_number("DIRTRACK_REPORT_DAYS_BACK", REPORT_DAYS_BACK))
+    first = today() - timedelta(days=days)
+    if on < first:
+        raise InvalidAction(f"a unit's report can be dated at most {days} day(s) back, from "
+                            f"{first}; ask the steering committee's secretariat to record "
+                            "older work")
 
 
 def require_steering(user: User, what: str) -> None:

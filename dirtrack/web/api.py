@@ -22,7 +22,7 @@ from dirtrack.store.queries import (
     show_task,
 )
 from dirtrack.users import User
-from dirtrack.web.access import require_read, require_report, require_steering
+from dirtrack.web.access import require_read, require_recent, require_report, require_steering
 from dirtrack.web.app import ApiUser, EngineDep
 
 
@@ -94,7 +94,9 @@ class Written(BaseModel):
 
 class Write(BaseModel):
     on: date | None = Field(None, description="Date of the event; default today "
-                                              "(Asia/Ho_Chi_Minh).")
+                                              "(Asia/Ho_Chi_Minh). Never after today; a "
+                                              "unit's report at most "
+                                              "DIRTRACK_REPORT_DAYS_BACK (7) days back.")
     version: int | None = Field(None, description="The task's version you saw; 409 if stale.")
 
 
@@ -126,8 +128,8 @@ def _out(t: TaskStatus) -> TaskOut:
     return TaskOut(**t.as_json())
 
 
-def _may_report(user: User, key: str) -> Authorise:
-    """Return the check that ``user`` may report progress or done on ``key``.
+def _may_report(user: User, key: str, on: date) -> Authorise:
+    """Return the check that ``user`` may report progress or done on ``key``, dated ``on``.
 
     The ledger runs it on the locked task, in the write's own transaction, after
     answering 404 for an unknown task and before its own checks.
@@ -135,6 +137,7 @@ def _may_report(user: User, key: str) -> Authorise:
     def check(lead: str, support: list[str]) -> None:
         require_read(user, key, lead, support)
         require_report(user, key, lead)
+        require_recent(on)
 
     return check
 
@@ -184,19 +187,21 @@ def _written(done: Any) -> Written:
 @router.post("/tasks/{key:path}/progress", status_code=201, response_model=Written)
 def progress(key: str, body: ProgressIn, user: ApiUser, engine: EngineDep) -> Written:
     """Report progress (officers of the lead unit)."""
-    return _written(record_event(engine, key, "progress", on=body.on or today(),
+    on = body.on or today()
+    return _written(record_event(engine, key, "progress", on=on,
                                  unit=user.unit_id, percent=body.percent, note=body.note,
                                  recorded_by=user.name, expected_version=body.version,
-                                 authorise=_may_report(user, key)))
+                                 authorise=_may_report(user, key, on)))
 
 
 @router.post("/tasks/{key:path}/done", status_code=201, response_model=Written)
 def done(key: str, body: DoneIn, user: ApiUser, engine: EngineDep) -> Written:
     """Report the task done, with a note and an evidence reference (officers of the lead unit)."""
-    return _written(record_event(engine, key, "done", on=body.on or today(),
+    on = body.on or today()
+    return _written(record_event(engine, key, "done", on=on,
                                  unit=user.unit_id, note=body.note, evidence=body.evidence,
                                  recorded_by=user.name, expected_version=body.version,
-                                 authorise=_may_report(user, key)))
+                                 authorise=_may_report(user, key, on)))
 
 
 @router.post("/tasks/{key:path}/verify", status_code=201, response_model=Written)

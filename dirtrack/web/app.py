@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -24,7 +26,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 
-from dirtrack.config import Settings, env_number
+from dirtrack.config import TIMEZONE, Settings, env_number
 from dirtrack.errors import (
     Conflict,
     DirtrackError,
@@ -129,12 +131,20 @@ def file_size(size: int) -> str:
     return f"{size / 2**20:.1f} MB"
 
 
+def local_day(moment: datetime) -> date:
+    """The day in Asia/Ho_Chi_Minh of a moment stored in UTC (naive from SQLite)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(TIMEZONE)).date()
+
+
 def template_env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["vndate"] = vndate
     env.filters["file_size"] = file_size
+    env.filters["local_day"] = local_day
     return env
 
 

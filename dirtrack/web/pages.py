@@ -32,7 +32,13 @@ from dirtrack.store.queries import (
 )
 from dirtrack.store.tables import DirectiveRow, EvidenceRow, InstanceRow, JurisdictionRow, UnitRow
 from dirtrack.users import LoginRefused, TooManyAttempts, User, authenticate
-from dirtrack.web.access import can_report, require_read, require_report, require_steering
+from dirtrack.web.access import (
+    can_report,
+    require_read,
+    require_recent,
+    require_report,
+    require_steering,
+)
 from dirtrack.web.app import EngineDep, PageUser, language_of, render, session_of, set_session
 from dirtrack.web.graph_svg import graph_svg
 from dirtrack.web.i18n import words
@@ -193,9 +199,11 @@ async def post_done(request: Request, key: str, user: PageUser, engine: EngineDe
                     evidence: UploadFile | None = None) -> Response:
     _check_csrf(request, csrf)
     unit = require_report(user, key, lead_and_support(engine, key)[0])
+    day = _date(on)
+    require_recent(day)
     upload = await _read_evidence(request, evidence) if evidence and evidence.filename else None
     reference = f"{upload.name} (sha256 {upload.sha256[:12]})" if upload else ""
-    done = record_event(engine, key, "done", on=_date(on), unit=unit, note=note,
+    done = record_event(engine, key, "done", on=day, unit=unit, note=note,
                         evidence=reference, recorded_by=user.name, expected_version=version)
     if upload:  # kept only once the completion is recorded: a refusal leaves no file
         folder: Path = request.app.state.evidence_dir / upload.sha256[:2]

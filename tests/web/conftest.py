@@ -64,8 +64,13 @@ APP_USERS = UserRow.__table__  # type: ignore[attr-defined]
 
 @pytest.fixture(autouse=True)
 def _deterministic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A fixed signing key, and none of the web settings a developer may have exported."""
+    """A fixed signing key, and none of the web settings a developer may have exported.
+
+    The tests replay the second quarter of 2024, so units may date their reports that far
+    back; the default window of a week is tested on its own.
+    """
     monkeypatch.setenv("DIRTRACK_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("DIRTRACK_REPORT_DAYS_BACK", "100000")
     for name in ("DIRTRACK_EVIDENCE_MAX_BYTES", "DIRTRACK_COOKIE_SECURE",
                  "DIRTRACK_EVIDENCE_DIR", "DIRTRACK_DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)

@@ -6,8 +6,10 @@ by the propaganda department, coordinated by the Fatherland Front, unrelated to 
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -378,6 +380,34 @@ def test_a_report_dated_after_today_is_422_and_records_nothing(shared_site):
     assert shared_site.ledger() == before
 
 
+def test_a_unit_dates_its_report_at_most_a_week_back_by_default(site, monkeypatch):
+    monkeypatch.delenv("DIRTRACK_REPORT_DAYS_BACK")
+    week_ago, too_old = today() - timedelta(days=7), today() - timedelta(days=8)
+    before = site.events(TASK)
+
+    refused = site.api("lead").post(f"/api/tasks/{TASK}/done", json={"on": too_old.isoformat()})
+    viewer = site.api("viewer").post(f"/api/tasks/{TASK}/done", json={"on": too_old.isoformat()})
+
+    assert (refused.status_code, refused.json()["detail"]) == (
+        422, f"a unit's report can be dated at most 7 day(s) back, from {week_ago}; ask the "
+             "steering committee's secretariat to record older work")
+    assert viewer.status_code == 403  # who may write is answered first
+    assert site.events(TASK) == before
+    accepted = site.api("lead").post(f"/api/tasks/{TASK}/done", json={"on": week_ago.isoformat()})
+    assert accepted.status_code == 201, accepted.text
+
+
+def test_a_task_page_shows_when_a_backdated_report_was_recorded(site):
+    site.api("lead").post(f"/api/tasks/{TASK}/done", json={"on": "2024-05-20"})
+
+    page = site.browser("steering").get(f"/tasks/{TASK}")
+
+    history = re.search(r'<ol class="history">(.*?)</ol>', page.text, flags=re.S)
+    assert history
+    assert (f"20/05/2024 · báo cáo hoàn thành (ghi ngày {today():%d/%m/%Y})"
+            in " ".join(unescape(re.sub(r"<[^>]+>", " ", history.group(1))).split()))
+
+
 # --- concurrency: the version a writer saw ----------------------------------------------------
 
 STALE = "nb-2024-q2/dien-bien-phu/plan"  # led by the propaganda department, like TASK
@@ -387,8 +417,10 @@ STALE = "nb-2024-q2/dien-bien-phu/plan"  # led by the propaganda department, lik
 def stale_task(shared_site):
     """A task with one event (version 1) in the module's database."""
     if not shared_site.events(STALE):
-        response = shared_site.api("lead").post(f"/api/tasks/{STALE}/progress",
-                                                json={"percent": 10, "on": "2024-04-18"})
+        with pytest.MonkeyPatch.context() as patch:  # set up before the function's settings
+            patch.setenv("DIRTRACK_REPORT_DAYS_BACK", "100000")
+            response = shared_site.api("lead").post(f"/api/tasks/{STALE}/progress",
+                                                    json={"percent": 10, "on": "2024-04-18"})
         assert response.status_code == 201
     return shared_site
 

@@ -154,9 +154,10 @@ def test_the_task_page_shows_the_history_with_who_recorded_it(site):
     page = site.browser("steering").get(f"/tasks/{TASK}", params={"as_of": "01/07/2024"})
 
     assert _history(page.text) == [
-        "20/05/2024 · báo cáo tiến độ 40% — Ban Tuyên giáo Tỉnh ủy, tuyengiao.chuyenvien "
-        "Đã ban hành kế hoạch tuyên truyền",
-        "28/06/2024 · báo cáo hoàn thành — Ban Tuyên giáo Tỉnh ủy, tuyengiao.chuyenvien "
+        f"20/05/2024 · báo cáo tiến độ 40% (ghi ngày {TODAY}) — Ban Tuyên giáo Tỉnh ủy, "
+        "tuyengiao.chuyenvien Đã ban hành kế hoạch tuyên truyền",
+        f"28/06/2024 · báo cáo hoàn thành (ghi ngày {TODAY}) — Ban Tuyên giáo Tỉnh ủy, "
+        "tuyengiao.chuyenvien "
         "Hoàn thành "
         "Tệp minh chứng: Báo cáo số 12-BC/BTG",
     ]
@@ -211,8 +212,8 @@ def test_done_with_an_evidence_file_stores_it_and_shows_its_sha256(site):
         "done", "2024-05-20", f"Biên bản.pdf (sha256 {digest[:12]})")
     assert (site.evidence_dir / digest[:2] / digest).read_bytes() == content
     shown = _history(browser.get(sent.headers["location"]).text)
-    assert shown == [f"20/05/2024 · báo cáo hoàn thành — Ban Tuyên giáo Tỉnh ủy, "
-                     f"tuyengiao.chuyenvien Đã hoàn thành Biên bản.pdf "
+    assert shown == [f"20/05/2024 · báo cáo hoàn thành (ghi ngày {TODAY}) — Ban Tuyên giáo "
+                     f"Tỉnh ủy, tuyengiao.chuyenvien Đã hoàn thành Biên bản.pdf "
                      f"(2.0 KB, sha256 {digest[:12]})"]
 
 
