@@ -103,7 +103,7 @@ def record_event(
             raise InvalidAction(f"{key} exists from {created_on}; an event cannot be dated {on}")
         if last is not None and on < last:
             raise InvalidAction(f"the last event of {key} is dated {last}; record events in "
-                                f"date order (use --on {last} or later)")
+                                f"date order (date it {last} or later)")
         _check(conn, key, kind, facts, on=on, unit=unit, percent=percent, new_due=new_due,
                decision=decision, note=note)
         event_id = conn.execute(_INSERT_EVENT, {
@@ -182,7 +182,7 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
         if state.verified:
             raise InvalidAction(f"{key} is already verified")
         if kind == "returned" and not note.strip():
-            raise InvalidAction("say why the completion is returned (--reason)")
+            raise InvalidAction("say why the completion is returned")
     elif kind == "extended":
         if state.state == "done":
             raise InvalidAction(f"{key} is already done; only open tasks can be extended")
@@ -190,11 +190,13 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
             raise InvalidAction(f"the new deadline must be later than the current one "
                                 f"({state.due_on})")
         if not decision.strip():
-            raise InvalidAction("a deadline extension needs the decision's reference (--decision)")
+            raise InvalidAction("a deadline extension needs the reference of the decision "
+                                "that grants it")
     elif kind == "cancelled":
         if state.state == "done":
             raise InvalidAction(f"{key} is already reported done on {state.completed_on}; "
                                 "a completed task is not cancelled (return the completion "
                                 "first if it does not stand)")
         if not decision.strip():
-            raise InvalidAction("a cancellation needs the decision's reference (--decision)")
+            raise InvalidAction("a cancellation needs the reference of the decision that "
+                                "orders it")

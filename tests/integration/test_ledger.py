@@ -153,7 +153,7 @@ def test_returned_completion_reopens_and_a_later_done_is_late(loaded, engine):
                       "--on", "2024-04-09")
 
     assert no_reason.exit_code == 1
-    assert no_reason.stderr == "error: say why the completion is returned (--reason)\n"
+    assert no_reason.stderr == "error: say why the completion is returned\n"
     assert returned.exit_code == 0, returned.stderr
     assert returned.stdout == "mini/plan: returned recorded on 2024-04-09 (event 2)\n"
     assert _status(loaded, "mini/plan", "2024-04-09")["status"] == "open_on_time"
@@ -213,8 +213,8 @@ def test_extension_needs_a_decision(loaded, engine):
     assert missing.exit_code == 2
     assert "Missing option '--decision'" in missing.stderr
     assert empty.exit_code == 1
-    assert empty.stderr == ("error: a deadline extension needs the decision's reference "
-                            "(--decision)\n")
+    assert empty.stderr == ("error: a deadline extension needs the reference of the decision "
+                            "that grants it\n")
     assert counts(engine)[1] == 0
 
 
@@ -225,7 +225,8 @@ def test_cancel_needs_a_decision_and_then_counts_apart(loaded, engine):
     assert missing.exit_code == 2
     assert "Missing option '--decision'" in missing.stderr
     assert empty.exit_code == 1
-    assert empty.stderr == "error: a cancellation needs the decision's reference (--decision)\n"
+    assert empty.stderr == ("error: a cancellation needs the reference of the decision that "
+                            "orders it\n")
     assert counts(engine)[1] == 0
 
     run = loaded("cancel", "mini/report", "--decision", "7/QD", "--on", "2024-05-01")
@@ -265,7 +266,7 @@ def test_an_event_dated_before_the_last_one_is_refused(loaded, engine):
 
     assert run.exit_code == 1
     assert run.stderr == ("error: the last event of mini/report is dated 2024-05-10; record "
-                          "events in date order (use --on 2024-05-10 or later)\n")
+                          "events in date order (date it 2024-05-10 or later)\n")
     assert counts(engine) == before
     same_day = loaded("done", "mini/report", "--unit", "dept-a", "--on", "2024-05-10")
     assert same_day.exit_code == 0, same_day.stderr
