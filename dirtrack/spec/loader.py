@@ -11,7 +11,7 @@ from typing import Any
 import networkx as nx
 
 from dirtrack.calendar import WorkCalendar
-from dirtrack.errors import Problem
+from dirtrack.errors import ConfigError, Problem
 from dirtrack.registry import KINDS, LEVELS, Registry, Reorganisation, Unit
 from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks
 from dirtrack.spec.fields import (
@@ -56,6 +56,9 @@ def find_catalog(path: Path) -> Path | None:
     """Return the catalog folder: DIRTRACK_CATALOG, or ``tasks_catalog`` beside or above PATH."""
     env = os.environ.get("DIRTRACK_CATALOG")
     if env:
+        if not Path(env).is_dir():
+            raise ConfigError(f"DIRTRACK_CATALOG='{env}' is not a folder; point it at the task "
+                              "catalog, or unset it to use tasks_catalog beside the directives")
         return Path(env)
     here = path.resolve()
     for folder in [here, *here.parents]:
@@ -160,7 +163,11 @@ def _read_units(
 ) -> tuple[str, list[Unit], list[Reorganisation]]:
     units: list[Unit] = []
     reorgs: list[Reorganisation] = []
-    doc = as_map(doc, path, 1, "units", report) if doc is not None else None
+    if doc is None:
+        report.error(path, 1, "units", "the unit registry is empty; list the jurisdiction's "
+                                       "units under 'units:'")
+        return jurisdiction, units, reorgs
+    doc = as_map(doc, path, 1, "units", report)
     if doc is None:
         return jurisdiction, units, reorgs
     check_keys(doc, ["jurisdiction", "units", "reorganisations"], ["units"], path, report)

@@ -109,6 +109,9 @@ def test_a_review_into_a_path_that_is_a_file_is_one_line(cli, project):
      "unset it"),
     ("DIRTRACK_EVIDENCE_MAX_BYTES", "ten", ("serve", "--port", "1"),
      "DIRTRACK_EVIDENCE_MAX_BYTES='ten' is not a number of at least 1; fix or unset it"),
+    ("DIRTRACK_CATALOG", "no-such-catalog", ("validate",),
+     "DIRTRACK_CATALOG='no-such-catalog' is not a folder; point it at the task catalog, or "
+     "unset it to use tasks_catalog beside the directives"),
     ("DIRTRACK_TEMPLATES", "no-such-folder", ("review", "2024-Q2", "--out", "-", "--format",
                                               "md", "--as-of", "2024-07-01"),
      "DIRTRACK_TEMPLATES='no-such-folder' is not a folder; point it at the folder of your "

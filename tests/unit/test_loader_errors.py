@@ -254,6 +254,13 @@ def test_reorganisation_of_unknown_unit(here: Path, cat: Path) -> None:
     ]
 
 
+def test_an_empty_unit_registry_is_named(here: Path, cat: Path) -> None:
+    folder = jurisdiction(here, {}, units="")
+    assert problems(folder, cat) == [
+        "nb/units.yaml:1: units: the unit registry is empty; list the jurisdiction's units "
+        "under 'units:'"]
+
+
 def test_reorganisations_that_contradict_themselves(here: Path, cat: Path) -> None:
     units = UNITS_YAML + (
         "reorganisations:\n"
