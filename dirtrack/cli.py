@@ -80,7 +80,9 @@ def _parse_date(value: str | None, option: str) -> date | None:
                                  param_hint=option) from None
 
 
-def _engine() -> Any:
+def _engine(new: bool = False) -> Any:
+    """The database of DIRTRACK_DATABASE_URL; an SQLite file must exist unless ``new``
+    (a load or a first user may create it; a mistyped path must not read as empty)."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -95,6 +97,10 @@ def _engine() -> Any:
             and target.database in (None, "", ":memory:"):
         _fail(f"DIRTRACK_DATABASE_URL={url} names no database file, and a database in "
               "memory ends with the command; name a file, e.g. sqlite:///dirtrack.db")
+    if target is not None and target.get_backend_name() == "sqlite" and not new \
+            and not Path(str(target.database)).exists():
+        _fail(f"no database at {target.database}; load the directives first (dirtrack load), "
+              "or check DIRTRACK_DATABASE_URL")
     return make_engine(url)
 
 
@@ -145,7 +151,7 @@ def load(path: PathArg = Path("directives"), on: On = None) -> None:
     effective = _parse_date(on, "--on") or _today()
     with _user_errors():
         plan = read_plan(path, expand_all=False)
-        summary = load_plan(_engine(), plan, on=effective)
+        summary = load_plan(_engine(new=True), plan, on=effective)
         for warning in plan.warnings:
             typer.echo(str(warning), err=True)
         for r in summary.results:
@@ -484,7 +490,7 @@ def user_add(
     from dirtrack.users import add_user, check_new_user
 
     with _user_errors():
-        engine = _engine()
+        engine = _engine(new=True)
         check_new_user(engine, name, role, unit)
         password = None if no_password else _read_password(password_stdin)
         user = add_user(engine, name, role, unit, password)

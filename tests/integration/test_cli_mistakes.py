@@ -84,12 +84,28 @@ def test_a_deadline_check_ahead_of_today_is_refused_and_records_nothing(cli, pro
     assert cli("alerts").stdout == "no alerts\n"
 
 
-def test_a_review_of_an_empty_database_says_to_load_first(cli, project):
+def test_a_review_of_an_empty_database_says_to_load_first(cli, engine, project):
     run = cli("review", "2024-Q2", "--out", "reports")
 
     assert (run.exit_code, run.stderr) == (
         1, "error: no jurisdiction is loaded; load the directives first (dirtrack load)\n")
     assert not (project / "reports").exists()
+
+
+def test_a_command_on_an_sqlite_file_that_is_not_there_says_so_and_creates_nothing(project,
+                                                                                   tmp_path):
+    missing = tmp_path / "typo" / "dirtrak.db"
+    url = f"sqlite:///{missing}"
+
+    runs = [_run(project, *args, DIRTRACK_DATABASE_URL=url)
+            for args in (("tasks",), ("status",), ("alerts",), ("review", "2024-Q2"))]
+
+    assert {(r.returncode, r.stderr) for r in runs} == {(
+        1, f"error: no database at {missing}; load the directives first (dirtrack load), or "
+           "check DIRTRACK_DATABASE_URL\n")}
+    assert not missing.parent.exists()
+    assert _run(project, "load", "--on", "2024-04-15", DIRTRACK_DATABASE_URL=url).returncode == 0
+    assert missing.exists()
 
 
 def test_a_review_into_a_path_that_is_a_file_is_one_line(cli, project):

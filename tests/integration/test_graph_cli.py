@@ -122,8 +122,8 @@ def test_graphviz_reads_the_dot(cli):
     assert "<svg" in parsed.stdout
 
 
-def test_unknown_directive_lists_the_loaded_ones(cli):
-    empty = cli("graph", "nb-2025-q2")
+def test_unknown_directive_lists_the_loaded_ones(cli, engine):
+    empty = cli("graph", "nb-2025-q2")  # a database made, nothing loaded yet
     assert empty.exit_code == 1
     assert empty.stderr == "error: no directive 'nb-2025-q2'; loaded directives: none\n"
 
