@@ -61,9 +61,9 @@ def apply(span: Span, event: Event) -> Span:
         return replace(s, state=DONE, completed_on=event.effective_on, percent=100)
     if kind == "verified":
         return replace(s, verified=True)
-    if kind == "returned":
+    if kind == "returned":  # back to the progress reported before the completion
         return replace(s, state=OPEN, completed_on=None, verified=False,
-                       opened_on=event.effective_on)
+                       opened_on=event.effective_on, percent=event.percent or 0)
     if kind in ("extended", "revised") and event.new_due is not None:
         s = replace(s, due_on=event.new_due)
     if kind in ("reassigned", "revised") and event.new_lead is not None:

@@ -54,6 +54,9 @@ _UPDATE_SPAN = update(S).where(S.c.instance_pk == bindparam("span_pk"),
                                S.c.valid_from == bindparam("span_from"))
 _INSERT_SPAN = insert(S)
 _UNIT = select(U.c.ended_on, U.c.successor_id).where(U.c.id == bindparam("unit"))
+_LAST_PROGRESS = (select(E.c.percent).where(E.c.instance_pk == bindparam("pk"),
+                                            E.c.kind == "progress")
+                  .order_by(E.c.effective_on.desc(), E.c.id.desc()).limit(1))
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,8 @@ def record_event(
                                 f"date order (date it {last} or later)")
         _check(conn, key, kind, facts, on=on, unit=unit, percent=percent, new_due=new_due,
                decision=decision, note=note)
+        if kind == "returned":  # the task goes back to the progress last reported
+            percent = conn.execute(_LAST_PROGRESS, {"pk": pk}).scalar() or 0
         event_id = conn.execute(_INSERT_EVENT, {
             "instance_pk": pk, "kind": kind, "effective_on": on,
             "recorded_at": datetime.now(UTC), "actor": unit or actor, "percent": percent,

@@ -9,12 +9,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from dirtrack.config import today
 from dirtrack.errors import NotAllowed, NotFound
 from dirtrack.store.ledger import record_event
+from dirtrack.store.spans import rebuild_spans
+from dirtrack.store.tables import InstanceRow
 
 from .support import as_json, by_id, counts, events_of, load_mini
+
+INSTANCES = InstanceRow.__table__  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -143,6 +148,21 @@ def test_verify_an_open_task_is_refused(loaded, engine):
     assert run.stderr == ("error: mini/plan is not reported done; only a completion can be "
                           "verified or returned\n")
     assert counts(engine)[1] == 0
+
+
+def test_a_returned_completion_goes_back_to_the_progress_reported_before_it(loaded, engine):
+    loaded("progress", "mini/plan", "--unit", "dept-a", "--percent", "60", "--on", "2024-04-05")
+    loaded("done", "mini/plan", "--unit", "dept-a", "--on", "2024-04-08")
+    assert _status(loaded, "mini/plan", "2024-04-08")["percent"] == 100
+
+    loaded("verify", "mini/plan", "--return", "--reason", "annex missing", "--on", "2024-04-09")
+
+    assert _status(loaded, "mini/plan", "2024-04-09")["percent"] == 60
+    assert _status(loaded, "mini/plan", "2024-04-08")["percent"] == 100  # as it stood then
+    with engine.begin() as conn:  # a rebuild from the ledger gives the same
+        pk = conn.execute(select(INSTANCES.c.pk).where(INSTANCES.c.key == "mini/plan")).scalar()
+        rebuild_spans(conn, [pk])
+    assert _status(loaded, "mini/plan", "2024-04-09")["percent"] == 60
 
 
 def test_returned_completion_reopens_and_a_later_done_is_late(loaded, engine):

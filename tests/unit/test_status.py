@@ -43,7 +43,8 @@ def test_done_then_returned_then_done() -> None:
         ("2024-06-03", None, "done"),
     ]
     assert [s.completed_on for s in result] == [None, date(2024, 5, 10), None, date(2024, 6, 3)]
-    assert [s.percent for s in result] == [0, 100, 100, 100]
+    # a return carries the progress reported before the completion: none here
+    assert [s.percent for s in result] == [0, 100, 0, 100]
     # The open period restarts on the return: escalation counts from there.
     assert [s.opened_on for s in result] == [CREATED, CREATED, date(2024, 5, 12),
                                              date(2024, 5, 12)]
