@@ -97,7 +97,9 @@ def task_detail(detail: Any) -> str:
                                                               if t.critical else ""))
     if detail.prerequisites:
         lines.append("prerequisites:")
-        lines += [f"  {p.id}  {p.status}  due {p.due_on.isoformat()}"
+        id_w = max(len(p.id) for p in detail.prerequisites)
+        status_w = max(len(p.status) for p in detail.prerequisites)
+        lines += [f"  {p.id:<{id_w}}  {p.status:<{status_w}}  due {p.due_on.isoformat()}"
                   for p in detail.prerequisites]
     if detail.dependents:
         lines.append(f"dependents: {len(detail.dependents)}")

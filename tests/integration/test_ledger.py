@@ -361,3 +361,17 @@ def test_an_unknown_task_is_not_found_before_the_caller_s_check(loaded, engine):
                                        "'dirtrack tasks'$"):
         record_event(engine, "mini/nope", "progress", on=date(2024, 4, 3), unit="dept-a",
                      percent=10, authorise=never)
+
+
+def test_show_lines_up_the_prerequisites_in_columns(cli):
+    assert cli("load", "directives/ninh-binh", "--on", "2024-04-15").exit_code == 0
+
+    shown = cli("show", "nb-2024-q2/district-summary@kim-son",
+                "--as-of", "2024-06-30").stdout.splitlines()
+
+    start = shown.index("prerequisites:") + 1
+    rows = shown[start:shown.index("history:")]
+    assert rows[:2] == [
+        "  nb-2024-q2/ff-congress/grassroots@con-thoi   open_overdue  due 2024-05-31",
+        "  nb-2024-q2/ff-congress/grassroots@hung-tien  open_overdue  due 2024-05-31"]
+    assert len({line.index(" due ") for line in rows if " due " in line}) == 1
