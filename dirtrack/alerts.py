@@ -356,13 +356,23 @@ def _prepare(engine: Engine, now: datetime) -> int:
         return len(deliveries)
 
 
+def check_delivery_settings() -> None:
+    """Raise ConfigError for a setting delivery would trip over half-way: the retry
+    back-off, or a replaced digest template that does not compile."""
+    backoff(1)
+    if os.environ.get("DIRTRACK_TEMPLATES"):  # the package's own templates are known good
+        env = environment()
+        for language in ("vi", "en"):
+            env.get_template(f"digest.{language}.txt.j2")
+
+
 def deliver(engine: Engine, now: datetime, alerts_dir: Path,
             channel_factory: Callable[[str, dict[str, str], Path], Channel] = build_channel,
             ) -> DeliveryReport:
     """Send every digest due now: interrupted ones, retries whose back-off is over, new ones.
 
     One run sends at a time: a second one started meanwhile waits for its turn."""
-    backoff(1)  # a bad DIRTRACK_RETRY_SECONDS stops the run before anything is sent
+    check_delivery_settings()  # a bad setting stops the run before anything is sent
     with sending_turn(engine):
         return _deliver(engine, now, alerts_dir, channel_factory)
 

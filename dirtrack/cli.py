@@ -352,7 +352,11 @@ def escalate(
         raise typer.BadParameter(f"{day} is after today ({_today()}); a deadline check "
                                  "cannot run ahead of the calendar", param_hint="--as-of")
     with _user_errors():
-        _engine()  # a bad database URL is reported before Prefect starts
+        from dirtrack.alerts import check_delivery_settings
+        from dirtrack.escalation import check_order
+
+        check_order(_engine(), day)  # what the flow would refuse, said before Prefect starts
+        check_delivery_settings()
         from flows.deadline_check import deadline_check
 
         result = _run_flow(lambda: deadline_check(
@@ -386,7 +390,11 @@ def alerts(
     if status is not None and status not in ("pending", "delivered", "cancelled"):
         raise typer.BadParameter("use pending, delivered or cancelled", param_hint="--status")
     with _user_errors():
-        found = list_alerts(_engine(), status, unit, limit)
+        from dirtrack.store.queries import check_known
+
+        engine = _engine()
+        check_known(engine, unit=unit)
+        found = list_alerts(engine, status, unit, limit)
     if json_:
         _print_json([a.as_json() for a in found])
     elif not found:

@@ -195,12 +195,23 @@ def cancel_stale(conn: Connection, as_of: date) -> int:
     return conn.execute(stmt).rowcount or 0
 
 
+def check_order(engine: Engine, as_of: date) -> None:
+    """Refuse a check dated before alerts already recorded: as of an earlier day, tasks
+    overdue since would look on time and their pending alerts be withdrawn."""
+    with engine.connect() as conn:
+        latest = conn.execute(select(func.max(O.c.fired_on))).scalar()
+    if latest is not None and as_of < latest:
+        raise InvalidAction(f"the outbox already holds alerts as of {latest}; run the deadline "
+                            f"check as of {latest} or later")
+
+
 def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
     """Record every alert due as of ``as_of`` in the outbox; return what was recorded."""
     if as_of > (now := today()):
         raise InvalidAction(f"a deadline check cannot run ahead of today ({now}): alerts "
                             f"as of {as_of} would go out before they are due")
     by_step: dict[str, int] = defaultdict(int)
+    check_order(engine, as_of)
     with engine.begin() as conn:
         lock_outbox(conn)
         cancelled = cancel_stale(conn, as_of)

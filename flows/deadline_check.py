@@ -11,7 +11,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NONE
 
 import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
-from dirtrack.alerts import deliver
+from dirtrack.alerts import check_delivery_settings, deliver
 from dirtrack.config import Settings, today
 from dirtrack.escalation import check_deadlines
 from dirtrack.store.engine import make_engine
@@ -43,6 +43,7 @@ def deadline_check(as_of: date | None = None, alerts_dir: str | None = None) -> 
     recipient and channel; failed sends stay pending for the next run."""
     day = as_of or today()
     folder = alerts_dir or os.environ.get("DIRTRACK_ALERTS_DIR", "reports/alerts")
+    check_delivery_settings()  # before anything is recorded
     recorded = record_alerts(day)
     delivered = deliver_digests(folder)
     logger = get_run_logger()

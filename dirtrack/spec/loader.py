@@ -243,6 +243,25 @@ def _read_units(
             ends[unit] = (item.line_of("unit"), str(into) if into else parents[unit])
             reorgs.append(Reorganisation(unit, on, str(into) if into else None,
                                          str(item.get("decision", ""))))
+    ended_on = {r.unit: r.on for r in reorgs}
+    for r in reorgs:
+        if r.into is None:
+            continue
+        line = ends[r.unit][0]
+        if r.into in ended_on and ended_on[r.into] < r.on:
+            report.error(path, line, "into",
+                         f"unit '{r.into}' ends on {ended_on[r.into]}, before '{r.unit}' would "
+                         f"merge into it on {r.on}; merge into the unit that continues")
+        ancestor = parents.get(r.into)
+        upward = {r.into}
+        while ancestor and ancestor not in upward:
+            if ancestor == r.unit:
+                report.error(path, line, "into",
+                             f"unit '{r.unit}' cannot merge into '{r.into}', one of its own "
+                             "sub-units; merge it into a unit beside or above it")
+                break
+            upward.add(ancestor)
+            ancestor = parents.get(ancestor)
     successors = nx.DiGraph((unit, heir) for unit, (_, heir) in ends.items() if heir)
     for cycle in _cycles(successors, list(ends)):
         report.error(path, ends[cycle[0]][0], "into",

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select
+from sqlalchemy import Connection, Engine, and_, case, exists, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from dirtrack.errors import NotFound
@@ -73,10 +73,13 @@ def check_known(engine: Engine, directive: str | None = None, unit: str | None =
 
 
 def led_by(unit: str, as_of: date) -> ColumnElement[bool]:
-    """Instances ``unit`` leads as of ``as_of``: its own, and the open ones of units merged
-    into it by then, which the next load moves over (finished work stays where it was)."""
-    merged = select(U.c.id).where(U.c.successor_id == unit, U.c.ended_on <= as_of)
-    return or_(S.c.lead_id == unit, and_(S.c.state == "open", S.c.lead_id.in_(merged)))
+    """Instances ``unit`` leads as of ``as_of``: its own, and those of units merged into
+    it by then that were still open on the merger's date (the next load moves the open
+    ones over; work finished before the merger stays where it was)."""
+    merged = exists().where(U.c.id == S.c.lead_id, U.c.successor_id == unit,
+                            U.c.ended_on <= as_of,
+                            or_(S.c.state == "open", S.c.completed_on >= U.c.ended_on))
+    return or_(S.c.lead_id == unit, merged)
 
 
 def _filtered(query: Select, as_of: date, f: Filters) -> Select:

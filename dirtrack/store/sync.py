@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 
+from dirtrack.config import today
 from dirtrack.errors import InvalidAction
 from dirtrack.graph import Expansion
 from dirtrack.plan import Plan
@@ -79,6 +80,9 @@ class LoadSummary:
 
 def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
     """Write ``plan`` in one transaction; return what changed per directive."""
+    if on > (day := today()):
+        raise InvalidAction(f"a load takes effect on {on}, after today ({day}); load with "
+                            f"--on {day} or earlier")
     now = datetime.now(UTC)
     results = []
     reassigned = 0

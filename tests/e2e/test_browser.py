@@ -243,12 +243,17 @@ def test_officer_reports_done_and_steering_verifies(web_server: Any, chromium: A
         shots.part(steering_phone.locator("#awaiting"), "dashboard-awaiting", "phone")
         _check_fits(steering_phone, "the dashboard", layout)
         assert steering_phone.locator(f"#awaiting tr[data-task='{PHONE_TASK}']").count() == 1
-        # the columns a committee member decides by stay on a phone
-        assert steering_phone.locator(
-            f"#awaiting tr[data-task='{PHONE_TASK}'] td.keep a").is_visible()
-        for table, column in (("#overdue", 4), ("#overdue", 5), ("#league", 4), ("#league", 7)):
-            header = steering_phone.locator(f"{table} thead th:nth-child({column})")
-            assert header.is_visible(), (table, column)
+        # the columns a committee member decides by stay on a phone, within the screen
+        decide = steering_phone.locator(f"#awaiting tr[data-task='{PHONE_TASK}'] td.keep a")
+        for element in (decide, *(steering_phone.locator(f"{t} thead th:nth-child({c})")
+                                  for t, c in (("#overdue", 4), ("#league", 4)))):
+            box = element.bounding_box()
+            assert element.is_visible() and box is not None
+            assert box["x"] + box["width"] <= PHONE["width"], box
+            inside = element.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+            assert inside, "the text runs past its box"
+        assert steering_phone.locator("#overdue thead th:nth-child(5)").is_visible()
+        assert steering_phone.locator("#league thead th:nth-child(7)").is_visible()
         steering_phone.goto(f"{base}/tasks/{PHONE_TASK}")
         shots.take(steering_phone, "task-to-verify", "phone")
         _check_fits(steering_phone, "the task page of the steering committee", layout)

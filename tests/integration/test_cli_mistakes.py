@@ -184,3 +184,12 @@ def test_an_sqlite_url_without_a_file_is_refused_before_anything_is_loaded(proje
     assert run.stderr == (f"error: DIRTRACK_DATABASE_URL={url} names no database file, and a "
                           "database in memory ends with the command; name a file, e.g. "
                           "sqlite:///dirtrack.db\n")
+
+
+def test_alerts_for_a_unit_that_does_not_exist_is_an_error(cli, project):
+    load_mini(cli, project)
+
+    run = cli("alerts", "--unit", "dept-x")
+
+    assert (run.exit_code, run.stderr) == (
+        1, "error: no unit 'dept-x'; check the id in the jurisdiction's units.yaml\n")

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from dirtrack.alerts import deliver, list_alerts
+from dirtrack.errors import InvalidAction
 from dirtrack.escalation import check_deadlines
 from dirtrack.store.queries import Filters, list_tasks
 
@@ -68,9 +71,10 @@ def test_each_step_fires_once_per_task_and_recipient_however_often_the_check_run
         "2024-04-07": 1, "2024-04-11": 1, "2024-04-12": 1, "2024-04-16": 2,
         "2024-04-17": 2, "2024-04-21": 1, "2024-04-22": 1, "2024-04-25": 1,
         "2024-04-27": 1, "2024-04-30": 1, "2024-05-05": 1}
-    # a later check, and a check of a past date again, record nothing new
+    # a later check records nothing new; one dated before it is refused
     assert check_deadlines(engine, d("2024-06-30")).recorded == 0
-    assert check_deadlines(engine, d("2024-04-16")).recorded == 0
+    with pytest.raises(InvalidAction):
+        check_deadlines(engine, d("2024-04-16"))
     assert len(outbox_rows(engine)) == 13
 
 
@@ -340,3 +344,37 @@ def test_a_bulk_check_refreshes_postgresql_statistics_of_the_outbox(engine, tmp_
             planned = conn.exec_driver_sql(
                 "SELECT reltuples FROM pg_class WHERE oid = 'outbox'::regclass").scalar_one()
         assert planned == 7
+
+
+def test_a_check_dated_before_alerts_already_recorded_is_refused_and_withdraws_nothing(
+        cli, project, engine, tmp_path):
+    from .alerts_support import write_jurisdiction
+
+    write_jurisdiction(project)
+    assert cli("load", "directives/tinh-thu", "--on", "2024-04-01").exit_code == 0
+    check_deadlines(engine, d("2024-04-16"))  # overdue and root-cause alerts, all pending
+    before = outbox_rows(engine)
+
+    run = cli("escalate", "--as-of", "2024-04-10", "--alerts-dir", str(tmp_path / "alerts"))
+
+    assert (run.exit_code, run.stderr) == (
+        1, "error: the outbox already holds alerts as of 2024-04-16; run the deadline check "
+           "as of 2024-04-16 or later\n")
+    assert outbox_rows(engine) == before
+    assert {r["status"] for r in before} == {"pending"}
+
+
+def test_a_bad_delivery_setting_stops_the_check_before_it_records_anything(
+        cli, project, engine, tmp_path, monkeypatch):
+    from .alerts_support import write_jurisdiction
+
+    write_jurisdiction(project)
+    assert cli("load", "directives/tinh-thu", "--on", "2024-04-01").exit_code == 0
+    monkeypatch.setenv("DIRTRACK_RETRY_SECONDS", "soon")
+
+    run = cli("escalate", "--as-of", "2024-04-16", "--alerts-dir", str(tmp_path / "alerts"))
+
+    assert (run.exit_code, run.stderr) == (
+        1, "error: DIRTRACK_RETRY_SECONDS='soon' is not a number of at least 0; fix or unset "
+           "it\n")
+    assert outbox_rows(engine) == []

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from dirtrack.config import today
 from dirtrack.store.tables import InstanceRow, StateRow
 
 from .support import (
@@ -433,3 +435,17 @@ def test_a_province_loaded_later_cannot_take_over_another_s_directive_id(cli, pr
            "give this directive an id of its own\n")
     assert counts(engine) == before
     assert [e["kind"] for e in events_of(engine, "mini/report")] == ["done"]
+
+
+def test_a_load_dated_after_today_is_refused(cli, project, engine):
+    load_mini(cli, project)
+    _edit(project, "due: 2024-06-30", "due: 2024-07-15")
+    tomorrow = today() + timedelta(days=1)
+    before = counts(engine)
+
+    run = cli("load", MINI, "--on", tomorrow.isoformat())
+
+    assert (run.exit_code, run.stderr) == (
+        1, f"error: a load takes effect on {tomorrow}, after today ({today()}); load with "
+           f"--on {today()} or earlier\n")
+    assert counts(engine) == before

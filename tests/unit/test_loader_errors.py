@@ -281,6 +281,21 @@ def test_reorganisations_that_contradict_themselves(here: Path, cat: Path) -> No
     ]
 
 
+def test_a_merger_into_a_unit_already_gone_or_into_a_sub_unit(here: Path, cat: Path) -> None:
+    units = UNITS_YAML + (
+        "reorganisations:\n"
+        "  - {unit: hung-tien, into: kim-dong, on: 2025-07-01}\n"
+        "  - {unit: yen-thang, into: hung-tien, on: 2025-08-01}\n"
+        "  - {unit: kim-son, into: kim-dong, on: 2025-07-01}\n")
+    folder = jurisdiction(here, {}, units=units)
+    assert problems(folder, cat) == [
+        "nb/units.yaml:14: into: unit 'hung-tien' ends on 2025-07-01, before 'yen-thang' would "
+        "merge into it on 2025-08-01; merge into the unit that continues",
+        "nb/units.yaml:15: into: unit 'kim-son' cannot merge into 'kim-dong', one of its own "
+        "sub-units; merge it into a unit beside or above it",
+    ]
+
+
 def test_a_list_or_mapping_where_one_value_is_meant(here: Path, cat: Path) -> None:
     folder = one_directive(here, """
         - {id: a, title: [Book, models], lead: [pc-standing], sector: economic, due: 2024-Q2}

@@ -523,6 +523,9 @@ def test_after_a_merger_the_successor_s_officer_reports_on_the_merged_commune_s_
         read = clients["hht"].get(f"/api/tasks/{task}")
         reported = clients["hht"].post(f"/api/tasks/{task}/progress", json={"percent": 30})
         old = clients["hyvuong"].post(f"/api/tasks/{task}/progress", json={"percent": 40})
+        finished = clients["hht"].post(f"/api/tasks/{task}/done", json={})
+        still_listed = [t["id"] for t in clients["hht"].get(
+            "/api/tasks", params={"status": "done_late"}).json()]
     finally:
         app.state.engine.dispose()
         engine.dispose()
@@ -532,3 +535,5 @@ def test_after_a_merger_the_successor_s_officer_reports_on_the_merged_commune_s_
     assert reported.status_code == 201, reported.text
     assert (old.status_code, old.json()["detail"]) == (
         403, f"{task} is not a task of your unit (hy-vuong)")  # the work has moved on
+    assert finished.status_code == 201, finished.text
+    assert still_listed == [task]  # what the successor finished stays in its list
