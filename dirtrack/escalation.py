@@ -198,8 +198,8 @@ def cancel_stale(conn: Connection, as_of: date) -> int:
 def check_order(engine: Engine, as_of: date) -> None:
     """Refuse a check dated before alerts already recorded: as of an earlier day, tasks
     overdue since would look on time and their pending alerts be withdrawn."""
-    with engine.connect() as conn:
-        latest = conn.execute(select(func.max(O.c.fired_on))).scalar()
+    with engine.connect() as conn:  # checks run in date order: the newest alert is the latest
+        latest = conn.execute(select(O.c.fired_on).order_by(O.c.id.desc()).limit(1)).scalar()
     if latest is not None and as_of < latest:
         raise InvalidAction(f"the outbox already holds alerts as of {latest}; run the deadline "
                             f"check as of {latest} or later")
