@@ -93,14 +93,13 @@ def _engine(new: bool = False) -> Any:
         target = make_url(url)
     except ArgumentError:
         target = None  # make_engine says what is wrong with it
-    if target is not None and target.get_backend_name() == "sqlite" \
-            and target.database in (None, "", ":memory:"):
-        _fail(f"DIRTRACK_DATABASE_URL={url} names no database file, and a database in "
-              "memory ends with the command; name a file, e.g. sqlite:///dirtrack.db")
-    if target is not None and target.get_backend_name() == "sqlite" and not new \
-            and not Path(str(target.database)).exists():
-        _fail(f"no database at {target.database}; load the directives first (dirtrack load), "
-              "or check DIRTRACK_DATABASE_URL")
+    if target is not None and target.get_backend_name() == "sqlite":
+        if target.database in (None, "", ":memory:"):
+            _fail(f"DIRTRACK_DATABASE_URL={url} names no database file, and a database in "
+                  "memory ends with the command; name a file, e.g. sqlite:///dirtrack.db")
+        if not new and not Path(str(target.database)).exists():
+            _fail(f"no database at {target.database}; load the directives first "
+                  "(dirtrack load), or check DIRTRACK_DATABASE_URL")
     return make_engine(url)
 
 

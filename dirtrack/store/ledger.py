@@ -92,8 +92,7 @@ def record_event(
         pk, created_on = row
         facts = conn.execute(_FACTS, {"pk": pk, "unit": unit}).one()
         if authorise is not None:  # with the lead of the day, a merged unit's successor
-            ended = facts.lead_ended_on is not None and facts.lead_ended_on <= on
-            authorise(effective_lead(conn, facts.lead_id, on) if ended else facts.lead_id,
+            authorise(lead_on(conn, facts.lead_id, facts.lead_ended_on, on),
                       [s for s in facts.support.split(",") if s])
         version, last = facts.version, facts.last
         if expected_version is not None and expected_version != version:
@@ -141,7 +140,14 @@ def _append_span(conn: Connection, pk: int, row: Any, event: Event) -> None:
                                     "valid_to": None, **values})
 
 
-def effective_lead(conn: Connection, lead: str, on: date) -> str:
+def lead_on(conn: Connection, lead: str, lead_ended_on: date | None, on: date) -> str:
+    """Return who leads on ``on``: ``lead``, or, once it has ended, its successor."""
+    if lead_ended_on is None or lead_ended_on > on:
+        return lead  # no query for the usual case
+    return _effective_lead(conn, lead, on)
+
+
+def _effective_lead(conn: Connection, lead: str, on: date) -> str:
     """Return who leads on ``on``: the recorded lead, or its successor once it has ended."""
     seen = {lead}
     row = conn.execute(_UNIT, {"unit": lead}).first()
@@ -165,8 +171,7 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
             successor = state.acting_successor_id
             raise NotAllowed(f"unit '{unit}' ended on {state.acting_ended_on} (merged into "
                              f"{successor}); {successor} reports on its tasks")
-        lead = state.lead_id if state.lead_ended_on is None or state.lead_ended_on > on \
-            else effective_lead(conn, state.lead_id, on)
+        lead = lead_on(conn, state.lead_id, state.lead_ended_on, on)
         if unit != lead:
             raise NotAllowed(f"unit '{unit}' is not the lead of {key} (lead: {lead}); "
                              "only the lead unit can report progress or done")

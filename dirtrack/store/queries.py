@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Connection, Engine, and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from dirtrack.errors import NotFound
@@ -72,21 +72,28 @@ def check_known(engine: Engine, directive: str | None = None, unit: str | None =
             raise NotFound(f"no unit '{unit}'; check the id in the jurisdiction's units.yaml")
 
 
-def led_by(unit: str, as_of: date) -> ColumnElement[bool]:
+def led_by(engine: Engine, unit: str, as_of: date) -> ColumnElement[bool]:
     """Instances ``unit`` leads as of ``as_of``: its own, and those of units merged into
     it by then that were still open on the merger's date (the next load moves the open
-    ones over; work finished before the merger stays where it was)."""
-    merged = exists().where(U.c.id == S.c.lead_id, U.c.successor_id == unit,
-                            U.c.ended_on <= as_of,
-                            or_(S.c.state == "open", S.c.completed_on >= U.c.ended_on))
-    return or_(S.c.lead_id == unit, merged)
+    ones over; work finished before the merger stays where it was).
+
+    The merged units are looked up first (a handful, usually none), so the condition
+    stays a lookup of ``ix_instance_state_lead_id`` per unit.
+    """
+    with engine.connect() as conn:
+        merged = conn.execute(select(U.c.id, U.c.ended_on).where(
+            U.c.successor_id == unit, U.c.ended_on <= as_of)).all()
+    return or_(S.c.lead_id == unit, *(
+        and_(S.c.lead_id == m.id, or_(S.c.state == "open", S.c.completed_on >= m.ended_on))
+        for m in merged))
 
 
-def _filtered(query: Select, as_of: date, f: Filters) -> Select:
+def _filtered(query: Select, as_of: date, f: Filters,
+              lead: ColumnElement[bool] | None = None) -> Select:
     if f.directive:
         query = query.where(I.c.directive_id == f.directive)
-    if f.unit:
-        query = query.where(led_by(f.unit, as_of))
+    if lead is not None:
+        query = query.where(lead)
     if f.status:
         query = query.where(category_of(S, as_of) == f.status)
     if f.support:
@@ -103,11 +110,12 @@ def status_counts(engine: Engine, as_of: date, f: Filters | None = None) -> dict
     """Return how many instances fall in each category as of ``as_of``."""
     f = f or Filters()
     check_known(engine, f.directive, f.unit)
+    lead = led_by(engine, f.unit, as_of) if f.unit else None
     cat = category_of(S, as_of).label("category")
     query = select(cat, func.count()).select_from(S)
     if f.directive:
         query = query.join(I, I.c.pk == S.c.instance_pk)
-    query = _filtered(query.where(current(S, as_of)), as_of, f).group_by(cat)
+    query = _filtered(query.where(current(S, as_of)), as_of, f, lead).group_by(cat)
     with engine.connect() as conn:
         counts = dict(conn.execute(query).tuples().all())
     return {c: int(counts.get(c, 0)) for c in CATEGORIES}
@@ -180,6 +188,7 @@ def list_tasks(engine: Engine, as_of: date, f: Filters | None = None,
     """Return instances with their category and flags as of ``as_of``, most urgent first."""
     f = f or Filters()
     check_known(engine, f.directive, f.unit)
+    lead = led_by(engine, f.unit, as_of) if f.unit else None
     cat = category_of(S, as_of)
     query = (select(I.c.pk, I.c.key, I.c.directive_id, T.c.task_id, T.c.title, S.c.lead_id,
                     I.c.unit_id, T.c.sector, T.c.deliverable, S.c.due_on, cat.label("status"),
@@ -188,7 +197,7 @@ def list_tasks(engine: Engine, as_of: date, f: Filters | None = None,
              .select_from(S).join(I, I.c.pk == S.c.instance_pk).join(T, T.c.pk == I.c.task_pk)
              .join(PL, and_(PL.c.instance_pk == S.c.instance_pk, current(PL, as_of)))
              .where(current(S, as_of)))
-    query = _filtered(query, as_of, f)
+    query = _filtered(query, as_of, f, lead)
     order = case((cat == "open_overdue", 0), (cat == "open_on_time", 1), else_=2)
     query = query.order_by(order, S.c.due_on, I.c.key)
     if limit:
@@ -196,8 +205,8 @@ def list_tasks(engine: Engine, as_of: date, f: Filters | None = None,
     base_where = [current(S, as_of)]
     if f.directive:
         base_where.append(I.c.directive_id == f.directive)
-    if f.unit:
-        base_where.append(led_by(f.unit, as_of))
+    if lead is not None:
+        base_where.append(lead)
     if f.keys is not None:
         base_where.append(I.c.key.in_(f.keys))
     with engine.connect() as conn:
@@ -338,7 +347,7 @@ def lead_and_support(engine: Engine, key: str, on: date | None = None) -> tuple[
     unit that took its work over (before the next load moves the task itself).
     """
     from dirtrack.config import today
-    from dirtrack.store.ledger import effective_lead
+    from dirtrack.store.ledger import lead_on
 
     with engine.connect() as conn:
         row = conn.execute(select(S.c.lead_id, T.c.support, U.c.ended_on)
@@ -348,7 +357,5 @@ def lead_and_support(engine: Engine, key: str, on: date | None = None) -> tuple[
                            .where(I.c.key == key, S.c.valid_to.is_(None))).first()
         if row is None:
             raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
-        day = on or today()
-        lead = row.lead_id if row.ended_on is None or row.ended_on > day \
-            else effective_lead(conn, row.lead_id, day)
+        lead = lead_on(conn, row.lead_id, row.ended_on, on or today())
     return lead, [s for s in row.support.split(",") if s]

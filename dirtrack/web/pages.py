@@ -77,8 +77,9 @@ def _unit_names(engine: Any) -> dict[str, str]:
 
 
 def _safe_next(target: str | None) -> str:
-    safe = target and target.startswith("/") and not target.startswith(("//", "/\\"))
-    return target if safe and target else "/"
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/"
 
 
 @router.get("/login", response_class=HTMLResponse)
