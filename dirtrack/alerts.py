@@ -29,7 +29,7 @@ from urllib.parse import unquote, urlparse
 from sqlalchemy import Connection, Engine, and_, func, literal_column, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
-from dirtrack.config import env_number
+from dirtrack.config import settings
 from dirtrack.errors import ConfigError, DirtrackError
 from dirtrack.store.bulk import bulk_insert
 from dirtrack.store.outbox import (
@@ -209,7 +209,7 @@ def build_channel(name: str, options: dict[str, str], alerts_dir: Path) -> Chann
 
 def backoff(attempts: int) -> timedelta:
     """Return how long to wait before retry number ``attempts`` (doubling, capped at 6 h)."""
-    base = env_number("DIRTRACK_RETRY_SECONDS", 300)
+    base = settings().retry_seconds
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 

@@ -6,10 +6,8 @@ so a file of the same name there (``review.html.j2``, ``digest.vi.txt.j2``) wins
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Any, NoReturn
 
 from jinja2 import (
@@ -22,6 +20,7 @@ from jinja2 import (
     TemplateSyntaxError,
 )
 
+from dirtrack.config import settings
 from dirtrack.errors import ConfigError
 
 STEP_LABELS = {
@@ -68,16 +67,16 @@ class _Templates(Environment):
 
 def environment(autoescape: bool = False) -> Environment:
     loaders: list = []
-    custom = os.environ.get("DIRTRACK_TEMPLATES")
-    if custom:
-        if not Path(custom).is_dir():
+    custom = settings().templates
+    if custom is not None:
+        if not custom.is_dir():
             raise ConfigError(f"DIRTRACK_TEMPLATES='{custom}' is not a folder; point it at the "
                               "folder of your templates, or unset it")
-        loaders.append(FileSystemLoader(Path(custom)))
+        loaders.append(FileSystemLoader(custom))
     loaders.append(PackageLoader("dirtrack", "templates"))
     env = _Templates(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                       autoescape=autoescape, trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
     env.filters["vndate"] = vndate
-    env.custom = custom or ""
+    env.custom = str(custom or "")
     return env

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -12,13 +11,13 @@ from prefect.cache_policies import NONE
 
 import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
 from dirtrack.alerts import check_delivery_settings, deliver
-from dirtrack.config import Settings, today
+from dirtrack.config import settings, today
 from dirtrack.escalation import check_deadlines
 from dirtrack.store.engine import make_engine
 
 
 def _engine() -> Any:
-    return make_engine(Settings.from_env().database_url)
+    return make_engine(settings().database_url)
 
 
 # Both tasks change the database: a result is never reused from a cache.
@@ -42,7 +41,7 @@ def deadline_check(as_of: date | None = None, alerts_dir: str | None = None) -> 
     """Record the reminders and escalations due as of ``as_of`` and send one digest per
     recipient and channel; failed sends stay pending for the next run."""
     day = as_of or today()
-    folder = alerts_dir or os.environ.get("DIRTRACK_ALERTS_DIR", "reports/alerts")
+    folder = alerts_dir or str(settings().alerts_dir)
     check_delivery_settings()  # before anything is recorded
     recorded = record_alerts(day)
     delivered = deliver_digests(folder)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from sqlalchemy import select
 
 import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
 from dirtrack.calendar import quarter_bounds
-from dirtrack.config import Settings, today
+from dirtrack.config import settings, today
 from dirtrack.report import percent, render, write_review
 from dirtrack.review import Review, build_review, previous_quarter_end
 from dirtrack.store.engine import make_engine
@@ -23,7 +22,7 @@ from flows.runtime import whole
 
 
 def _engine() -> Any:
-    return make_engine(Settings.from_env().database_url)
+    return make_engine(settings().database_url)
 
 
 # The review is large (a league table of every unit): no task hashes it for a cache key,
@@ -62,7 +61,7 @@ def quarterly_review(quarter: str | None = None, as_of: date | None = None,
     (default today), for each jurisdiction; return the files written."""
     day = as_of or today()
     quarter = quarter or previous_quarter_end(day)[0]
-    folder = out or os.environ.get("DIRTRACK_REPORTS_DIR", "reports")
+    folder = out or str(settings().reports_dir)
     if jurisdiction:
         jurisdictions = [jurisdiction]
     else:  # every jurisdiction with a directive issued by the quarter's end

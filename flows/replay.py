@@ -21,7 +21,7 @@ from prefect import flow, task
 from prefect.cache_policies import NONE
 
 from dirtrack.calendar import quarter_bounds
-from dirtrack.config import Settings
+from dirtrack.config import settings
 from dirtrack.demo import PROJECT, actions_for, moved_examples, perform, quarter_of, quarter_report
 from dirtrack.plan import Plan, read_plan
 from dirtrack.store.engine import make_engine
@@ -33,7 +33,7 @@ from flows.sync import load
 
 @task(name="record the day's unit actions", cache_policy=NONE)
 def record_day(day: date, actions: list[Any], jurisdiction: str, plan: Plan) -> list[str]:
-    engine = make_engine(Settings.from_env().database_url)
+    engine = make_engine(settings().database_url)
     refused = [perform(engine, plan.registries[jurisdiction], a) for a in actions]
     return [f"{day}: refused: {r}" for r in refused if r]
 
@@ -45,7 +45,7 @@ _echo: list[Callable[[str], None]] = [print]
 def replay(workdir: str) -> list[str]:
     """Replay the demo quarters; return the review files written."""
     echo = _echo[0]
-    engine = make_engine(Settings.from_env().database_url)
+    engine = make_engine(settings().database_url)
     plan = read_plan(PROJECT / "directives", catalog=PROJECT / "tasks_catalog")
     alerts_dir = str(Path(workdir) / "alerts")
     files: list[str] = []

@@ -12,7 +12,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 
 import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
-from dirtrack.config import Settings, today
+from dirtrack.config import settings, today
 from dirtrack.errors import ValidationFailed
 from dirtrack.plan import Plan, read_plan
 from dirtrack.store.engine import make_engine
@@ -35,7 +35,7 @@ def validate(path: str) -> Plan:
 
 @task(name="load into the database", cache_policy=NONE)
 def load(plan: Plan, on: date) -> list[dict[str, Any]]:
-    summary = load_plan(make_engine(Settings.from_env().database_url), plan, on=on)
+    summary = load_plan(make_engine(settings().database_url), plan, on=on)
     return [{"directive": r.directive_id, "outcome": r.outcome, "instances": r.instances,
              "added": r.added, "revised": r.revised, "cancelled": r.cancelled}
             for r in summary.results] + (

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from dirtrack import config
 from dirtrack.calendar import WorkCalendar
 from dirtrack.errors import ConfigError, Problem
 from dirtrack.registry import KINDS, LEVELS, Registry, Reorganisation, Unit
@@ -54,12 +54,12 @@ class Workspace:
 
 def find_catalog(path: Path) -> Path | None:
     """Return the catalog folder: DIRTRACK_CATALOG, or ``tasks_catalog`` beside or above PATH."""
-    env = os.environ.get("DIRTRACK_CATALOG")
-    if env:
-        if not Path(env).is_dir():
+    env = config.settings().catalog
+    if env is not None:
+        if not env.is_dir():
             raise ConfigError(f"DIRTRACK_CATALOG='{env}' is not a folder; point it at the task "
                               "catalog, or unset it to use tasks_catalog beside the directives")
-        return Path(env)
+        return env
     here = path.resolve()
     for folder in [here, *here.parents]:
         candidate = folder / "tasks_catalog"

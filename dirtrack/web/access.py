@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from dirtrack.config import env_number, today
+from dirtrack.config import settings, today
 from dirtrack.errors import InvalidAction, NotAllowed
 from dirtrack.users import User
 
@@ -48,7 +48,7 @@ def require_recent(on: date) -> None:
     into a past quarter. Older work is recorded by the secretariat (``dirtrack done
     --on``), in the ledger like any other event.
     """
-    days = int(env_number("DIRTRACK_REPORT_DAYS_BACK", REPORT_DAYS_BACK))
+    days = settings().report_days_back
     first = today() - timedelta(days=days)
     if on < first:
         raise InvalidAction(f"a unit's report can be dated at most {days} day(s) back, from "

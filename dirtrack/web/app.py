@@ -6,13 +6,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -26,7 +24,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 
-from dirtrack.config import TIMEZONE, Settings, env_number
+from dirtrack.config import settings
 from dirtrack.errors import (
     Conflict,
     DirtrackError,
@@ -132,10 +130,10 @@ def file_size(size: int) -> str:
 
 
 def local_day(moment: datetime) -> date:
-    """The day in Asia/Ho_Chi_Minh of a moment stored in UTC (naive from SQLite)."""
+    """The day in the configured time zone of a moment stored in UTC (naive from SQLite)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(TIMEZONE)).date()
+    return moment.astimezone(settings().zone()).date()
 
 
 def template_env() -> Environment:
@@ -176,8 +174,8 @@ def create_app(database_url: str | None = None, *, evidence_dir: Path | None = N
     """Return the web application bound to one database."""
     from dirtrack.store.engine import make_engine
 
-    settings = Settings.from_env()
-    engine = make_engine(database_url or settings.database_url)
+    config = settings()
+    engine = make_engine(database_url or config.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -191,10 +189,9 @@ def create_app(database_url: str | None = None, *, evidence_dir: Path | None = N
     app.state.engine = engine
     app.state.sessions = Sessions(signing_key(engine))
     app.state.templates = template_env()
-    app.state.evidence_dir = evidence_dir or Path(os.environ.get("DIRTRACK_EVIDENCE_DIR",
-                                                                 "evidence"))
-    app.state.evidence_max = int(env_number("DIRTRACK_EVIDENCE_MAX_BYTES", 10 * 2**20, least=1))
-    app.state.cookie_secure = os.environ.get("DIRTRACK_COOKIE_SECURE", "") == "1"
+    app.state.evidence_dir = evidence_dir or config.evidence_dir
+    app.state.evidence_max = config.evidence_max_bytes
+    app.state.cookie_secure = config.cookie_secure
     # Swagger UI 5 (it reads OpenAPI 3.1), as fastapi-offline packages it. The longer
     # prefix first: routes match in order, and /static would take it all.
     import fastapi_offline

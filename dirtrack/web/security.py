@@ -7,7 +7,6 @@ kept in the database, so every worker process signs with the same key.
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from dirtrack.config import settings
 from dirtrack.store.tables import SettingRow
 
 SETTINGS = SettingRow.__table__  # type: ignore[attr-defined]
@@ -25,9 +25,9 @@ SESSION_SECONDS = 12 * 3600
 
 def signing_key(engine: Engine) -> str:
     """Return the session signing key: from the environment, or kept in the database."""
-    configured = os.environ.get("DIRTRACK_SECRET_KEY")
-    if configured:
-        return configured
+    configured = settings().secret_key
+    if configured is not None:
+        return configured.get_secret_value()
     query = select(SETTINGS.c.value).where(SETTINGS.c.key == "secret")
     with engine.connect() as conn:
         value = conn.execute(query).scalar()

@@ -124,7 +124,7 @@ def test_a_review_into_a_path_that_is_a_file_is_one_line(cli, project):
      "DIRTRACK_TIMEZONE='Mars/Base' is not a time zone; use one like Asia/Ho_Chi_Minh, or "
      "unset it"),
     ("DIRTRACK_EVIDENCE_MAX_BYTES", "ten", ("serve", "--port", "1"),
-     "DIRTRACK_EVIDENCE_MAX_BYTES='ten' is not a number of at least 1; fix or unset it"),
+     "DIRTRACK_EVIDENCE_MAX_BYTES='ten' is not a whole number of at least 1; fix or unset it"),
     ("DIRTRACK_CATALOG", "no-such-catalog", ("validate",),
      "DIRTRACK_CATALOG='no-such-catalog' is not a folder; point it at the task catalog, or "
      "unset it to use tasks_catalog beside the directives"),

@@ -1,0 +1,27 @@
+"""The ``dirtrack`` command line: a thin layer over the library.
+
+Each module adds its commands to :data:`app`; importing them here registers them.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from dirtrack.cli import files, operate, reading, recording, running, users  # noqa: F401
+from dirtrack.cli.base import app
+from dirtrack.errors import DirtrackError
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Entry point of the ``dirtrack`` script."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover
+        sys.exit(130)
+    except DirtrackError as exc:  # a setting read before a command's own error handling
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,160 @@
+"""Commands that run a flow (deadline check, review, demo) or the web server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from dirtrack.cli.base import (
+    AsOf,
+    Json,
+    app,
+    fail,
+    open_engine,
+    parse_date,
+    print_json,
+    user_errors,
+    writable,
+)
+from dirtrack.config import settings, today
+
+
+def _run_flow(call: Callable[[], Any]) -> Any:
+    """Run a flow with Prefect's defaults prepared (no server needed) and no heartbeat."""
+    from flows.runtime import quick_runs  # importing flows prepares Prefect's environment
+
+    with quick_runs():
+        return call()
+
+
+@app.command()
+def escalate(
+    as_of: AsOf = None,
+    alerts_dir: Annotated[Path | None, typer.Option(
+        "--alerts-dir", help="Folder of the file channel; default $DIRTRACK_ALERTS_DIR or "
+        "reports/alerts.")] = None,
+    json_: Json = False,
+) -> None:
+    """Run the deadline check: record the reminders and escalations due, send the digests."""
+    day = parse_date(as_of, "--as-of") or today()
+    if day > today():  # the flow refuses it too; said here without Prefect's traceback
+        raise typer.BadParameter(f"{day} is after today ({today()}); a deadline check "
+                                 "cannot run ahead of the calendar", param_hint="--as-of")
+    with user_errors():
+        from dirtrack.alerts import check_delivery_settings
+        from dirtrack.escalation import check_order
+
+        check_order(open_engine(), day)  # what the flow would refuse, said before Prefect starts
+        check_delivery_settings()
+        from flows.deadline_check import deadline_check
+
+        result = _run_flow(lambda: deadline_check(
+            as_of=day, alerts_dir=str(alerts_dir) if alerts_dir else None))
+    if json_:
+        print_json(result)
+        return
+    steps = ", ".join(f"{step} {n}" for step, n in sorted(result["by_step"].items()))
+    typer.echo(f"deadline check as of {day}: {result['recorded']} alert(s) recorded"
+               + (f" ({steps})" if steps else "")
+               + f", {result['cancelled']} cancelled; {result['digests_sent']} digest(s) sent "
+               f"({result['alerts_sent']} alert(s)), {result['digests_failed']} failed, "
+               f"{result['alerts_waiting']} alert(s) waiting")
+    for error in result["errors"]:
+        typer.echo(f"delivery failed, will be retried: {error}", err=True)
+
+
+
+@app.command()
+def review(
+    quarter: Annotated[str, typer.Argument(metavar="QUARTER", help="The quarter, e.g. 2024-Q2.")],
+    as_of: AsOf = None,
+    format_: Annotated[str | None, typer.Option(
+        "--format", help="md, html or json; default all three.")] = None,
+    out: Annotated[str | None, typer.Option(
+        "--out", help="Folder for the files (default $DIRTRACK_REPORTS_DIR or reports), or '-' "
+        "to print one --format to standard output.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(
+        "--jurisdiction", help="Only this jurisdiction; default every one loaded.")] = None,
+) -> None:
+    """Write the quarterly review (Markdown, HTML with charts, JSON) through the review flow."""
+    from dirtrack.calendar import quarter_bounds
+
+    try:
+        quarter_bounds(quarter)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="QUARTER") from None
+    if format_ is not None and format_ not in ("md", "html", "json"):
+        raise typer.BadParameter("use md, html or json", param_hint="--format")
+    if out == "-" and format_ is None:
+        raise typer.BadParameter("printing to standard output needs one --format",
+                                 param_hint="--out")
+    day = parse_date(as_of, "--as-of") or today()
+    with user_errors():
+        from sqlmodel import Session, select
+
+        from dirtrack.store.tables import JurisdictionRow
+
+        engine = open_engine()
+        with Session(engine) as session:
+            names = [jurisdiction] if jurisdiction else list(
+                session.exec(select(JurisdictionRow.id).order_by(JurisdictionRow.id)))
+        if not names:
+            fail("no jurisdiction is loaded; load the directives first (dirtrack load)")
+        if out == "-":
+            from dirtrack.report import render
+            from dirtrack.review import build_review
+
+            for name in names:
+                typer.echo(render(build_review(engine, name, quarter, day), format_ or "md"))
+            return
+        from flows.quarterly_review import quarterly_review
+
+        writable(Path(out or settings().reports_dir))
+        formats = (format_,) if format_ else ("md", "html", "json")
+        from dirtrack.templating import environment
+
+        for fmt in formats:  # a broken replacement template is one line, before the flow
+            if fmt != "json":
+                environment(autoescape=fmt == "html").get_template(f"review.{fmt}.j2")
+        files = _run_flow(lambda: quarterly_review(quarter=quarter, as_of=day, out=out,
+                                                   jurisdiction=jurisdiction, formats=formats))
+    for path in files:
+        typer.echo(path)
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option("--workdir", help="Where the demo database "
+                                          "goes.")] = Path(".demo"),
+) -> None:
+    """Load the demo directives, replay a quarter day by day with the deadline check, and
+    write the quarterly reviews (through the Prefect engine, with no server needed)."""
+    from flows.runtime import prepare  # the CLI sits on top, beside the flows it runs
+
+    prepare(home=str((workdir / "prefect").resolve()))
+    from flows.replay import run_demo
+
+    with user_errors():
+        run_demo(workdir, echo=typer.echo)
+
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535,
+                                      help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Serve the web app (units' inboxes, the dashboard, reviews) and the JSON API (/docs)."""
+    import uvicorn
+
+    with user_errors():
+        open_engine()  # a bad database URL is one line here, not a traceback in every worker
+    typer.echo(f"dirtrack on http://{host}:{port}/ (API description at /docs)")
+    uvicorn.run("dirtrack.web.main:app", host=host, port=port, workers=workers,
+                log_level="warning", proxy_headers=True)
+
