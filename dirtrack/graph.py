@@ -168,12 +168,23 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
     """Return the directive's instances with deadlines, lags, slack and critical flags.
 
     The spec must have passed the loader's checks (no cycle, no unknown reference).
+    Raise ValidationFailed when a dependency or deadline refers to a task that has no
+    instance at all: a deadline counted from nothing would be silently wrong.
+
+    How a dependency on a fanned-out task resolves, for each dependent instance: the
+    prerequisite's instances inside the dependent's subtree; if none lies inside, the
+    instance at its nearest ancestor; a dependent that is not fanned out takes them
+    all. An instance that finds none (a district with no commune in the registry)
+    does not wait for that task, and a deadline it counts from that task counts from
+    the task's latest deadline; a warning lists those instances.
     """
     tasks = {t.id: t for t in spec.tasks}
     order = list(nx.lexicographical_topological_sort(task_graph(spec)))
     resolver = _Resolver(registry)
     by_task: dict[str, list[Instance]] = {}
     warnings: list[Problem] = []
+    errors: list[Problem] = []
+    failed: set[str] = set()
     issued = spec.issued_on
     for task_id in order:
         task = tasks[task_id]
@@ -181,15 +192,31 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
         if task.for_each:
             units = [u.id for u in registry.units_at_level(task.for_each, task.scope, issued)]
             if not units:
-                scope = f" inside '{task.scope}'" if task.scope else ""
                 warnings.append(Problem(task.path, task.line_of("for_each"), "for_each",
-                                        f"task '{task.id}' fans out over no unit: no "
-                                        f"{task.for_each}{scope} exists on {issued}",
-                                        "warning"))
+                                        f"task '{task.id}' fans out over no unit: "
+                                        f"{_nothing(task, issued)}", "warning"))
         else:
             units = [None]
+        refs = [(d.task, d.line or task.line_of("depends_on"), "depends_on")
+                for d in task.depends_on]
+        if task.due.kind == "task" and task.due.ref:
+            refs.append((task.due.ref, task.line_of("due"), "due"))
+        empty = [(ref, line, key) for ref, line, key in refs if not by_task[ref]]
+        for ref, line, key in empty:
+            if ref in failed:  # said once, at the task that has no instance
+                continue
+            how = "depends on" if key == "depends_on" else "counts its deadline from"
+            errors.append(Problem(task.path, line, key, (
+                f"task '{task.id}' {how} '{ref}', which has no instance: "
+                f"{_nothing(tasks[ref], issued)}; remove '{ref}' from '{key}', or make it "
+                "fan out over units that exist")))
+        if empty:
+            by_task[task_id] = []
+            failed.add(task_id)
+            continue
         instances = []
         early = 0
+        unmatched: dict[str, list[str]] = defaultdict(list)
         for unit in units:
             lead = task.lead or unit
             assert lead is not None
@@ -197,10 +224,14 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
             latest_prereq: date | None = None
             for dep in task.depends_on:
                 found = resolver.resolve(by_task[dep.task], dep.task, unit)
-                inst.prerequisites.append((dep.task, dep.at_least, [p.key for p in found]))
-                for p in found:
-                    if latest_prereq is None or p.due_on > latest_prereq:
-                        latest_prereq = p.due_on
+                if found:
+                    inst.prerequisites.append((dep.task, dep.at_least, [p.key for p in found]))
+                    latest = max(p.due_on for p in found)
+                else:
+                    unmatched[dep.task].append(str(unit))
+                    latest = max(p.due_on for p in by_task[dep.task])
+                if latest_prereq is None or latest > latest_prereq:
+                    latest_prereq = latest
             due = task.due
             if due.kind == "date":
                 assert due.day is not None
@@ -211,9 +242,11 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
             else:
                 if due.kind == "task":
                     assert due.ref is not None
-                    refs = resolver.resolve(by_task[due.ref], due.ref, unit)
-                    inst.anchors = [p.key for p in refs]
-                    anchor = max((p.due_on for p in refs), default=issued)
+                    found = resolver.resolve(by_task[due.ref], due.ref, unit)
+                    if not found and str(unit) not in unmatched[due.ref]:
+                        unmatched[due.ref].append(str(unit))
+                    inst.anchors = [p.key for p in found]
+                    anchor = max(p.due_on for p in (found or by_task[due.ref]))
                 else:
                     inst.anchors = [k for _, _, keys in inst.prerequisites for k in keys]
                     anchor = latest_prereq or issued
@@ -227,14 +260,30 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
             if latest_prereq is not None and inst.due_on < latest_prereq:
                 early += 1
             instances.append(inst)
+        for ref, lonely in unmatched.items():
+            shown = ", ".join(lonely[:10]) + (f" and {len(lonely) - 10} more"
+                                              if len(lonely) > 10 else "")
+            warnings.append(Problem(task.path, task.line_of("depends_on"), "depends_on",
+                                    f"task '{task.id}': {len(lonely)} instance(s) find no "
+                                    f"'{ref}' instance in their subtree or above ({shown}); "
+                                    f"they do not wait for it, and count their deadline from "
+                                    f"its latest deadline", "warning"))
         if early:
             warnings.append(Problem(task.path, task.line_of("due"), "due",
                                     f"task '{task.id}' is due before its prerequisites in "
                                     f"{early} instance(s); check the deadline", "warning"))
         by_task[task_id] = instances
+    if errors:
+        raise ValidationFailed(sorted(errors) + sorted(warnings))
     ordered = [inst for task_id in order for inst in by_task[task_id]]
     _slack(ordered)
     return Expansion(spec, ordered, warnings, order)
+
+
+def _nothing(task: TaskSpec, on: date) -> str:
+    """Say why a fanned-out task has no instance."""
+    scope = f" inside '{task.scope}'" if task.scope else ""
+    return f"no {task.for_each}{scope} exists on {on.isoformat()}"
 
 
 def _slack(ordered: list[Instance]) -> None:

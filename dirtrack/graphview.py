@@ -1,6 +1,7 @@
 """A directive's task graph as an indented text tree or Graphviz DOT, critical path marked.
 
-Fanned-out tasks are drawn once, with the number of their instances.
+Fanned-out tasks are drawn once, with the number of their instances; a task that fans
+out over no unit is drawn too, with none.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ class TaskNode:
     title: str
     lead: str  # a unit id, or "each <level>" for a fan-out
     due_text: str
-    first_due: date
-    last_due: date
+    first_due: date | None  # None: the task has no instance
+    last_due: date | None
     instances: int
     critical: bool
     prerequisites: list[tuple[str, float]] = field(default_factory=list)
 
 
 def _due(node: TaskNode) -> str:
+    if node.first_due is None or node.last_due is None:
+        return "no instance"
     if node.first_due == node.last_due:
         return node.first_due.isoformat()
     return f"{node.first_due.isoformat()}..{node.last_due.isoformat()}"

@@ -46,6 +46,14 @@ def read_plan(path: Path, *, catalog: Path | None = None, expand_all: bool = Tru
     registries = {j.id: Registry(j.units, j.reorganisations) for j in workspace.jurisdictions}
     plan = Plan(workspace, sorted(report.warnings), registries)
     if expand_all:
+        problems: list[Problem] = []
         for jur, directive in plan.directives():
-            plan.expansion(jur, directive)
+            try:
+                plan.expansion(jur, directive)
+            except ValidationFailed as exc:  # every directive's errors, not the first's
+                problems.extend(exc.problems)
+        if problems:
+            errors = [p for p in problems if p.severity == "error"]
+            warnings = set(plan.warnings) | {p for p in problems if p.severity != "error"}
+            raise ValidationFailed(sorted(errors) + sorted(warnings))
     return plan

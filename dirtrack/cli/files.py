@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from dirtrack.cli.base import (
+    Json,
     On,
     PathArg,
     app,
+    fail,
     open_engine,
     parse_date,
+    print_json,
     user_errors,
 )
 from dirtrack.config import today
@@ -59,3 +63,46 @@ def load(path: PathArg = Path("directives"), on: On = None) -> None:
             typer.echo(f"reorganisation: {summary.reassigned} open task(s) moved to successor "
                        "units")
 
+
+
+@app.command("plan")
+def plan_(
+    path: PathArg = Path("directives"),
+    directive: Annotated[str | None, typer.Option(
+        "--directive", help="Only this directive.")] = None,
+    instances: Annotated[bool, typer.Option(
+        "--instances", help="One line per task instance instead of one per task.")] = False,
+    json_: Json = False,
+) -> None:
+    """Show the deadlines, leads and prerequisites load would write, without a database."""
+    from dirtrack.plan import read_plan
+    from dirtrack.planview import instance_rows, plan_json, plan_rows
+    from dirtrack.present import table
+
+    with user_errors():
+        plan = read_plan(path)
+        chosen = [(j, d) for j, d in plan.directives() if directive in (None, d.id)]
+        if directive and not chosen:
+            fail(f"no directive '{directive}' under {path}; directives there: "
+                 + (", ".join(d.id for _, d in plan.directives()) or "none"))
+        for warning in plan.warnings:
+            typer.echo(str(warning), err=True)
+        if json_:
+            print_json([plan_json(plan.expansion(j, d), plan.registries[j.id], instances)
+                        for j, d in chosen])
+            return
+        blocks = []
+        for jur, spec in chosen:
+            exp, registry = plan.expansion(jur, spec), plan.registries[jur.id]
+            language = jur.settings.language
+            head = (f"{spec.id}: {spec.number} {spec.title} (issued "
+                    f"{spec.issued_on.isoformat()}): {len(spec.tasks)} task(s), "
+                    f"{len(exp.instances):,} instance(s), finishing {exp.finish().isoformat()}")
+            if instances:
+                body = table(["INSTANCE", "DUE", "LEAD", "WAITS FOR"],
+                             instance_rows(exp, registry, language))
+            else:
+                body = table(["TASK", "INSTANCES: DUE", "RULE", "LEAD", "AFTER"],
+                             plan_rows(exp, registry, language))
+            blocks.append(f"{head}\n{body}")
+        typer.echo("\n\n".join(blocks))

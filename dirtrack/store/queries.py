@@ -323,9 +323,7 @@ def directive_graph(engine: Engine, directive_id: str) -> tuple[Any, list[Any]]:
                                              T.c.removed.is_(False)).order_by(T.c.position)).all()
     nodes = []
     for t in tasks:
-        agg = per_task.get(t.pk)
-        if agg is None:
-            continue
+        agg = per_task.get(t.pk)  # None: it fans out over no unit, drawn all the same
         prereqs = []
         for item in filter(None, t.depends_on.split(",")):
             task, _, share = item.rpartition(":")
@@ -335,8 +333,9 @@ def directive_graph(engine: Engine, directive_id: str) -> tuple[Any, list[Any]]:
                 anchor not in {p for p, _ in prereqs}:
             prereqs.append((anchor, 1.0))
         lead = t.lead_id or f"each {t.for_each}"
-        nodes.append(TaskNode(t.task_id, t.title, lead, t.due_text, agg.first, agg.last,
-                              agg.n, bool(agg.critical), prereqs))
+        nodes.append(TaskNode(t.task_id, t.title, lead, t.due_text,
+                              agg.first if agg else None, agg.last if agg else None,
+                              agg.n if agg else 0, bool(agg and agg.critical), prereqs))
     return head, nodes
 
 

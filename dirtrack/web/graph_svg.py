@@ -83,8 +83,8 @@ def graph_svg(nodes: list[TaskNode], critical_label: str = "critical path",
         x, y = where[n.task_id]
         hot = n.task_id in critical
         count = f" ×{n.instances}" if n.instances != 1 else ""
-        due = n.first_due.strftime("%d/%m/%Y")
-        if n.last_due != n.first_due:
+        due = n.first_due.strftime("%d/%m/%Y") if n.first_due else "–"
+        if n.last_due and n.last_due != n.first_due:
             due += "–" + n.last_due.strftime("%d/%m/%Y")
         parts.append(f'<g><title>{escape(n.title)}</title>'
                      f'<rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" '

@@ -143,3 +143,22 @@ def test_unknown_format_is_a_usage_error(cli, project):
 
     assert run.exit_code == 2
     assert "--format" in run.stderr
+
+
+def test_a_task_that_fans_out_over_nothing_is_drawn(cli, project):
+    from .support import DIRECTIVE, MINI, write_mini
+
+    write_mini(project, directive=DIRECTIVE + """\
+  - id: ghost
+    title: "Each central body reports"
+    for_each: central
+    sector: political-system
+    due: 2024-06-30
+""")
+    assert cli("load", MINI, "--on", "2024-04-01").exit_code == 0
+
+    text = cli("graph", "mini").stdout.splitlines()
+    dot = cli("graph", "mini", "--format", "dot").stdout.splitlines()
+
+    assert text[-1] == "- ghost x0  due no instance  lead each central"
+    assert '  "ghost" [label="ghost (x0)\\nno instance\\neach central"];' in dot

@@ -147,8 +147,9 @@ def test_issued_plus_working_days_follows_the_calendar(
 
 @pytest.fixture
 def subtree(tmp_path: Path) -> Expansion:
-    # 'plan' exists in Kim Sơn only, so Yên Thắng's 'act' has no prerequisite instance and
-    # is due 10 wd after the issue date; Kim Sơn's communes 10 wd after 'plan'.
+    # 'plan' exists in Kim Sơn only, so Yên Thắng's 'act' has no prerequisite instance: it
+    # waits for none, and counts its 10 wd from 'plan''s latest deadline, as Kim Sơn's
+    # communes do (never from the issue date, which would be a deadline from nothing).
     return expand_yaml(tmp_path, """
         - {id: plan, title: P, sector: economic, due: 2024-05-10, for_each: district,
            scope: kim-son}
@@ -164,7 +165,17 @@ def test_deadlines_of_instances_in_different_subtrees(subtree: Expansion) -> Non
     due = {i.key: i.due_on for i in subtree.instances}
     assert due[f"{D}/act@hung-tien"] == date(2024, 5, 24)      # Fri 10 May + 10 wd
     assert due[f"{D}/act@kim-dong"] == date(2024, 5, 24)
-    assert due[f"{D}/act@yen-thang"] == date(2024, 4, 22)      # Fri 5 Apr + 10 wd (18 Apr off)
+    assert due[f"{D}/act@yen-thang"] == date(2024, 5, 24)      # 'plan' as a whole + 10 wd
+
+
+def test_instances_that_find_no_prerequisite_are_named_and_do_not_wait(
+        subtree: Expansion) -> None:
+    act = by_key(subtree)[f"{D}/act@yen-thang"]
+    assert act.prerequisites == []
+    assert [str(w) for w in subtree.warnings] == [
+        "nb/plan.yaml:11: depends_on: warning: task 'act': 1 instance(s) find no 'plan' "
+        "instance in their subtree or above (yen-thang); they do not wait for it, and "
+        "count their deadline from its latest deadline"]
 
 
 def test_task_offset_counts_from_the_latest_instance_in_the_subtree(subtree: Expansion) -> None:
@@ -173,7 +184,7 @@ def test_task_offset_counts_from_the_latest_instance_in_the_subtree(subtree: Exp
     assert sorted(kim_son.anchors) == [f"{D}/act@hung-tien", f"{D}/act@kim-dong"]
     assert kim_son.due_on == date(2024, 6, 7)                   # Fri 24 May + 10 wd
     assert yen_mo.anchors == [f"{D}/act@yen-thang"]
-    assert yen_mo.due_on == date(2024, 5, 9)                    # 22 Apr + 10 wd, 29 Apr-1 May off
+    assert yen_mo.due_on == date(2024, 6, 7)                    # Fri 24 May + 10 wd
 
 
 def test_task_offset_of_a_task_not_fanned_out_counts_from_the_latest_instance(
