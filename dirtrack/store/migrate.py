@@ -278,12 +278,19 @@ def _alembic(conn: Connection, command_name: str, revision: str,
     getattr(command, command_name)(config(conn, extra_versions), revision)
 
 
-def create_schema(conn: Connection) -> None:
-    """Create the newest schema in an empty database and stamp its revision."""
+def create_schema(conn: Connection, revision: str | None = None) -> None:
+    """Create the schema at ``revision`` (default the newest) in an empty database.
+
+    The newest is made by ``create_all`` and stamped, which is quick (a test holds it to
+    the revisions run from nothing); an older one by its revisions from nothing.
+    """
     from sqlmodel import SQLModel
 
     from dirtrack.store import tables  # noqa: F401  (registers the tables)
 
+    if revision not in (None, head()):
+        _alembic(conn, "upgrade", str(revision))
+        return
     SQLModel.metadata.create_all(conn)
     _alembic(conn, "stamp", "head")
 
@@ -321,18 +328,26 @@ def upgrade(engine: Engine, extra_versions: tuple[Path, ...] = ()) -> Upgraded:
     whose tables no release made, is refused and left as it is.
     """
     with schema_lock(engine) as conn:
-        before = read_state(conn, extra_versions)
-        if before.state in ("ahead", "unknown"):
-            raise ConfigError(refusal(before, shown_url(engine)))
-        if before.state == "unversioned":
-            _alembic(conn, "stamp", BASELINE, extra_versions)
-        if before.state != "current":
-            _alembic(conn, "upgrade", "head", extra_versions)
-        after = read_state(conn, extra_versions)
-        if after.state != "current":  # a revision that does not end where it claims to
-            raise ConfigError(f"the upgrade of {shown_url(engine)} ended at revision "
-                              f"{after.revision}, not {after.head}; nothing was changed")
-    return Upgraded(before, after.head)
+        before = upgrade_on(conn, extra_versions)
+    return Upgraded(before, head(extra_versions))
+
+
+def upgrade_on(conn: Connection, extra_versions: tuple[Path, ...] = ()) -> SchemaState:
+    """Bring the database on ``conn`` to the newest revision inside the caller's
+    transaction (which holds :func:`schema_lock`); return where it stood before."""
+    url = conn.engine.url.render_as_string(hide_password=True)
+    before = read_state(conn, extra_versions)
+    if before.state in ("ahead", "unknown"):
+        raise ConfigError(refusal(before, url))
+    if before.state == "unversioned":
+        _alembic(conn, "stamp", BASELINE, extra_versions)
+    if before.state != "current":
+        _alembic(conn, "upgrade", "head", extra_versions)
+    after = read_state(conn, extra_versions)
+    if after.state != "current":  # a revision that does not end where it claims to
+        raise ConfigError(f"the upgrade of {url} ended at revision {after.revision} "
+                          f"({after.state}), not {after.head}; nothing was changed")
+    return before
 
 
 def model_differences(conn: Connection) -> list[Any]:
