@@ -170,9 +170,15 @@ def read_header(path: Path) -> dict[str, Any]:
     """Return a backup's header, or raise InvalidAction if ``path`` is not a backup."""
     try:
         with gzip.open(path, "rb") as stream:
-            header = json.loads(stream.readline())
-    except (gzip.BadGzipFile, EOFError, zlib.error, ValueError) as exc:
-        raise InvalidAction(f"{path} is not a dirtrack backup ({exc})") from None
+            first = stream.readline()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        reason = "not gzip-compressed" if isinstance(exc, gzip.BadGzipFile) else str(exc)
+        raise InvalidAction(f"{path} is not a dirtrack backup ({reason})") from None
+    try:
+        header = json.loads(first)
+    except ValueError:
+        raise InvalidAction(f"{path} is not a dirtrack backup (its first line is not "
+                            "JSON)") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise InvalidAction(f"{path} is not a dirtrack backup (it has no dirtrack-backup "
                             "header)")
@@ -183,16 +189,16 @@ def read_header(path: Path) -> dict[str, Any]:
     return header
 
 
-def restore(engine: Engine, path: Path) -> Restored:
+def restore(engine: Engine, path: Path, extra_versions: tuple[Path, ...] = ()) -> Restored:
     """Fill a new database from the backup at ``path``; return what it holds.
 
     Refused, with nothing changed, for a target that already holds rows (or another
     schema), a backup of a revision this dirtrack does not know, a damaged file, or
-    counts that differ from the backup's header.
+    counts that differ from the backup's header. ``extra_versions`` as for ``upgrade``.
     """
     header = read_header(path)
-    revision, newest = str(header["revision"]), head()
-    if revision not in revisions():
+    revision, newest = str(header["revision"]), head(extra_versions)
+    if revision not in revisions(extra_versions):
         raise InvalidAction(f"{path} is a backup of schema revision {revision}, which this "
                             f"dirtrack does not know (its newest is {newest}); restore it with "
                             "the release that took it")
@@ -213,7 +219,7 @@ def restore(engine: Engine, path: Path) -> Restored:
             raise InvalidAction(f"the restored rows differ from the backup ({'; '.join(wrong)}); "
                                 "nothing was restored")
         if revision != newest:
-            upgrade_on(conn)
+            upgrade_on(conn, extra_versions)
     return Restored(revision, newest if revision != newest else None, counts,
                     str(header.get("taken_at", "")))
 

@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, func, select
+from sqlalchemy import Connection, Engine, MetaData, create_engine, func, select
 
 from dirtrack.errors import ConfigError
 
@@ -350,9 +350,10 @@ def upgrade_on(conn: Connection, extra_versions: tuple[Path, ...] = ()) -> Schem
     return before
 
 
-def model_differences(conn: Connection) -> list[Any]:
-    """Return what the models (``tables.py``) have that the database on ``conn`` lacks, or
-    the other way round, as Alembic's autogenerate sees it; empty when they agree."""
+def model_differences(conn: Connection, models: MetaData | None = None) -> list[Any]:
+    """Return what the models (``tables.py``, or ``models``) have that the database on
+    ``conn`` lacks, or the other way round, as Alembic's autogenerate sees it; empty when
+    they agree."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlmodel import SQLModel
@@ -360,7 +361,7 @@ def model_differences(conn: Connection) -> list[Any]:
     from dirtrack.store import tables  # noqa: F401  (registers the tables)
 
     context = MigrationContext.configure(conn, opts=environment_options(conn))
-    return list(compare_metadata(context, SQLModel.metadata))
+    return list(compare_metadata(context, models if models is not None else SQLModel.metadata))
 
 
 def environment_options(conn: Connection) -> dict[str, Any]:
