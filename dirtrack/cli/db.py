@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from dirtrack.cli.base import Json, app, open_engine, print_json, user_errors
+from dirtrack.cli.base import Json, app, fail, open_engine, print_json, user_errors
 
 db_app = typer.Typer(help="The database: its schema revision, upgrades, backups and restores.",
                      no_args_is_help=True, rich_markup_mode=None)
@@ -27,6 +29,20 @@ _VERDICT = {
     "ahead": "newer than this dirtrack: a later release upgraded it; use that release",
     "unknown": "not a schema this dirtrack knows",
 }
+
+
+@contextmanager
+def _all_or_nothing() -> Iterator[None]:
+    """Say in one line what the database refused (a privilege it lacks, a lock it keeps):
+    the transaction was rolled back."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    try:
+        yield
+    except OperationalError:
+        raise  # unreachable or locked: user_errors says so
+    except DBAPIError as exc:
+        fail(f"database error: {str(exc.orig).splitlines()[0]}; nothing was changed")
 
 
 @db_app.command("status")
@@ -59,7 +75,8 @@ def db_upgrade() -> None:
     started = time.perf_counter()
     with user_errors():
         engine = open_engine(check=False)
-        done = upgrade(engine)
+        with _all_or_nothing():
+            done = upgrade(engine)
     took = f"in {time.perf_counter() - started:.1f} s"
     before, url = done.before, shown_url(engine)
     if before.state == "current":
@@ -102,7 +119,8 @@ def db_restore(path: BackupPath) -> None:
     with user_errors():
         read_header(path)  # a wrong file is said before any database is made
         engine = open_engine(new=True, check=False)
-        done = restore(engine, path)
+        with _all_or_nothing():
+            done = restore(engine, path)
     typer.echo(table(["TABLE", "ROWS"], [[name, f"{n:,}"] for name, n in done.counts.items()]))
     upgraded = f", then upgraded to revision {done.upgraded_to}" if done.upgraded_to else ""
     typer.echo(f"restored {path} (revision {done.revision}, taken {done.taken_at}) into "

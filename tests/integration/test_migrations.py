@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ from dirtrack.store import migrate
 from dirtrack.store.engine import make_engine
 from dirtrack.store.migrate import head, read_state, shown_url, upgrade
 
-from ..conftest import Cli, fresh_database
+from ..conftest import PG_BASE, Cli, fresh_database
 from .schema_support import (
     TEST_REVISION,
     build_first_release,
@@ -340,6 +341,29 @@ def test_db_commands_on_a_missing_sqlite_file_create_nothing(project: Path, tmp_
             f"error: no database at {target}; load the directives first (dirtrack load), or "
             "check DIRTRACK_DATABASE_URL\n")), args
     assert not target.exists()
+
+
+def test_an_upgrade_the_database_refuses_is_one_line_and_changes_nothing(project: Path,
+                                                                         tmp_path: Path):
+    import psycopg
+
+    with fresh_database("postgresql", tmp_path) as url:
+        schema = url.rsplit("%3D", 1)[1]
+        role = f"dirtrack_{uuid.uuid4().hex[:8]}"  # may use the schema, not create in it
+        with psycopg.connect(PG_BASE, autocommit=True) as conn:
+            conn.execute(f"CREATE ROLE {role} LOGIN")
+            conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        try:
+            run = Cli(url.replace("://postgres@", f"://{role}@"), project)("db", "upgrade")
+
+            assert (run.exit_code, run.stderr) == (1, (
+                f"error: database error: permission denied for schema {schema}; nothing was "
+                "changed\n"))
+            assert _state(make_engine(url, create=False)).state == "empty"
+        finally:
+            with psycopg.connect(PG_BASE, autocommit=True) as conn:
+                conn.execute(f"DROP OWNED BY {role}")
+                conn.execute(f"DROP ROLE {role}")
 
 
 @pytest.mark.parametrize("command", ["status", "upgrade", "backup", "restore"])
