@@ -33,14 +33,12 @@ _VERDICT = {
 
 @contextmanager
 def _all_or_nothing() -> Iterator[None]:
-    """Say in one line what the database refused (a privilege it lacks, a lock it keeps):
-    the transaction was rolled back."""
-    from sqlalchemy.exc import DBAPIError, OperationalError
+    """Say in one line what the database refused (a privilege the user lacks, a statement
+    of a revision): the transaction was rolled back."""
+    from sqlalchemy.exc import DBAPIError
 
     try:
         yield
-    except OperationalError:
-        raise  # unreachable or locked: user_errors says so
     except DBAPIError as exc:
         fail(f"database error: {str(exc.orig).splitlines()[0]}; nothing was changed")
 

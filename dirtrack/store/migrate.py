@@ -14,10 +14,13 @@ revision, which is quick; a test proves the revisions from nothing give the same
 schema.
 
 To add a revision: change ``tables.py``, then ``python -m dirtrack.store.migrate draft
-"what changes"`` writes ``migrations/versions/NNNN_*.py`` from the difference (review
-it: Alembic cannot tell a rename from a drop and an add, nor fill a new column
-without a default); ``python -m dirtrack.store.migrate check`` prints what the models
-and the revisions still disagree on.
+"what changes"`` writes ``migrations/versions/NNNN_*.py`` from the difference. Review
+it: Alembic cannot tell a rename from a drop and an add, and a new NOT NULL column
+needs a ``server_default`` to fill the rows already there (drop it afterwards with
+``alter_column(..., server_default=None)`` unless the model declares it too).
+``python -m dirtrack.store.migrate check`` prints what the models and the revisions
+still disagree on. The tests then upgrade a database made by the first release through
+the new revision and compare its schema with a new database's.
 """
 
 from __future__ import annotations

@@ -61,6 +61,18 @@ def build_first_release(tree: Path, url: str, folder: Path) -> dict[str, Any]:
     return built
 
 
+def first_release_schema(engine: Engine) -> None:
+    """Make the first release's tables in an empty database, as it left them: no version
+    table; one unit in them."""
+    from dirtrack.store.migrate import BASELINE, create_schema, schema_lock
+
+    with schema_lock(engine) as conn:
+        create_schema(conn, BASELINE)
+        conn.exec_driver_sql("DROP TABLE alembic_version")
+        conn.exec_driver_sql("INSERT INTO unit (id, jurisdiction, name, level, kind, email) "
+                             "VALUES ('prov', 'tinh', 'Tỉnh', 'province', 'party', '')")
+
+
 def _plain(value: Any) -> Any:
     """A value as both engines give it back: times as naive UTC."""
     if isinstance(value, datetime) and value.tzinfo is not None:
@@ -102,7 +114,7 @@ def schema_of(engine: Engine) -> dict[str, Any]:
             found = conn.exec_driver_sql(
                 "SELECT type, name, tbl_name, sql FROM sqlite_master "
                 "WHERE tbl_name <> 'alembic_version' ORDER BY type, name").all()
-            return {"sqlite_master": [(kind, name, table, re.sub(r"\s+", " ", sql or ""))
+            return {"sqlite_master": [(kind, name, table, _sqlite_ddl(sql))
                                       for kind, name, table, sql in found]}
         queries = {
             "columns": "SELECT table_name, column_name, ordinal_position, data_type, "
@@ -123,6 +135,13 @@ def schema_of(engine: Engine) -> dict[str, Any]:
         }
         return {what: [tuple(r) for r in conn.exec_driver_sql(sql)]
                 for what, sql in queries.items()}
+
+
+def _sqlite_ddl(sql: str | None) -> str:
+    """SQLite's text of a table or index, as any two ways of making it write it: a table
+    rebuilt by a revision (copied, then renamed) has its name quoted."""
+    sql = re.sub(r"\s+", " ", sql or "")
+    return re.sub(r'^CREATE (TABLE|UNIQUE INDEX|INDEX) "(\w+)"', r"CREATE \1 \2", sql)
 
 
 def write_revision(folder: Path, down_revision: str, *, fail: bool = False) -> Path:

@@ -160,24 +160,6 @@ def test_an_older_backup_is_restored_then_upgraded(engine: Engine, cli: Cli, tmp
         target.dispose()
 
 
-def test_a_first_release_database_is_backed_up_at_the_baseline(engine: Engine, cli: Cli,
-                                                                tmp_path: Path):
-    assert cli("load", "directives/ninh-binh", "--on", "2024-04-15").exit_code == 0
-    with engine.begin() as conn:  # as the first release left it
-        conn.exec_driver_sql("DROP TABLE alembic_version")
-    rows = every_row(engine)
-
-    taken = backup(engine, tmp_path / "b.jsonl.gz")
-
-    assert taken.revision == "0001"
-    with fresh_database(_kind(str(engine.url)), tmp_path / "restored") as url:
-        target = make_engine(url, create=False)
-        restore(target, tmp_path / "b.jsonl.gz")
-        assert _state(target) == "current"
-        _assert_same_rows(every_row(target), rows)
-        target.dispose()
-
-
 # ----------------------------------------------------------------------------- refusals
 
 
