@@ -181,7 +181,8 @@ def write_revision(folder: Path, down_revision: str, *, fail: bool = False) -> P
 
 DEMO_EVENTS = [  # the README's tour: an event of every kind
     ("progress", "nb-2024-q2/supervision-programme", "--unit", "fatherland-front",
-     "--percent", "60", "--on", "2024-06-01"),
+     "--percent", "60", "--on", "2024-06-01",
+     "--note", 'Ghi chú "trích dẫn",\tcột\ndòng mới \\ [1,2] {"a": null} ✓'),
     ("done", "nb-2024-q2/supervision-programme", "--unit", "fatherland-front",
      "--on", "2024-06-20", "--note", "Giám sát 12 xã", "--evidence", "Báo cáo 18/BC-MTTQ"),
     ("verify", "nb-2024-q2/supervision-programme", "--on", "2024-06-22"),
@@ -236,4 +237,6 @@ def build_demo(cli: Any, folder: Path) -> None:
             name="chair", address="127.0.0.1", at=now, ok=False))
         conn.execute(insert(SettingRow.__table__).values(  # type: ignore[attr-defined]
             key="session_key", value="k" * 64))
+        # A share that takes all 17 digits to write back exactly: a third of the communes.
+        conn.exec_driver_sql("UPDATE dependency SET at_least = 1.0 / 3 WHERE at_least < 1")
     engine.dispose()
