@@ -87,9 +87,10 @@ def parse_date(value: str | None, option: str) -> date | None:
                                  param_hint=option) from None
 
 
-def open_engine(new: bool = False) -> Any:
+def open_engine(new: bool = False, *, check: bool = True) -> Any:
     """The database of DIRTRACK_DATABASE_URL; an SQLite file must exist unless ``new``
-    (a load or a first user may create it; a mistyped path must not read as empty)."""
+    (a load or a first user may create it; a mistyped path must not read as empty).
+    Without ``check`` its schema revision is left unchecked (the ``db`` commands)."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -107,7 +108,7 @@ def open_engine(new: bool = False) -> Any:
         if not new and not Path(str(target.database)).exists():
             fail(f"no database at {target.database}; load the directives first "
                   "(dirtrack load), or check DIRTRACK_DATABASE_URL")
-    return make_engine(url)
+    return make_engine(url, create=check)
 
 
 def print_json(data: Any) -> None:

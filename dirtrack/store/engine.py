@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
 from dirtrack.errors import ConfigError
 
@@ -33,15 +33,19 @@ def normalise_url(url: str) -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
+    # Wait for a lock first: switching a new file to WAL needs one, and another process
+    # may hold it (creating the schema, say).
+    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA cache_size=-200000")
     cursor.close()
 
 
 def make_engine(url: str, *, create: bool = True) -> Engine:
-    """Return an engine for ``url``, creating the schema when ``create`` is set."""
+    """Return an engine for ``url``; with ``create``, an empty database is created at the
+    newest schema revision and one at another revision is refused in one line (only
+    ``dirtrack db upgrade`` alters a database; see ``dirtrack.store.migrate``)."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         target = make_url(url).database
@@ -59,40 +63,16 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         engine = create_engine(url, pool_recycle=1800, hide_parameters=True, pool_size=40,
                                max_overflow=0)
     if create:
-        from dirtrack.store import tables  # noqa: F401  (registers the tables)
+        from dirtrack.store.migrate import check_schema
 
         try:
-            SQLModel.metadata.create_all(engine)
-            missing = _missing_columns(engine)
+            check_schema(engine)
+        except ConfigError:
+            raise
         except Exception as exc:  # the database is unreachable or refuses us
             raise ConfigError(f"cannot open database {make_url(url).render_as_string()}: "
                               f"{str(exc).splitlines()[0]}") from None
-        if missing:
-            raise ConfigError(
-                f"database {make_url(url).render_as_string()} was made by an earlier version "
-                f"of dirtrack ({'; '.join(missing)}); load the directives into a new database")
     return engine
-
-
-def _missing_columns(engine: Engine) -> list[str]:
-    """Return "table lacks column, ..." for each table older than this dirtrack's schema
-    (``create_all`` creates missing tables but never alters existing ones)."""
-    if engine.dialect.name == "postgresql":
-        query = ("SELECT table_name, column_name FROM information_schema.columns "
-                 "WHERE table_schema = current_schema()")
-    else:
-        query = ("SELECT m.name, p.name FROM sqlite_master AS m, pragma_table_info(m.name) AS p "
-                 "WHERE m.type = 'table'")
-    with engine.connect() as conn:
-        found: dict[str, set[str]] = {}
-        for table, column in conn.exec_driver_sql(query):
-            found.setdefault(table, set()).add(column)
-    out = []
-    for table in SQLModel.metadata.sorted_tables:
-        lacking = [c.name for c in table.columns if c.name not in found.get(table.name, set())]
-        if lacking and table.name in found:
-            out.append(f"table {table.name} lacks {', '.join(lacking)}")
-    return out
 
 
 BULK_ROWS = 10_000  # a write this large refreshes PostgreSQL's statistics at once

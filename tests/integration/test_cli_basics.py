@@ -190,7 +190,7 @@ def test_an_unreachable_database_is_one_line(project):
 
 
 def test_a_database_of_an_earlier_schema_is_one_line_and_left_alone(cli, engine):
-    with engine.begin() as conn:  # as a database made before digests counted their alerts
+    with engine.begin() as conn:  # a column dropped outside dirtrack
         conn.exec_driver_sql("ALTER TABLE delivery DROP COLUMN alerts")
 
     run = cli("alerts")
@@ -198,8 +198,9 @@ def test_a_database_of_an_earlier_schema_is_one_line_and_left_alone(cli, engine)
     assert run.exit_code == 1
     assert run.stderr.startswith("error: database ")
     assert run.stderr.endswith(
-        " was made by an earlier version of dirtrack (table delivery lacks alerts); load the "
-        "directives into a new database\n")
+        " is at revision 0001 but its tables differ from it (table delivery lacks alerts); it "
+        "was altered outside dirtrack: restore a backup into a new database (dirtrack db "
+        "restore)\n")
     assert len(run.stderr.splitlines()) == 1
     with engine.connect() as conn:
         columns = conn.exec_driver_sql("SELECT * FROM delivery").keys()

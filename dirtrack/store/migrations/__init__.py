@@ -1,0 +1,1 @@
+"""Alembic's revisions of dirtrack's schema (run by ``dirtrack.store.migrate``)."""
