@@ -23,6 +23,7 @@ from jinja2 import (
     PackageLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
 )
 from jinja2.debug import rewrite_traceback_stack
@@ -104,7 +105,13 @@ class _Templates(Sandbox):
         if self.custom and isinstance(exc, Exception):  # raised while rendering
             found = template_line(rewrite_traceback_stack(source))
             where = f"{found[0]}:{found[1]}: " if found else ""
-            what = str(exc) if isinstance(exc, TemplateError) else f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, TemplateNotFound):
+                what = (f"no template '{exc.name}' (a template includes files of its folder "
+                        "only)")
+            elif isinstance(exc, TemplateError):
+                what = str(exc)
+            else:
+                what = f"{type(exc).__name__}: {exc}"
             raise _replaced(self.custom, where + what) from exc
         super().handle_exception(source)
 
