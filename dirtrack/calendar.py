@@ -19,7 +19,7 @@ import bisect
 import calendar as _stdcal
 import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$")
@@ -123,15 +123,15 @@ class WorkCalendar:
         if self._years:
             first_year = min(first_year, self._years[0])
             last_year = max(last_year, self._years[1])
+        first, end = date(first_year, 1, 1), date(last_year, 12, 31)  # ValueError past 9999
         off = _public_holidays(self.country, first_year, last_year)
-        day, end = date(first_year, 1, 1), date(last_year, 12, 31)
         ordinals = []
-        while day <= end:
+        for ordinal in range(first.toordinal(), end.toordinal() + 1):
+            day = date.fromordinal(ordinal)
             if day in self.extra_working_days or (
                 day.weekday() < 5 and day not in off and day not in self.extra_days_off
             ):
-                ordinals.append(day.toordinal())
-            day += timedelta(days=1)
+                ordinals.append(ordinal)
         self._years, self._ordinals = (first_year, last_year), ordinals
 
     def add_working_days(self, start: date, count: int) -> date:
