@@ -31,6 +31,7 @@ from sqlalchemy.sql import ColumnElement
 
 from dirtrack.config import settings
 from dirtrack.errors import ConfigError, DirtrackError
+from dirtrack.spec.files import inside
 from dirtrack.store.bulk import bulk_insert
 from dirtrack.store.outbox import (
     ALERT_STATUS,
@@ -198,7 +199,11 @@ def build_channel(name: str, options: dict[str, str], alerts_dir: Path) -> Chann
     if name == "log":
         return LogChannel()
     if name == "file":
-        return FileChannel(alerts_dir / options.get("folder", ""))
+        folder = alerts_dir / options.get("folder", "")
+        if not inside(folder, alerts_dir):  # '..', an absolute path, or a link leading out
+            raise DeliveryError(f"file channel: folder '{options['folder']}' leads out of "
+                                f"the alerts folder {alerts_dir}; fix it in escalation.yaml")
+        return FileChannel(folder)
     if name == "webhook":
         return WebhookChannel(_secret(options, "url_env", "url_block", "webhook channel"))
     if name == "email":

@@ -19,10 +19,14 @@ import bisect
 import calendar as _stdcal
 import re
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|0[1-9]|1[0-2]))?$")
+# The most one deadline counts forward: about ten years. Counting is done day by day
+# over the years it crosses, so a count is refused before any year is built for it.
+MAX_DAYS = 3_650
+MAX_WORKING_DAYS = 2_500
 
 
 def period_end(text: str) -> date | None:
@@ -69,6 +73,12 @@ def _public_holidays(country: str, first_year: int, last_year: int) -> frozenset
     return frozenset(table.keys())
 
 
+def _holidays_version() -> str:
+    import holidays
+
+    return str(holidays.__version__)
+
+
 class WorkCalendar:
     """Answers which days are working days, and counts working days forward."""
 
@@ -84,6 +94,21 @@ class WorkCalendar:
         self._years: tuple[int, int] | None = None
         self._ordinals: list[int] = []
 
+    def holiday_data(self, first_year: int, last_year: int) -> str:
+        """Return the public holidays of those years, with the version of the package giving
+        them, as text: what deadlines read from outside the jurisdiction's files.
+
+        A directive's fingerprint includes it, so that a new holiday (a newer ``holidays``
+        package) re-computes the deadlines on the next load.
+
+        >>> WorkCalendar("VN").holiday_data(2025, 2025)[-32:]
+        '2025-05-02,2025-09-01,2025-09-02'
+        """
+        first_year, last_year = max(first_year, 1), min(last_year, 9999)
+        days = sorted(_public_holidays(self.country, first_year, last_year))
+        return (f"{self.country} {first_year}-{last_year} holidays {_holidays_version()}: "
+                + ",".join(d.isoformat() for d in days))
+
     def is_working_day(self, day: date) -> bool:
         """Return True when ``day`` is a working day."""
         if day in self.extra_working_days:
@@ -98,23 +123,28 @@ class WorkCalendar:
         if self._years:
             first_year = min(first_year, self._years[0])
             last_year = max(last_year, self._years[1])
+        first, end = date(first_year, 1, 1), date(last_year, 12, 31)  # ValueError past 9999
         off = _public_holidays(self.country, first_year, last_year)
-        day, end = date(first_year, 1, 1), date(last_year, 12, 31)
         ordinals = []
-        while day <= end:
+        for ordinal in range(first.toordinal(), end.toordinal() + 1):
+            day = date.fromordinal(ordinal)
             if day in self.extra_working_days or (
                 day.weekday() < 5 and day not in off and day not in self.extra_days_off
             ):
-                ordinals.append(day.toordinal())
-            day += timedelta(days=1)
+                ordinals.append(ordinal)
         self._years, self._ordinals = (first_year, last_year), ordinals
 
     def add_working_days(self, start: date, count: int) -> date:
-        """Return the ``count``-th working day after ``start`` (``start`` itself for 0)."""
+        """Return the ``count``-th working day after ``start`` (``start`` itself for 0).
+
+        Raises ValueError for a count above MAX_WORKING_DAYS, or a day past the year 9999.
+        """
         if count <= 0:
             return start
+        if count > MAX_WORKING_DAYS:
+            raise ValueError(f"{count:,} working days is more than {MAX_WORKING_DAYS:,}")
         # Generous horizon: 260 working days a year, and a year of margin.
-        self._ensure(start.year, start.year + count // 200 + 1)
+        self._ensure(start.year, min(start.year + count // 200 + 1, 9999))
         i = bisect.bisect_right(self._ordinals, start.toordinal()) + count - 1
         while i >= len(self._ordinals):
             assert self._years is not None

@@ -10,13 +10,26 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import Template as Jinja
+from jinja2.exceptions import SecurityError, UndefinedError
+
 from dirtrack.registry import LEVELS
-from dirtrack.spec.fields import Report, as_map, check_keys, suggestion
+from dirtrack.spec.fields import (
+    Report,
+    as_map,
+    check_keys,
+    check_length,
+    is_date_and_time,
+    read_date,
+    suggestion,
+)
+from dirtrack.spec.files import MAX_FILE_BYTES, inside, read_source, shown
 from dirtrack.spec.model import parse_deadline
+from dirtrack.spec.sandbox import Sandbox, template_line
 from dirtrack.spec.yamlpos import YamlSyntaxError, YMap, parse_yaml
 
 PARAM_TYPES = ("str", "int", "bool", "date", "deadline", "unit", "units", "level")
@@ -47,7 +60,9 @@ class Template:
 
 def read_template(path: Path, display: str, report: Report) -> Template | None:
     """Return the template in ``path``, or None after reporting why it cannot be read."""
-    text = path.read_text(encoding="utf-8")
+    text = read_source(path, display, report)
+    if text is None:
+        return None
     parts = _SEPARATOR.split(text, maxsplit=1)
     if len(parts) != 2:
         report.error(
@@ -69,7 +84,7 @@ def read_template(path: Path, display: str, report: Report) -> Template | None:
     if header is None:
         return None
     if not check_keys(header, ["template", "title", "params", "description"], ["template"],
-                      display, report):
+                      display, report) or not check_length(header, ("title",), display, report):
         return None
     params: dict[str, Param] = {}
     raw_params = header.get("params") or YMap()
@@ -107,17 +122,17 @@ def read_catalog(folder: Path | None, root: Path, report: Report) -> dict[str, T
     if folder is None or not folder.is_dir():
         return catalog
     for path in sorted(folder.glob("*.yaml")):
-        tpl = read_template(path, _display(path, root), report)
+        display = shown(path, root)
+        # A link leading out of the catalog would let a template name read any file; a
+        # broken link or a loop is reported by read_source.
+        if path.is_symlink() and path.exists() and not inside(path, folder):
+            report.error(display, 0, "file", "this is a link to a file outside the catalog "
+                         "folder; copy the template into the catalog")
+            continue
+        tpl = read_template(path, display, report)
         if tpl is not None:
             catalog[tpl.name] = tpl
     return catalog
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _coerce(param: Param, value: Any) -> tuple[Any, str | None]:
@@ -132,12 +147,12 @@ def _coerce(param: Param, value: Any) -> tuple[Any, str | None]:
             return None, f"must be true or false, got '{value}'"
         return value, None
     if t == "date":
-        if isinstance(value, date):
-            return value.isoformat(), None
-        try:
-            return date.fromisoformat(str(value)).isoformat(), None
-        except ValueError:
-            return None, f"must be a date (YYYY-MM-DD), got '{value}'"
+        day = read_date(value)
+        if day is not None:
+            return day.isoformat(), None
+        if is_date_and_time(value):
+            return None, f"must be a date (YYYY-MM-DD), got the date and time '{value}'"
+        return None, f"must be a date (YYYY-MM-DD), got '{value}'"
     if t == "deadline":
         try:
             return parse_deadline(value).text, None
@@ -160,9 +175,7 @@ def bind_params(
     units: Collection[str] = (),
 ) -> dict[str, Any] | None:
     """Return the template's parameter values from a use's ``with:``; report mistakes."""
-    from jinja2 import Environment, StrictUndefined, TemplateError
-
-    env = Environment(undefined=StrictUndefined)
+    env = Sandbox(undefined=StrictUndefined)
     ok = True
     for key in given:
         if key not in tpl.params:
@@ -187,9 +200,9 @@ def bind_params(
             if isinstance(raw, str) and "{" in raw:
                 try:
                     raw = env.from_string(raw).render(**values)
-                except TemplateError as exc:
+                except Exception as exc:  # a user's template: any failure is its mistake
                     report.error(tpl.path, param.line, param.name,
-                                 f"default does not render: {exc}")
+                                 f"default does not render: {_why(exc)}")
                     ok = False
                     continue
         value, problem = _coerce(param, raw)
@@ -207,20 +220,47 @@ def bind_params(
     return values if ok else None
 
 
+def _why(exc: Exception) -> str:
+    """Return what is wrong with a template that failed to render, and what to do."""
+    text = str(exc).rstrip(".")
+    if isinstance(exc, SecurityError):
+        return f"{text}; a template reads its parameters only: remove that expression"
+    if isinstance(exc, UndefinedError):
+        return f"{text}; declare the parameter under 'params:' or fix its name"
+    if isinstance(exc, TemplateError):
+        return f"{text}; fix the template"
+    return f"{type(exc).__name__}: {text}; fix the template"
+
+
+def _render(template: Jinja, values: dict[str, Any]) -> str | None:
+    """Return the rendered text, or None when it grows past MAX_FILE_BYTES characters."""
+    parts, size = [], 0
+    for chunk in template.generate(**values):
+        size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            return None
+        parts.append(chunk)
+    return "".join(parts)
+
+
 def render_tasks(tpl: Template, values: dict[str, Any], report: Report) -> Any:
     """Return the rendered task document of ``tpl`` (YMap), or None after reporting."""
-    from jinja2 import Environment, StrictUndefined, TemplateError, TemplateSyntaxError
-
-    env = Environment(undefined=StrictUndefined, keep_trailing_newline=True)
+    env = Sandbox(undefined=StrictUndefined, keep_trailing_newline=True)
     try:
-        rendered = env.from_string(tpl.body).render(**values)
+        rendered = _render(env.from_string(tpl.body), values)
     except TemplateSyntaxError as exc:
         report.error(tpl.path, tpl.body_line_offset + (exc.lineno or 1), "jinja",
                      f"{exc.message}; fix the template syntax")
         return None
-    except TemplateError as exc:
+    except Exception as exc:  # a user's template: any failure is its mistake
+        where = template_line(exc)
+        report.error(tpl.path, tpl.body_line_offset + (where[1] if where else 1), "jinja",
+                     _why(exc))
+        return None
+    if rendered is None:
         report.error(tpl.path, tpl.body_line_offset + 1, "jinja",
-                     f"{exc}; declare the parameter under 'params:' or fix its name")
+                     f"the tasks rendered hold more than {MAX_FILE_BYTES:,} characters; "
+                     "render fewer or shorter tasks")
         return None
     try:
         return parse_yaml(rendered, tpl.path, line_offset=tpl.body_line_offset)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,8 @@ import networkx as nx
 
 from dirtrack import config
 from dirtrack.calendar import WorkCalendar
-from dirtrack.errors import ConfigError, Problem
-from dirtrack.registry import KINDS, LEVELS, Registry, Reorganisation, Unit
+from dirtrack.errors import ConfigError
+from dirtrack.registry import LEVELS, Registry
 from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks
 from dirtrack.spec.fields import (
     Report,
@@ -22,9 +23,11 @@ from dirtrack.spec.fields import (
     as_map,
     as_slug,
     check_keys,
+    check_length,
     check_text,
     suggestion,
 )
+from dirtrack.spec.files import is_present, read_source, shown
 from dirtrack.spec.model import (
     DIRECTIVE_KINDS,
     SECTORS,
@@ -35,6 +38,7 @@ from dirtrack.spec.model import (
     parse_deadline,
 )
 from dirtrack.spec.settings import AlertSettings, read_ladder, read_settings
+from dirtrack.spec.units import cycles, read_calendar, read_units
 from dirtrack.spec.yamlpos import YamlSyntaxError, YList, YMap, parse_yaml
 
 UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE = "units.yaml", "calendar.yaml", "escalation.yaml"
@@ -78,17 +82,17 @@ def read_workspace(path: Path, catalog_dir: Path | None = None) -> tuple[Workspa
     catalog = read_catalog(catalog_dir or find_catalog(path), root, report)
     folders: list[tuple[Path, list[Path] | None]] = []
     if path.is_file():
-        if not (path.parent / UNITS_FILE).exists():
+        if not is_present(path.parent / UNITS_FILE):
             report.error(_show(path, root), 0, "path",
                          "this file's folder has no units.yaml; a directive file sits in its "
                          "jurisdiction's folder, beside the unit registry")
             return Workspace([], {}), report
         folders.append((path.parent, [path]))
-    elif (path / UNITS_FILE).exists():
+    elif is_present(path / UNITS_FILE):
         folders.append((path, None))
     else:
         for sub in sorted(p for p in path.iterdir() if p.is_dir()):
-            if (sub / UNITS_FILE).exists():
+            if is_present(sub / UNITS_FILE):
                 folders.append((sub, None))
             elif any(sub.glob("*.yaml")):
                 report.error(_show(sub / UNITS_FILE, root), 0, "units",
@@ -103,26 +107,24 @@ def read_workspace(path: Path, catalog_dir: Path | None = None) -> tuple[Workspa
 
 
 def _show(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
+    return shown(path, root)
 
 
-def _load(path: Path, root: Path, report: Report) -> tuple[Any, str, str]:
-    shown = _show(path, root)
+def _load(path: Path, root: Path, report: Report) -> tuple[Any, str, str | None]:
+    """Return the document, the path as shown and the text (None when it cannot be read).
+
+    A file that cannot be read or parsed has been reported; one that holds nothing
+    (no text, or comments only) gives the document None and its text.
+    """
+    name = _show(path, root)
+    text = read_source(path, name, report)
+    if text is None:
+        return None, name, None
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[:exc.start].count(b"\n") + 1
-        report.problems.append(Problem(shown, line, "file", "this is not UTF-8 text; save "
-                                                            "the file as UTF-8"))
-        return None, shown, ""
-    try:
-        return parse_yaml(text, shown), shown, text
+        return parse_yaml(text, name), name, text
     except YamlSyntaxError as exc:
         report.problems.append(exc.problem)
-        return None, shown, text
+        return None, name, None
 
 
 def _read_jurisdiction(
@@ -130,18 +132,21 @@ def _read_jurisdiction(
     report: Report,
 ) -> Jurisdiction:
     units_doc, units_path, units_text = _load(folder / UNITS_FILE, root, report)
-    name, units, reorgs = _read_units(units_doc, units_path, folder.name, report)
-    calendar, calendar_text = WorkCalendar("VN"), ""
-    if (folder / CALENDAR_FILE).exists():
+    name, units, reorgs = read_units(units_doc, units_path, folder.name, report,
+                                      readable=units_text is not None)
+    calendar_text: str | None = ""
+    escalation_text: str | None = ""
+    calendar = WorkCalendar("VN")
+    if is_present(folder / CALENDAR_FILE):
         cal_doc, cal_path, calendar_text = _load(folder / CALENDAR_FILE, root, report)
-        calendar = _read_calendar(cal_doc, cal_path, report)
+        calendar = read_calendar(cal_doc, cal_path, report)
     registry = Registry(units, reorgs)
-    settings, escalation_text = AlertSettings(), ""
-    if (folder / ESCALATION_FILE).exists():
+    settings = AlertSettings()
+    if is_present(folder / ESCALATION_FILE):
         esc_doc, esc_path, escalation_text = _load(folder / ESCALATION_FILE, root, report)
         settings = read_settings(esc_doc, esc_path, registry, report)
-    base = hashlib.sha256("\0".join([units_text, calendar_text, escalation_text]).encode()
-                          ).hexdigest()
+    base = hashlib.sha256("\0".join([units_text or "", calendar_text or "",
+                                     escalation_text or ""]).encode()).hexdigest()
     jur = Jurisdiction(folder.name, name, _show(folder, root), units, reorgs, calendar,
                        fingerprint=base, settings=settings)
     paths = files if files is not None else sorted(
@@ -158,167 +163,17 @@ def _read_jurisdiction(
     return jur
 
 
-def _read_units(
-    doc: Any, path: str, jurisdiction: str, report: Report
-) -> tuple[str, list[Unit], list[Reorganisation]]:
-    units: list[Unit] = []
-    reorgs: list[Reorganisation] = []
-    if doc is None:
-        report.error(path, 1, "units", "the unit registry is empty; list the jurisdiction's "
-                                       "units under 'units:'")
-        return jurisdiction, units, reorgs
-    doc = as_map(doc, path, 1, "units", report)
-    if doc is None:
-        return jurisdiction, units, reorgs
-    check_keys(doc, ["jurisdiction", "units", "reorganisations"], ["units"], path, report)
-    name = jurisdiction
-    if isinstance(doc.get("jurisdiction"), YMap):
-        name = str(doc["jurisdiction"].get("name", jurisdiction))
-    items = as_list(doc.get("units"), path, doc.line_of("units"), "units", report) or YList()
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(items):
-        line = items.line_of(i)
-        item = as_map(raw, path, line, "units", report)
-        if item is None or not check_keys(
-            item, ["id", "name", "level", "kind", "parent", "established_on", "email"],
-            ["id", "name", "level", "kind"], path, report,
-        ) or not check_text(item, ("id", "name", "parent", "email"), path, report):
-            continue
-        uid = as_slug(item["id"], path, item.line_of("id"), "id", report)
-        level = as_choice(item["level"], LEVELS, path, item.line_of("level"), "level", report)
-        kind = as_choice(item["kind"], KINDS, path, item.line_of("kind"), "kind", report)
-        est = item.get("established_on")
-        est_day = as_date(est, path, item.line_of("established_on"), "established_on",
-                          report) if est is not None else None
-        if uid is None or level is None or kind is None:
-            continue
-        if uid in seen:
-            report.error(path, item.line_of("id"), "id",
-                         f"duplicate unit id '{uid}' (first on line {seen[uid]}); "
-                         "give each unit its own id")
-            continue
-        seen[uid] = item.line_of("id")
-        parent = str(item["parent"]) if item.get("parent") else None
-        units.append(Unit(uid, str(item["name"]), level, kind, parent, est_day, jurisdiction,
-                          str(item.get("email") or "")))
-    ids = {u.id for u in units}
-    for u in units:
-        if u.parent and u.parent not in ids:
-            report.error(path, seen[u.id], "parent",
-                         f"unit '{u.id}' names unknown parent '{u.parent}'; "
-                         "add that unit or fix the id" + suggestion(u.parent, ids))
-    graph = nx.DiGraph((u.parent, u.id) for u in units if u.parent and u.parent in ids)
-    for cycle in _cycles(graph, [u.id for u in units]):
-        report.error(path, seen[cycle[0]], "parent",
-                     "units form a loop: " + " -> ".join([*cycle, cycle[0]])
-                     + "; a unit cannot be its own ancestor")
-    parents = {u.id: u.parent for u in units}
-    ends: dict[str, tuple[int, str | None]] = {}  # unit -> (line, who takes over)
-    for i, raw in enumerate(as_list(doc.get("reorganisations"), path,
-                                    doc.line_of("reorganisations"), "reorganisations",
-                                    report) or []):
-        line = doc["reorganisations"].line_of(i)
-        item = as_map(raw, path, line, "reorganisations", report)
-        if item is None or not check_keys(item, ["unit", "into", "on", "decision"],
-                                          ["unit", "on"], path, report):
-            continue
-        unit, into = str(item["unit"]), item.get("into")
-        for key, ref in (("unit", unit), ("into", into)):
-            if ref is not None and str(ref) not in ids:
-                report.error(path, item.line_of(key), key,
-                             f"unknown unit '{ref}'; use an id listed under units:"
-                             + suggestion(str(ref), ids))
-        on = as_date(item["on"], path, item.line_of("on"), "on", report)
-        if into is not None and str(into) == unit:
-            report.error(path, item.line_of("into"), "into",
-                         f"unit '{unit}' cannot merge into itself; name the unit it joins")
-        elif unit in ends:
-            report.error(path, item.line_of("unit"), "unit",
-                         f"unit '{unit}' already ends on line {ends[unit][0]}; a unit ends once")
-        elif into is None and unit in ids and not parents.get(unit):
-            report.error(path, item.line_of("unit"), "unit",
-                         f"unit '{unit}' has no parent to take over its work; name the unit "
-                         "it merges into ('into:')")
-        elif on is not None:
-            ends[unit] = (item.line_of("unit"), str(into) if into else parents[unit])
-            reorgs.append(Reorganisation(unit, on, str(into) if into else None,
-                                         str(item.get("decision", ""))))
-    ended_on = {r.unit: r.on for r in reorgs}
-    for r in reorgs:
-        if r.into is None:
-            continue
-        line = ends[r.unit][0]
-        if r.into in ended_on and ended_on[r.into] < r.on:
-            report.error(path, line, "into",
-                         f"unit '{r.into}' ends on {ended_on[r.into]}, before '{r.unit}' would "
-                         f"merge into it on {r.on}; merge into the unit that continues")
-        ancestor = parents.get(r.into)
-        upward = {r.into}
-        while ancestor and ancestor not in upward:
-            if ancestor == r.unit:
-                report.error(path, line, "into",
-                             f"unit '{r.unit}' cannot merge into '{r.into}', one of its own "
-                             "sub-units; merge it into a unit beside or above it")
-                break
-            upward.add(ancestor)
-            ancestor = parents.get(ancestor)
-    successors = nx.DiGraph((unit, heir) for unit, (_, heir) in ends.items() if heir)
-    for cycle in _cycles(successors, list(ends)):
-        report.error(path, ends[cycle[0]][0], "into",
-                     "units merge into each other: " + " -> ".join([*cycle, cycle[0]])
-                     + "; one of them must be the unit that continues")
-    return name, units, reorgs
-
-
-def _read_calendar(doc: Any, path: str, report: Report) -> WorkCalendar:
-    doc = as_map(doc, path, 1, "calendar", report) if doc is not None else None
-    if doc is None:
-        return WorkCalendar("VN")
-    check_keys(doc, ["country", "extra_days_off", "extra_working_days", "language"], [],
-               path, report)
-    days: dict[str, list] = {}
-    for key in ("extra_days_off", "extra_working_days"):
-        items = as_list(doc.get(key), path, doc.line_of(key), key, report) or YList()
-        days[key] = [d for i, v in enumerate(items)
-                     if (d := as_date(v, path, items.line_of(i), key, report)) is not None]
-    country = str(doc.get("country", "VN"))
-    try:
-        import holidays
-
-        holidays.country_holidays(country)
-    except NotImplementedError:
-        report.error(path, doc.line_of("country"), "country",
-                     f"unknown country code '{country}'; use an ISO code such as VN")
-        country = "VN"
-    return WorkCalendar(country, days["extra_days_off"], days["extra_working_days"])
-
-
-def _cycles(graph: nx.DiGraph, order: list[str]) -> list[list[str]]:
-    """Return one cycle per strongly connected component that has one, in file order.
-
-    Each cycle starts at its task (or unit) written first, so the message is the
-    same on every run.
-    """
-    position = {name: n for n, name in enumerate(order)}
-    found = []
-    for component in nx.strongly_connected_components(graph):
-        only = next(iter(component))
-        if len(component) == 1 and not graph.has_edge(only, only):
-            continue  # no cycle here: skip the ordering work (most components)
-        sub = nx.DiGraph()
-        sub.add_edges_from(sorted(graph.subgraph(component).edges,
-                                  key=lambda e: (position.get(e[0], 0), position.get(e[1], 0))))
-        start = min(component, key=lambda n: position.get(n, 0))
-        found.append([u for u, _ in nx.find_cycle(sub, source=start)])
-    return sorted(found, key=lambda c: position.get(c[0], 0))
-
-
 def _read_directive(
     path: Path, jur: Jurisdiction, registry: Registry, catalog: dict[str, Template],
     root: Path, report: Report,
 ) -> DirectiveSpec | None:
     doc, shown, text = _load(path, root, report)
+    if text is None:
+        return None
     if doc is None:
+        report.error(shown, 1, "directive",
+                     "the file holds no directive; write its header under 'directive:' and "
+                     "its tasks under 'tasks:', or remove the file")
         return None
     doc = as_map(doc, shown, 1, "directive", report)
     if doc is None or not check_keys(doc, ["directive", "tasks"], ["directive", "tasks"],
@@ -332,12 +187,17 @@ def _read_directive(
                       "parent", "escalation"],
                ["id", "number", "kind", "title", "issued_by", "issued_on"], shown, report)
     check_text(head, ("id", "number", "title", "issued_by", "source", "parent"), shown, report)
+    check_length(head, ("title",), shown, report)
     ladder = None
     if head.get("escalation") is not None:
         esc = as_map(head["escalation"], shown, head.line_of("escalation"), "escalation", report)
         if esc is not None and check_keys(esc, ["ladder"], ["ladder"], shown, report):
             ladder = read_ladder(esc["ladder"], shown, esc.line_of("ladder"), registry, report)
     did = as_slug(head.get("id"), shown, head.line_of("id"), "id", report)
+    if did is not None and head.get("parent") is not None and str(head["parent"]) == did:
+        report.error(shown, head.line_of("parent"), "parent",
+                     f"directive '{did}' names itself as its parent; name the directive it "
+                     "implements, or remove 'parent:'")
     kind = as_choice(head.get("kind"), DIRECTIVE_KINDS, shown, head.line_of("kind"), "kind",
                      report) if "kind" in head else None
     issued_on = as_date(head.get("issued_on"), shown, head.line_of("issued_on"), "issued_on",
@@ -370,8 +230,11 @@ def _read_directive(
                 unreadable.add(str(item.get("id")))
     if did is None or kind is None or issued_on is None:
         return None
+    # The holidays the deadlines are counted over come from a package, not from the
+    # files: a newer package with another day off re-computes them on the next load.
+    holidays = jur.calendar.holiday_data(*_deadline_years(issued_on, tasks))
     fingerprint = hashlib.sha256(
-        "\0".join([jur.fingerprint, text, *templates_text]).encode()).hexdigest()
+        "\0".join([jur.fingerprint, text, *templates_text, holidays]).encode()).hexdigest()
     directive = DirectiveSpec(
         id=did, number=str(head.get("number", "")), kind=kind, title=str(head.get("title", "")),
         issued_by=issuer, issued_on=issued_on, jurisdiction=jur.id, path=shown, tasks=tasks,
@@ -381,6 +244,18 @@ def _read_directive(
     )
     _check_tasks(directive, registry, jur, report, unreadable)
     return None if len(report.errors) > errors_before else directive
+
+
+def _deadline_years(issued_on: date, tasks: list[TaskSpec]) -> tuple[int, int]:
+    """Return the first and last year the directive's deadlines can be counted over.
+
+    Counting starts at the issue date or at a deadline; all the offsets laid end to
+    end (a working day taken as two days) bound how far it goes. Beyond a century
+    the package's version, also in the fingerprint, stands for the holidays.
+    """
+    latest = max([issued_on.year, *(t.due.day.year for t in tasks if t.due.day is not None)])
+    span = sum(t.due.amount * (2 if t.due.unit == "wd" else 1) for t in tasks)
+    return issued_on.year, min(latest + span // 365 + 1, issued_on.year + 100)
 
 
 def _unknown_unit(uid: str, registry: Registry, jur: Jurisdiction) -> str:
@@ -395,6 +270,7 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
     required = ["id", "title", "sector", "due"] + ([] if "for_each" in item else ["lead"])
     check_keys(item, TASK_KEYS, required, path, report, where=where)
     check_text(item, ("id", "title", "lead", "deliverable", "scope"), path, report, where)
+    check_length(item, ("title",), path, report)
     if len(report.errors) > errors_before:
         return None
     tid = as_slug(item["id"], path, item.line_of("id"), "id", report)
@@ -557,7 +433,7 @@ def _check_tasks(
             report.error(task.path, task.line_of("due"), "due",
                          f"'{task.due.text}' needs prerequisites; add depends_on or use "
                          "'issued + N' or a date")
-    for cycle in _cycles(graph, [t.id for t in directive.tasks]):
+    for cycle in cycles(graph, [t.id for t in directive.tasks]):
         first = seen[cycle[0]]
         report.error(first.path, first.line_of("depends_on"), "depends_on",
                      "dependency cycle: " + " -> ".join([*cycle, cycle[0]])
@@ -586,3 +462,11 @@ def _check_unique_across(jurisdictions: list[Jurisdiction], report: Report) -> N
         if d.parent and d.parent not in directives:
             report.warn(d.path, d.line_of("parent"), "parent",
                         f"parent directive '{d.parent}' is not among the files read")
+    parents = nx.DiGraph((d.parent, d.id) for d in directives.values()
+                         if d.parent in directives)
+    for cycle in cycles(parents, list(directives)):
+        first = directives[cycle[0]]
+        report.error(first.path, first.line_of("parent"), "parent",
+                     "directives name each other as parent: " + " -> ".join([*cycle, cycle[0]])
+                     + "; one of them is the directive the others implement: remove its "
+                     "'parent:'")

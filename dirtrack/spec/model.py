@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from dirtrack.calendar import WorkCalendar, period_end
+from dirtrack.calendar import MAX_DAYS, MAX_WORKING_DAYS, WorkCalendar, period_end
 from dirtrack.registry import Reorganisation, Unit
+from dirtrack.spec.fields import is_date_and_time
 from dirtrack.spec.settings import AlertSettings, LadderStep
 
 SECTORS = ("economic", "cultural-social", "defense-security", "political-system")
@@ -39,7 +40,16 @@ class Deadline:
 
 
 def parse_deadline(value: object) -> Deadline:
-    """Return the Deadline written in ``value``; raise ValueError saying how to write one."""
+    """Return the Deadline written in ``value``; raise ValueError saying how to write one.
+
+    >>> parse_deadline("issued + 2500wd").amount
+    2500
+    >>> parse_deadline("issued + 99999999999wd")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: 'issued + 99999999999wd' counts more than 2,500 working days (about ten ...
+    """
+    if is_date_and_time(value):
+        raise ValueError(f"'{value}' is a date and time; write a date (YYYY-MM-DD)")
     if isinstance(value, date):
         return Deadline("date", value.isoformat(), day=value)
     text = str(value).strip()
@@ -53,7 +63,12 @@ def parse_deadline(value: object) -> Deadline:
         return Deadline("date", text, day=end)
     m = _OFFSET.match(text)
     if m:
-        ref, amount, unit = m.group(1), int(m.group(2)), m.group(3)
+        ref, digits, unit = m.group(1), m.group(2), m.group(3)
+        bound, what = (MAX_WORKING_DAYS, "working days") if unit == "wd" else (MAX_DAYS, "days")
+        if len(digits) > 6 or int(digits) > bound:  # a long count would step for ages
+            raise ValueError(f"'{text}' counts more than {bound:,} {what} (about ten years); "
+                             "count from a later task or write the date")
+        amount = int(digits)
         if ref == "issued":
             return Deadline("issued", text, amount=amount, unit=unit)
         if ref == "deps":

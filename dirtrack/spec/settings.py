@@ -18,8 +18,10 @@ from dirtrack.spec.fields import (
     as_map,
     as_slug,
     check_keys,
+    check_text,
     suggestion,
 )
+from dirtrack.spec.files import relative_inside
 from dirtrack.spec.yamlpos import YList, YMap
 
 LANGUAGES = ("vi", "en")
@@ -150,6 +152,12 @@ def read_settings(doc: Any, path: str, registry: Registry, report: Report) -> Al
         options = options if options is not None else YMap()
         if isinstance(options, YMap):
             check_keys(options, CHANNEL_KEYS[name], [], path, report, where=f" of channel {name}")
+            check_text(options, CHANNEL_KEYS[name], path, report, where=f" of channel {name}")
+            folder = options.get("folder")
+            if name == "file" and folder is not None and not relative_inside(str(folder)):
+                report.error(path, options.line_of("folder"), "folder",
+                             f"'{folder}' leads out of the alerts folder (DIRTRACK_ALERTS_DIR); "
+                             "write a folder inside it, such as ninh-binh, without '..'")
             settings.channels[name] = {k: str(v) for k, v in options.items()}
         else:
             report.error(path, channels.line_of(name), name, "must be a mapping of options")

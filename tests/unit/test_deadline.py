@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -77,3 +77,33 @@ def test_bad_deadline_says_how_to_write_one(text: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_deadline(text)
     assert str(info.value) == BAD_DEADLINE.format(text)
+
+
+@pytest.mark.parametrize("value", [
+    datetime(2024, 5, 31, 17, 0),        # what YAML gives for an unquoted date and time
+    "2024-05-31T17:00:00",
+    "2024-05-31 17:00",
+])
+def test_a_date_and_time_is_not_a_deadline(value: object) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_deadline(value)
+    assert str(info.value) == f"'{value}' is a date and time; write a date (YYYY-MM-DD)"
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("issued + 3650d", 3650), ("issued + 2500wd", 2500), ("deps + 000120wd", 120)])
+def test_an_offset_up_to_ten_years_is_a_deadline(text: str, amount: int) -> None:
+    assert parse_deadline(text).amount == amount
+
+
+@pytest.mark.parametrize(("text", "bound"), [
+    ("issued + 3651d", "3,650 days"),
+    ("issued + 2501wd", "2,500 working days"),
+    ("plan + 99999999999wd", "2,500 working days"),
+    ("deps + " + "9" * 5000 + "d", "3,650 days"),    # past Python's 4,300-digit bound too
+])
+def test_an_absurd_count_is_refused_before_counting(text: str, bound: str) -> None:
+    with pytest.raises(ValueError) as info:
+        parse_deadline(text)
+    assert str(info.value) == (f"'{text}' counts more than {bound} (about ten years); count "
+                               "from a later task or write the date")

@@ -695,3 +695,164 @@ def test_path_outside_the_working_folder_is_shown_as_given(tmp_path: Path,
     cat = catalog(tmp_path)
     (line,) = problems(folder, cat)
     assert line.startswith(f"{folder}/plan.yaml:9: due: bad deadline 'later'; ")
+
+
+# --- dates are dates -----------------------------------------------------------------------
+
+DATE_TIME = "is a date and time; write a date (YYYY-MM-DD)"
+
+
+def test_a_date_and_time_where_a_date_is_meant(here: Path, cat: Path) -> None:
+    units = UNITS_YAML + (
+        "  - {id: kim-son-town, name: Thị trấn Kim Sơn, level: commune, kind: government, "
+        "parent: kim-son, established_on: 2025-07-01 08:00:00}\n"
+        "reorganisations:\n"
+        "  - {unit: hung-tien, into: kim-son-town, on: 2025-07-01T00:00:00}\n")
+    folder = jurisdiction(here, {"plan.yaml": directive_yaml("""
+        - {id: a, title: A, lead: pc-standing, sector: economic, due: 2024-05-31 17:00:00}
+        - {id: b, title: B, lead: pc-standing, sector: economic, due: "2024-05-31T17:00"}
+    """, issued_on="2024-04-05T09:30:00")}, units=units,
+        calendar="extra_days_off: [2024-09-03 00:00:00]\n"
+                 "extra_working_days: ['2024-05-04 08:00']\n")
+    assert problems(folder, cat) == [
+        f"nb/calendar.yaml:1: extra_days_off: '2024-09-03 00:00:00' {DATE_TIME}",
+        f"nb/calendar.yaml:2: extra_working_days: '2024-05-04 08:00' {DATE_TIME}",
+        f"nb/plan.yaml:7: issued_on: '2024-04-05T09:30:00' {DATE_TIME}",
+        f"nb/plan.yaml:9: due: '2024-05-31 17:00:00' {DATE_TIME}",
+        f"nb/plan.yaml:10: due: '2024-05-31T17:00' {DATE_TIME}",
+        f"nb/units.yaml:12: established_on: '2025-07-01 08:00:00' {DATE_TIME}",
+        f"nb/units.yaml:14: on: '2025-07-01T00:00:00' {DATE_TIME}",
+    ]
+
+
+def test_a_date_in_another_form_is_not_a_date(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: A, lead: pc-standing, sector: economic, due: 2024-Q2}
+    """, issued_on="20240405")
+    write(folder, "calendar.yaml", "extra_days_off: [2024-W36-2, true]\n")
+    assert problems(folder, cat) == [
+        "nb/calendar.yaml:1: extra_days_off: '2024-W36-2' is not a date; write it as YYYY-MM-DD",
+        "nb/calendar.yaml:1: extra_days_off: 'True' is not a date; write it as YYYY-MM-DD",
+        "nb/plan.yaml:7: issued_on: '20240405' is not a date; write it as YYYY-MM-DD",
+    ]
+
+
+def test_a_date_and_time_for_a_date_parameter(here: Path) -> None:
+    cat = catalog(here, {"dated": """
+        template: dated
+        params:
+          start: {type: date, required: true}
+        ---
+        tasks:
+          - {id: t, title: T, lead: pc-standing, sector: economic, due: "{{ start }}"}
+    """})
+    folder = one_directive(here, "- {use: dated, with: {start: 2024-05-01 10:00:00}}")
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: start: parameter 'start' of template 'dated' must be a date "
+        "(YYYY-MM-DD), got the date and time '2024-05-01 10:00:00'",
+    ]
+
+
+def test_an_absurd_count_in_a_deadline_is_an_error_not_a_memory_error(here: Path,
+                                                                      cat: Path) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: A, lead: pc-standing, sector: economic, due: issued + 99999999999wd}
+        - {id: b, title: B, lead: pc-standing, sector: economic, due: a + 2501wd}
+        - {id: c, title: C, lead: pc-standing, sector: economic, due: issued + 3651d}
+        - {id: d, title: D, lead: pc-standing, sector: economic, due: issued + 2500wd}
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: due: 'issued + 99999999999wd' counts more than 2,500 working days "
+        "(about ten years); count from a later task or write the date",
+        "nb/plan.yaml:10: due: 'a + 2501wd' counts more than 2,500 working days (about ten "
+        "years); count from a later task or write the date",
+        "nb/plan.yaml:11: due: 'issued + 3651d' counts more than 3,650 days (about ten years); "
+        "count from a later task or write the date",
+    ]
+
+
+# --- files that say nothing ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# the plan comes later\n", "---\n"])
+def test_an_empty_directive_file(here: Path, cat: Path, text: str) -> None:
+    folder = jurisdiction(here, {"plan.yaml": text})
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:1: directive: the file holds no directive; write its header under "
+        "'directive:' and its tasks under 'tasks:', or remove the file",
+    ]
+
+
+def test_a_directive_that_is_its_own_parent(here: Path, cat: Path) -> None:
+    task = "- {id: a, title: A, lead: pc-standing, sector: economic, due: 2024-Q2}"
+    text = directive_yaml(task).replace("tasks:", "  parent: nb-2024-q2\ntasks:")
+    folder = jurisdiction(here, {"plan.yaml": text})
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:8: parent: directive 'nb-2024-q2' names itself as its parent; name the "
+        "directive it implements, or remove 'parent:'",
+    ]
+
+
+def test_directives_that_name_each_other_as_parent(here: Path, cat: Path) -> None:
+    task = "- {id: a, title: A, lead: pc-standing, sector: economic, due: 2024-Q2}"
+    folder = jurisdiction(here, {
+        f"{name}.yaml": directive_yaml(task, id=name).replace(
+            "tasks:", f"  parent: {parent}\ntasks:")
+        for name, parent in (("plan-a", "plan-b"), ("plan-b", "plan-c"), ("plan-c", "plan-a"))})
+    assert problems(folder, cat) == [
+        "nb/plan-a.yaml:8: parent: directives name each other as parent: plan-a -> plan-c -> "
+        "plan-b -> plan-a; one of them is the directive the others implement: remove its "
+        "'parent:'",
+    ]
+
+
+def test_an_id_longer_than_100_characters(here: Path, cat: Path) -> None:
+    long_id = "a" * 101
+    folder = one_directive(here, f"""
+        - {{id: {long_id}, title: A, lead: pc-standing, sector: economic, due: 2024-Q2}}
+        - {{id: {"b" * 100}, title: B, lead: pc-standing, sector: economic, due: 2024-Q2}}
+    """, id=long_id)
+    hint = "keep it to at most 100 (a short name such as 2024-q2-plan)"
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:2: id: the id is 101 characters long; {hint}",
+        f"nb/plan.yaml:9: id: the id is 101 characters long; {hint}",
+    ]
+
+
+def test_a_title_longer_than_2000_characters(here: Path, cat: Path) -> None:
+    folder = one_directive(here, f"""
+        - {{id: a, title: "{'Dài ' * 501}", lead: pc-standing, sector: economic, due: 2024-Q2}}
+        - {{id: b, title: "{'x' * 2000}", lead: pc-standing, sector: economic, due: 2024-Q2}}
+    """)
+    text = (folder / "plan.yaml").read_text(encoding="utf-8")
+    write(folder, "plan.yaml", text.replace('"Key mass mobilization tasks"', "T" * 2001))
+    hint = "keep it to at most 2,000: a short title, the full text stays in the source document"
+    assert problems(folder, cat) == [
+        f"nb/plan.yaml:5: title: 'title' is 2,001 characters long; {hint}",
+        f"nb/plan.yaml:9: title: 'title' is 2,004 characters long; {hint}",
+    ]
+
+
+# --- the file channel's folder -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["../../etc", "/etc/cron.d", "alerts/../../out",
+                                     "'C:\\Windows'"])
+def test_a_file_channel_folder_cannot_leave_the_alerts_folder(here: Path, cat: Path,
+                                                             written: str) -> None:
+    folder = one_directive(here, """
+        - {id: a, title: A, lead: pc-standing, sector: economic, due: 2024-Q2}
+    """)
+    write(folder, "escalation.yaml", f"channels:\n  file:\n    folder: {written}\n")
+    shown = written.strip("'")
+    assert problems(folder, cat) == [
+        f"nb/escalation.yaml:3: folder: '{shown}' leads out of the alerts folder "
+        "(DIRTRACK_ALERTS_DIR); write a folder inside it, such as ninh-binh, without '..'",
+    ]
+
+
+def test_a_file_channel_folder_inside_the_alerts_folder_is_kept(here: Path, cat: Path) -> None:
+    folder = jurisdiction(here, {})
+    write(folder, "escalation.yaml", "channels:\n  file: {folder: ninh-binh/digests}\n")
+    (jur,) = plan(folder, cat).jurisdictions
+    assert jur.settings.channels["file"] == {"folder": "ninh-binh/digests"}

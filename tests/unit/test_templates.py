@@ -243,3 +243,96 @@ def test_unknown_unit_parameter_is_reported_at_the_use(tmp_path: Path,
         ["nb/plan.yaml:11", "helpers"], ["nb/plan.yaml:11", "lead"]]
     assert "'pc-standng'" in lines[0] and "(did you mean 'pc-standing'?)" in lines[0]
     assert "'nobody'" in lines[1]
+
+
+# --- replaced digest and review templates (DIRTRACK_TEMPLATES) ------------------------------
+
+
+def _replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str) -> Path:
+    own = tmp_path / "templates"
+    own.mkdir(exist_ok=True)
+    (own / name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("DIRTRACK_TEMPLATES", str(own))
+    return own
+
+
+def _render_error(name: str, **context: object) -> str:
+    from dirtrack.errors import ConfigError
+    from dirtrack.templating import environment
+
+    with pytest.raises(ConfigError) as info:
+        environment().get_template(name).render(**context)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(("expression", "refused"), [
+    ("''.__class__.__mro__[1].__subclasses__()",
+     "access to attribute '__class__' of 'str' object is unsafe."),
+    ("cycler.__init__.__globals__.os",
+     "access to attribute '__init__' of 'type' object is unsafe."),
+    ("recipient.name.__class__.__base__.__subclasses__()",
+     "access to attribute '__class__' of 'str' object is unsafe."),
+    ("alerts.clear()", "access to attribute 'clear' of 'list' object is unsafe."),
+])
+def test_a_replaced_template_cannot_reach_the_server(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     expression: str, refused: str) -> None:
+    own = _replaced(tmp_path, monkeypatch, "digest.vi.txt.j2",
+                    "Kính gửi {{ recipient.name }}\n\n{{ " + expression + " }}\n")
+    assert _render_error("digest.vi.txt.j2", recipient={"name": "Ban"}, alerts=[1]) == (
+        f"template error: {own}/digest.vi.txt.j2:3: {refused}; check the templates in "
+        f"DIRTRACK_TEMPLATES ({own})")
+
+
+def test_a_replaced_template_failing_while_rendering_names_its_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    own = _replaced(tmp_path, monkeypatch, "review.md.j2", "# Review\n{{ 1 // zero }}\n")
+    assert _render_error("review.md.j2", zero=0) == (
+        f"template error: {own}/review.md.j2:2: ZeroDivisionError: integer division or modulo "
+        f"by zero; check the templates in DIRTRACK_TEMPLATES ({own})")
+
+
+def test_a_replaced_template_cannot_include_a_file_outside_its_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "secret.txt").write_text("the server's secret\n", encoding="utf-8")
+    own = _replaced(tmp_path, monkeypatch, "review.md.j2",
+                    "# Review\n{% include '../secret.txt' %}\n")
+    assert _render_error("review.md.j2") == (
+        f"template error: {own}/review.md.j2:2: no template '../secret.txt' (a template "
+        f"includes files of its folder only); check the templates in DIRTRACK_TEMPLATES ({own})")
+
+
+def test_a_link_leading_out_of_the_templates_folder_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "secret.txt").write_text("the server's secret\n", encoding="utf-8")
+    own = _replaced(tmp_path, monkeypatch, "review.md.j2",
+                    "# Review\n{% include 'notes.txt' %}\n")
+    (own / "notes.txt").symlink_to(tmp_path / "secret.txt")
+    (own / "digest.en.txt.j2").symlink_to(tmp_path / "secret.txt")
+    link_out = ("is a link to a file outside the folder; copy the file itself into it; check "
+                f"the templates in DIRTRACK_TEMPLATES ({own})")
+    assert _render_error("review.md.j2") == f"template error: {own}/notes.txt {link_out}"
+    assert _render_error("digest.en.txt.j2") == f"template error: {own}/digest.en.txt.j2 {link_out}"
+
+
+def test_a_link_inside_the_templates_folder_is_followed(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from dirtrack.templating import environment
+
+    own = _replaced(tmp_path, monkeypatch, "shared.j2", "Kính gửi {{ name }}\n")
+    (own / "digest.vi.txt.j2").symlink_to(own / "shared.j2")
+    assert environment().get_template("digest.vi.txt.j2").render(name="Ban") == "Kính gửi Ban\n"
+
+
+def test_a_replaced_template_not_in_utf8_is_one_line(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from dirtrack.errors import ConfigError
+    from dirtrack.templating import environment
+
+    own = _replaced(tmp_path, monkeypatch, "review.md.j2", "")
+    (own / "review.md.j2").write_bytes("# Báo cáo\n".encode("cp1258"))
+    with pytest.raises(ConfigError) as info:
+        environment().get_template("review.md.j2")
+    assert str(info.value) == (
+        f"template error: {own}/review.md.j2: this is not UTF-8 text; save the file as UTF-8; "
+        f"check the templates in DIRTRACK_TEMPLATES ({own})")
