@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import smtplib
+import ssl
 import time
 import uuid
 from collections import defaultdict
@@ -24,7 +25,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 from sqlalchemy import Connection, Engine, and_, func, literal_column, or_, select, update
 from sqlalchemy.sql import ColumnElement
@@ -141,14 +142,41 @@ class WebhookChannel:
 
 
 class EmailChannel:
-    """Sends the digest over SMTP (``smtp://user:password@host:port``, ``smtps://`` for TLS)."""
+    """Sends the digest over SMTP: ``smtp://user:password@host:port`` in plain text (a relay
+    nearby), ``smtps://`` in TLS from the first byte (port 465), ``smtp+starttls://`` in
+    TLS after STARTTLS (port 587), never in plain text, even when the server does not
+    offer STARTTLS. Over TLS the server's certificate is checked against the system's
+    authorities, or only against ``?cafile=/path/ca.pem`` (a province's own authority)."""
 
     name = "email"
+    PORTS = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 
     def __init__(self, url: str, sender: str, timeout: float = 10.0) -> None:
         self.url = urlparse(url)
         self.sender = sender
         self.timeout = timeout
+
+    def _tls(self) -> ssl.SSLContext | None:
+        """Return the TLS context the URL asks for (None for plain ``smtp://``)."""
+        scheme = self.url.scheme
+        if scheme not in self.PORTS:
+            raise DeliveryError("the SMTP URL must start with smtp://, smtps:// or "
+                                "smtp+starttls://; fix the environment variable it comes from")
+        params = parse_qs(self.url.query, keep_blank_values=True)
+        unknown = sorted(set(params) - {"cafile"})
+        if unknown:
+            raise DeliveryError(f"the SMTP URL has an unknown parameter {unknown[0]!r} "
+                                f"(known: cafile)")
+        cafile = params.get("cafile", [None])[-1]
+        if scheme == "smtp":
+            if cafile is not None:
+                raise DeliveryError("cafile is for smtps:// and smtp+starttls:// URLs")
+            return None
+        try:
+            return ssl.create_default_context(cafile=cafile or None)
+        except (OSError, ValueError) as exc:
+            raise DeliveryError(f"the SMTP URL's cafile {cafile} cannot be read as PEM "
+                                f"certificates: {type(exc).__name__}") from None
 
     def send(self, digest: Digest) -> None:
         if not digest.recipient_email:
@@ -159,18 +187,34 @@ class EmailChannel:
         msg["To"] = digest.recipient_email
         msg["Message-ID"] = f"<{digest.id}@dirtrack>"
         msg.set_content(digest.body)
+        tls = self._tls()
         host = self.url.hostname or "127.0.0.1"
         try:
-            port = self.url.port
+            port = self.url.port or self.PORTS[self.url.scheme]
         except ValueError:
             raise DeliveryError("the SMTP URL has a bad port; fix the environment variable "
                                 "it comes from") from None
         try:
-            smtp_class = smtplib.SMTP_SSL if self.url.scheme == "smtps" else smtplib.SMTP
-            with smtp_class(host, port or 0, timeout=self.timeout) as smtp:
+            if self.url.scheme == "smtps":
+                smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=self.timeout,
+                                                      context=tls)
+            else:
+                smtp = smtplib.SMTP(host, port, timeout=self.timeout)
+            with smtp:
+                if self.url.scheme == "smtp+starttls":
+                    smtp.ehlo()
+                    if not smtp.has_extn("starttls"):
+                        raise DeliveryError(f"SMTP server {host}:{port} does not offer "
+                                            f"STARTTLS; nothing was sent")
+                    smtp.starttls(context=tls)
+                    smtp.ehlo()
                 if self.url.username:
                     smtp.login(unquote(self.url.username), unquote(self.url.password or ""))
                 smtp.send_message(msg)
+        except ssl.SSLCertVerificationError as exc:
+            raise DeliveryError(f"SMTP server {host}:{port} has a certificate that cannot be "
+                                f"trusted ({exc.verify_message}); if a local authority signed "
+                                f"it, add ?cafile=/path/ca.pem to the URL") from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"SMTP server {host}:{port} refused or unreachable: "
                                 f"{type(exc).__name__}") from None

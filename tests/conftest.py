@@ -16,20 +16,19 @@ from typer.testing import CliRunner
 # Before anything imports Prefect: a throw-away Prefect home per worker, with a
 # database migrated once and cached (see tests/prefect_runtime.py).
 from tests.prefect_runtime import prefect_runtime  # noqa: F401
+from tests.requirements import in_ci, message, missing, need
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_BASE = os.environ.get("DIRTRACK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def _postgres_available() -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_BASE.replace("postgresql+psycopg", "postgresql"),
-                             connect_timeout=3):
-            return True
-    except psycopg.OperationalError:
-        return False
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI, stop before the first test, with one message, when a tool the suite needs is
+    missing (the xdist workers leave the check to the controller)."""
+    if in_ci() and not hasattr(session.config, "workerinput"):
+        lacking = missing()
+        if lacking:
+            pytest.exit(message(lacking), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @contextmanager
@@ -38,10 +37,7 @@ def fresh_database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'dirtrack.db'}"
         return
-    if not _postgres_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {PG_BASE}")
-        pytest.skip("PostgreSQL is not running")
+    need("postgresql")
     import psycopg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"

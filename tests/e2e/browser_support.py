@@ -21,6 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.requirements import need
+
 ROOT = Path(__file__).resolve().parents[2]
 DIRTRACK = Path(sys.executable).parent / "dirtrack"
 CHROMIUM = Path(os.environ.get("DIRTRACK_TEST_CHROMIUM", "/usr/bin/chromium"))
@@ -41,16 +43,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def postgres_available() -> bool:
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_BASE, connect_timeout=3):
-            return True
-    except psycopg.OperationalError:
-        return False
 
 
 @dataclass
@@ -146,10 +138,7 @@ def browser_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'dirtrack.db'}"
         return
-    if not postgres_available():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is not reachable at {PG_BASE}")
-        pytest.skip(f"PostgreSQL is not reachable at {PG_BASE}")
+    need("postgresql")
     import psycopg
 
     schema = f"web_{uuid.uuid4().hex[:12]}"
@@ -179,8 +168,7 @@ def web_server(browser_db_url: str, tmp_path: Path) -> Iterator[DirtrackServer]:
 @pytest.fixture
 def chromium() -> Iterator[Any]:
     """Debian's Chromium, headless, launched through Playwright (never downloaded)."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"no browser at {CHROMIUM} (install Debian's 'chromium' package)")
+    need("chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

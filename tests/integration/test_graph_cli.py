@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 
-import pytest
+from tests.requirements import need
 
 from .support import load_mini
 
@@ -111,8 +110,8 @@ def test_dot_of_the_demo_directive(cli):
     assert ("book-select-models", "book-100-models", "") in edges
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' is not installed")
 def test_graphviz_reads_the_dot(cli):
+    need("graphviz")
     assert cli("load", "directives/ninh-binh", "--on", "2024-04-15").exit_code == 0
     run = cli("graph", "nb-2024-q2", "--format", "dot")
 
