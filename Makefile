@@ -62,6 +62,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.escalation
 	$(BIN)/python -m benchmarks.web
 	$(BIN)/python -m benchmarks.schema
+	$(BIN)/python -m benchmarks.commands
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

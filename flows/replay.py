@@ -2,9 +2,11 @@
 simulated calendar, run the deadline check every day, then the quarterly review.
 
 Each simulated day records that day's unit actions, then runs the deadline check's
-own tasks (record the alerts due, deliver the digests); after the quarter the
-quarterly-review flow writes the reports. Everything goes through the Prefect
-engine; the work itself is the library's, set-based.
+own steps (record the alerts due, deliver the digests); after the quarter the
+quarterly-review flow writes the reports. With a Prefect server configured the
+replay is a flow run on it (each day's steps its task runs, each review a subflow
+run); without one it runs in this process (see ``flows/runtime.py``). The work
+itself is the library's, set-based.
 """
 
 from __future__ import annotations
@@ -17,23 +19,19 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, task
-from prefect.cache_policies import NONE
-
 from dirtrack.calendar import quarter_bounds
-from dirtrack.config import settings
 from dirtrack.demo import PROJECT, actions_for, moved_examples, perform, quarter_of, quarter_report
 from dirtrack.plan import Plan, read_plan
-from dirtrack.store.engine import make_engine
-from flows.deadline_check import deliver_digests, record_alerts
-from flows.quarterly_review import quarterly_review
-from flows.runtime import whole
-from flows.sync import load
+from flows.runtime import step, whole
+from flows.steps import close_database, database
+from flows.steps.deadline_check import deliver_digests, record_alerts
+from flows.steps.quarterly_review import quarterly_review
+from flows.steps.sync import load
 
 
-@task(name="record the day's unit actions", cache_policy=NONE)
+@step("record the day's unit actions")
 def record_day(day: date, actions: list[Any], jurisdiction: str, plan: Plan) -> list[str]:
-    engine = make_engine(settings().database_url)
+    engine = database()
     refused = [perform(engine, plan.registries[jurisdiction], a) for a in actions]
     return [f"{day}: refused: {r}" for r in refused if r]
 
@@ -41,11 +39,11 @@ def record_day(day: date, actions: list[Any], jurisdiction: str, plan: Plan) -> 
 _echo: list[Callable[[str], None]] = [print]
 
 
-@flow(name="demo-replay")
+@step("demo-replay", kind="flow")
 def replay(workdir: str) -> list[str]:
     """Replay the demo quarters; return the review files written."""
     echo = _echo[0]
-    engine = make_engine(settings().database_url)
+    engine = database()
     plan = read_plan(PROJECT / "directives", catalog=PROJECT / "tasks_catalog")
     alerts_dir = str(Path(workdir) / "alerts")
     files: list[str] = []
@@ -88,14 +86,15 @@ def replay(workdir: str) -> list[str]:
     return files
 
 
-def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> list[str]:
-    """Build the demo in ``workdir`` (database, alerts, reports) and print the outcome."""
-    from flows.runtime import quick_runs
-
+def run_demo(workdir: Path, echo: Callable[[str], None] = print,
+             on_server: bool = False) -> list[str]:
+    """Build the demo in ``workdir`` (database, alerts, reports) and print the outcome:
+    a flow run on the configured Prefect server when ``on_server``, else in this process."""
     workdir.mkdir(parents=True, exist_ok=True)
     for previous in ("alerts", "reports"):  # a replay starts from nothing
         shutil.rmtree(workdir / previous, ignore_errors=True)
     db = workdir / "demo.db"
+    close_database()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     os.environ["DIRTRACK_DATABASE_URL"] = f"sqlite:///{db}"
@@ -107,13 +106,18 @@ def run_demo(workdir: Path, echo: Callable[[str], None] = print) -> list[str]:
     alerts_log.addHandler(log_file)
     alerts_log.setLevel(logging.INFO)
     alerts_log.propagate = False  # the demo's log channel is alerts.log, not the console
-    with quick_runs():
-        try:
+    try:
+        if on_server:
+            from flows.runtime import quick_runs
+
+            with quick_runs():
+                files = replay.prefect(str(workdir))
+        else:
             files = replay(str(workdir))
-        finally:
-            alerts_log.removeHandler(log_file)
-            alerts_log.propagate = True
-            log_file.close()
+    finally:
+        alerts_log.removeHandler(log_file)
+        alerts_log.propagate = True
+        log_file.close()
     echo("")
     echo("The quarterly reviews:")
     for path in files:

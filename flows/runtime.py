@@ -1,20 +1,34 @@
-"""Prefect's environment, prepared before Prefect is imported.
+"""Where the flows run, and Prefect's environment prepared before Prefect is imported.
 
-With no server configured (``PREFECT_API_URL`` unset) flows run against Prefect's
-temporary local server. Its first start migrates a database, which can take
-longer than Prefect's default start-up timeout on a small machine, so the
-timeout is raised; analytics are off on machines with no internet. Anything the
-operator has set already is left alone.
+A flow's steps are written once (``flows/steps/``) and run two ways. Inside a
+Prefect flow run (a deployment on a worker, the command line with a Prefect server
+configured, the flow tests) each :class:`Step` is a Prefect task or subflow, so
+the server records the runs, their logs and artifacts. Called outside one, a
+step is a plain call in this process: no Prefect import, no server, the same
+work and return values, the flows' log lines on the ``dirtrack.flows`` logger.
+
+With no server configured (``PREFECT_API_URL`` unset) Prefect itself would run
+flows against a temporary local server it starts in each process (9 to 13 s
+before the first flow on two cores, half a minute on an empty Prefect home);
+the command line runs them in this process instead (see ``benchmarks/README.md``).
+For whoever still runs the Prefect flows with no server (the flow tests), the
+server's start-up timeout is raised and analytics are off on machines with no
+internet. Anything the operator has set already is left alone.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar, cast
+from functools import cached_property, update_wrapper
+from pathlib import Path
+from typing import Any, Generic, Literal, ParamSpec, TypeVar, cast
 
+P = ParamSpec("P")
+R = TypeVar("R")
 T = TypeVar("T")
 
 DEFAULTS = {
@@ -22,6 +36,7 @@ DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",
 }
+FLOW_LOG = "dirtrack.flows"
 
 
 def prepare(home: str | None = None) -> None:
@@ -39,9 +54,98 @@ def prepare(home: str | None = None) -> None:
             logger.setLevel(logging.INFO)
 
 
+def server_url() -> str | None:
+    """Return the API URL of the Prefect server flows are sent to (``PREFECT_API_URL``),
+    or None when there is none.
+
+    Prefect reads that setting from the environment, a ``.env``, ``prefect.toml`` or
+    ``pyproject.toml`` in the current folder, or the active profile. Asking Prefect
+    costs its import (about 1.5 s of CPU), so it is asked only when one of those
+    files is there and may set it; otherwise the environment decides.
+    """
+    url = os.environ.get("PREFECT_API_URL", "").strip()
+    if url or not _files_may_set_api_url():
+        return url or None
+    from prefect.settings import Settings
+
+    return Settings().api.url or None  # reads every source afresh, as a new process would
+
+
+def _files_may_set_api_url() -> bool:
+    """Whether a file Prefect reads its settings from mentions its API URL."""
+    home = Path(os.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+    profiles = Path(os.environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml")
+    candidates = {profiles: "PREFECT_API_URL", Path(".env"): "PREFECT_API_URL",
+                  Path("prefect.toml"): "url", Path("pyproject.toml"): "tool.prefect"}
+    for path, word in candidates.items():
+        try:
+            if word in path.expanduser().read_text(encoding="utf-8", errors="replace"):
+                return True
+        except OSError:  # missing, a folder, unreadable: sets nothing
+            continue
+    return False
+
+
+def in_flow_run() -> bool:
+    """Whether this code runs inside a Prefect flow run (never imports Prefect)."""
+    context = sys.modules.get("prefect.context")
+    return context is not None and context.FlowRunContext.get() is not None
+
+
+class Step(Generic[P, R]):
+    """One step of a flow (or a whole flow): a Prefect task or flow inside a Prefect
+    flow run, a plain call of the same function outside one."""
+
+    def __init__(self, fn: Callable[P, R], name: str, kind: Literal["task", "flow"],
+                 options: dict[str, Any]) -> None:
+        self.fn = fn
+        self.name = name
+        self.kind = kind
+        self.options = options
+        update_wrapper(self, fn)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        if in_flow_run():
+            return cast(R, self.prefect(*args, **kwargs))
+        return self.fn(*args, **kwargs)
+
+    @cached_property
+    def prefect(self) -> Any:
+        """The Prefect task or flow of this step (imports Prefect)."""
+        if self.kind == "flow":
+            from prefect import flow
+
+            return flow(name=self.name, **self.options)(self.fn)
+        from prefect import task
+        from prefect.cache_policies import NONE
+
+        # Every step reads or changes the database: a result is never reused from a
+        # cache, and no argument (a plan, a review) is hashed for a cache key.
+        return task(name=self.name, cache_policy=NONE, **self.options)(self.fn)
+
+
+def step(name: str, kind: Literal["task", "flow"] = "task",
+         **options: Any) -> Callable[[Callable[P, R]], Step[P, R]]:
+    """Return a decorator making a function a :class:`Step` named ``name``."""
+    def make(fn: Callable[P, R]) -> Step[P, R]:
+        return Step(fn, name, kind, options)
+    return make
+
+
+def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """Return the logger of the flow run (Prefect's, sent to the server) or, outside a
+    Prefect flow run, the ``dirtrack.flows`` logger."""
+    if in_flow_run():
+        from prefect import get_run_logger
+
+        return cast(logging.LoggerAdapter[logging.Logger], get_run_logger())
+    return logging.getLogger(FLOW_LOG)
+
+
 @contextmanager
 def quick_runs() -> Iterator[None]:
-    """Run flows without the heartbeat thread, which adds most of a second to short runs."""
+    """Run Prefect flows without the heartbeat thread, which adds most of a second to
+    short runs."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
@@ -49,12 +153,14 @@ def quick_runs() -> Iterator[None]:
 
 
 def whole(value: T) -> T:
-    """Hand a large object (a plan, a review) to a task as it is.
+    """Hand a large object (a plan, a review) to a step as it is.
 
     Prefect otherwise walks through every task argument looking for futures, which
     for a plan of 100,000 instances costs seconds per call. Typed as the value
-    itself: the task receives it unwrapped.
+    itself: the step receives it unwrapped. Outside a flow run it is the value.
     """
+    if not in_flow_run():
+        return value
     from prefect.utilities.annotations import quote
 
     return cast(T, quote(value))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -46,8 +47,6 @@ def fail(message: str) -> NoReturn:
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn library errors into one line on stderr and exit code 1."""
-    from sqlalchemy.exc import OperationalError
-
     try:
         yield
     except ValidationFailed as exc:
@@ -56,11 +55,16 @@ def user_errors() -> Iterator[None]:
         fail(str(exc))
     except DirtrackError as exc:
         fail(str(exc))
-    except OperationalError as exc:
-        fail(f"database error: {str(exc.orig).splitlines()[0]}; check DIRTRACK_DATABASE_URL")
     except OSError as exc:  # a path the user gave: missing, a folder, not writable
         where = f" {exc.filename}" if exc.filename else ""
         fail(f"cannot use{where}: {exc.strerror or exc}")
+    except Exception as exc:
+        # Only a command that opened a database has SQLAlchemy loaded; the others (validate,
+        # graph) do not pay for importing it here.
+        database = sys.modules.get("sqlalchemy.exc")
+        if database is None or not isinstance(exc, database.OperationalError):
+            raise
+        fail(f"database error: {str(exc.orig).splitlines()[0]}; check DIRTRACK_DATABASE_URL")
 
 
 def writable(folder: Path) -> None:

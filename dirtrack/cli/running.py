@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import logging
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -21,13 +22,53 @@ from dirtrack.cli.base import (
 )
 from dirtrack.config import settings, today
 
+IN_PROCESS = ("ran in this process: no Prefect server configured (set PREFECT_API_URL to "
+              "record the runs on one)")
 
-def _run_flow(call: Callable[[], Any]) -> Any:
-    """Run a flow with Prefect's defaults prepared (no server needed) and no heartbeat."""
-    from flows.runtime import quick_runs  # importing flows prepares Prefect's environment
 
-    with quick_runs():
-        return call()
+def _run_flow(name: str, **parameters: Any) -> Any:
+    """Return what the flow ``name`` returns, run on the Prefect server configured
+    (recorded there), or in this process when there is none (one line says so)."""
+    from flows.runtime import FLOW_LOG, server_url
+
+    url = server_url()
+    if url is None:
+        # The flow's own log lines repeat what the command prints from the result.
+        logging.getLogger(FLOW_LOG).addHandler(logging.NullHandler())
+        steps = importlib.import_module(f"flows.steps.{name}")
+        result = getattr(steps, name)(**parameters)
+        typer.echo(IN_PROCESS, err=True)
+        return result
+    _check_reachable(url)
+    from flows.runtime import quick_runs
+
+    flow = getattr(importlib.import_module(f"flows.{name}"), name)
+    try:
+        with quick_runs():
+            return flow(**parameters)
+    except RuntimeError as exc:  # raised before the flow starts, after Prefect's retries
+        if not str(exc).startswith("Failed to reach API"):
+            raise
+        _unreachable(url, str(exc))
+
+
+def _check_reachable(url: str) -> None:
+    """Fail in one line at once when nothing listens at the server's address (Prefect
+    would retry for half a minute, then end in a traceback)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        socket.create_connection((parts.hostname or "", port), timeout=10).close()
+    except (OSError, ValueError) as exc:
+        _unreachable(url, getattr(exc, "strerror", None) or str(exc))
+
+
+def _unreachable(url: str, reason: str) -> NoReturn:
+    fail(f"cannot reach the Prefect server at {url} (PREFECT_API_URL): {reason}; start it, "
+         "or unset PREFECT_API_URL to run in this process")
 
 
 @app.command()
@@ -38,7 +79,10 @@ def escalate(
         "reports/alerts.")] = None,
     json_: Json = False,
 ) -> None:
-    """Run the deadline check: record the reminders and escalations due, send the digests."""
+    """Run the deadline check: record the reminders and escalations due, send the digests.
+
+    A flow run on the Prefect server of PREFECT_API_URL when one is set, else in this
+    process."""
     day = parse_date(as_of, "--as-of") or today()
     if day > today():  # the flow refuses it too; said here without Prefect's traceback
         raise typer.BadParameter(f"{day} is after today ({today()}); a deadline check "
@@ -49,10 +93,8 @@ def escalate(
 
         check_order(open_engine(), day)  # what the flow would refuse, said before Prefect starts
         check_delivery_settings()
-        from flows.deadline_check import deadline_check
-
-        result = _run_flow(lambda: deadline_check(
-            as_of=day, alerts_dir=str(alerts_dir) if alerts_dir else None))
+        result = _run_flow("deadline_check", as_of=day,
+                           alerts_dir=str(alerts_dir) if alerts_dir else None)
     if json_:
         print_json(result)
         return
@@ -79,7 +121,10 @@ def review(
     jurisdiction: Annotated[str | None, typer.Option(
         "--jurisdiction", help="Only this jurisdiction; default every one loaded.")] = None,
 ) -> None:
-    """Write the quarterly review (Markdown, HTML with charts, JSON) through the review flow."""
+    """Write the quarterly review (Markdown, HTML with charts, JSON) through the review flow.
+
+    A flow run on the Prefect server of PREFECT_API_URL when one is set, else in this
+    process."""
     from dirtrack.calendar import quarter_bounds
 
     try:
@@ -110,8 +155,6 @@ def review(
             for name in names:
                 typer.echo(render(build_review(engine, name, quarter, day), format_ or "md"))
             return
-        from flows.quarterly_review import quarterly_review
-
         writable(Path(out or settings().reports_dir))
         formats = (format_,) if format_ else ("md", "html", "json")
         from dirtrack.templating import environment
@@ -119,8 +162,8 @@ def review(
         for fmt in formats:  # a broken replacement template is one line, before the flow
             if fmt != "json":
                 environment(autoescape=fmt == "html").get_template(f"review.{fmt}.j2")
-        files = _run_flow(lambda: quarterly_review(quarter=quarter, as_of=day, out=out,
-                                                   jurisdiction=jurisdiction, formats=formats))
+        files = _run_flow("quarterly_review", quarter=quarter, as_of=day, out=out,
+                          jurisdiction=jurisdiction, formats=formats)
     for path in files:
         typer.echo(path)
 
@@ -131,14 +174,18 @@ def demo(
                                           "goes.")] = Path(".demo"),
 ) -> None:
     """Load the demo directives, replay a quarter day by day with the deadline check, and
-    write the quarterly reviews (through the Prefect engine, with no server needed)."""
-    from flows.runtime import prepare  # the CLI sits on top, beside the flows it runs
-
-    prepare(home=str((workdir / "prefect").resolve()))
+    write the quarterly reviews (as flow runs on the Prefect server of PREFECT_API_URL
+    when one is set, else in this process)."""
     from flows.replay import run_demo
+    from flows.runtime import server_url  # the CLI sits on top, beside the flows
 
+    url = server_url()
+    if url is not None:
+        _check_reachable(url)
     with user_errors():
-        run_demo(workdir, echo=typer.echo)
+        run_demo(workdir, echo=typer.echo, on_server=url is not None)
+    if url is None:
+        typer.echo(IN_PROCESS, err=True)
 
 
 

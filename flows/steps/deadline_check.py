@@ -1,0 +1,46 @@
+"""Deadline check: record the escalation steps due as of a date, then deliver digests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from dirtrack.alerts import check_delivery_settings, deliver
+from dirtrack.config import settings, today
+from dirtrack.escalation import check_deadlines
+from flows.runtime import run_logger, step
+from flows.steps import database
+
+
+@step("record due alerts")
+def record_alerts(as_of: date) -> dict[str, Any]:
+    result = check_deadlines(database(), as_of)
+    return {"as_of": as_of.isoformat(), "recorded": result.recorded,
+            "cancelled": result.cancelled, "by_step": result.by_step}
+
+
+@step("deliver digests")
+def deliver_digests(alerts_dir: str) -> dict[str, Any]:
+    report = deliver(database(), datetime.now(UTC), Path(alerts_dir))
+    return {"digests_sent": report.digests_sent, "alerts_sent": report.alerts_sent,
+            "digests_failed": report.digests_failed, "alerts_waiting": report.alerts_waiting,
+            "by_channel": dict(report.by_channel), "errors": report.errors}
+
+
+@step("deadline-check", kind="flow")
+def deadline_check(as_of: date | None = None, alerts_dir: str | None = None) -> dict[str, Any]:
+    """Record the reminders and escalations due as of ``as_of`` and send one digest per
+    recipient and channel; failed sends stay pending for the next run."""
+    day = as_of or today()
+    folder = alerts_dir or str(settings().alerts_dir)
+    check_delivery_settings()  # before anything is recorded
+    recorded = record_alerts(day)
+    delivered = deliver_digests(folder)
+    logger = run_logger()
+    logger.info("deadline check as of %s: %s alerts recorded, %s digests sent, %s failed",
+                day, recorded["recorded"], delivered["digests_sent"],
+                delivered["digests_failed"])
+    for error in delivered["errors"]:
+        logger.warning("delivery failed, will retry: %s", error)
+    return {**recorded, **delivered}
