@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from dirtrack.config import today
 from dirtrack.store.tables import InstanceRow, StateRow
 
 from .support import (
@@ -437,15 +435,14 @@ def test_a_province_loaded_later_cannot_take_over_another_s_directive_id(cli, pr
     assert [e["kind"] for e in events_of(engine, "mini/report")] == ["done"]
 
 
-def test_a_load_dated_after_today_is_refused(cli, project, engine):
+def test_a_load_dated_after_today_is_refused(cli, project, engine, clock):
     load_mini(cli, project)
     _edit(project, "due: 2024-06-30", "due: 2024-07-15")
-    tomorrow = today() + timedelta(days=1)
-    before = counts(engine)
+    before = counts(engine)  # the clock: 2024-06-02 in Hanoi, 2024-06-01 in UTC
 
-    run = cli("load", MINI, "--on", tomorrow.isoformat())
+    run = cli("load", MINI, "--on", "2024-06-03")
 
     assert (run.exit_code, run.stderr) == (
-        1, f"error: a load takes effect on {tomorrow}, after today ({today()}); load with "
-           f"--on {today()} or earlier\n")
+        1, "error: a load takes effect on 2024-06-03, after today (2024-06-02); load with "
+           "--on 2024-06-02 or earlier\n")
     assert counts(engine) == before
