@@ -142,13 +142,6 @@ def task_runs_of(flow_run_id: UUID, timeout: float = 30.0) -> list[str]:
     return sorted(r.name.rsplit("-", 1)[0] for r in runs)  # "<task name>-<suffix>"
 
 
-@pytest.fixture
-def database(db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """The test's database, which the flows find through DIRTRACK_DATABASE_URL."""
-    monkeypatch.setenv("DIRTRACK_DATABASE_URL", db_url)
-    return engine
-
-
 # sync-directives
 
 
