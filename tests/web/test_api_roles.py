@@ -494,10 +494,13 @@ def test_a_filter_naming_nothing_is_404_not_an_empty_list(shared_site, path, par
 # --- a reorganisation: the successor of a merged commune ---------------------------------------
 
 def test_after_a_merger_the_successor_s_officer_reports_on_the_merged_commune_s_task(
-        db_url, tmp_path, password_hash):
+        db_url, tmp_path, password_hash, clock):
     """Hưng Yên loaded before 1 July 2025, when hy-vuong merged into hy-hoang-hoa-tham: until
-    the next load moves the task, the successor's officer finds it and reports on it."""
+    the next load moves the task, the successor's officer finds it and reports on it (on
+    10 July 2025, the reports dated that day)."""
     from fastapi.testclient import TestClient
+
+    clock.set("2025-07-10T03:00:00+00:00")
 
     from dirtrack.store.engine import make_engine
     from dirtrack.users import add_user, issue_token
