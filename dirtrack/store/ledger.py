@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
-from dirtrack.config import today
+from dirtrack.config import now, today
 from dirtrack.errors import Conflict, InvalidAction, NotAllowed, NotFound
 from dirtrack.status import Event, Span, apply
 from dirtrack.store.tables import EventRow, InstanceRow, StateRow, TaskRow, UnitRow
@@ -98,8 +98,8 @@ def record_event(
         if expected_version is not None and expected_version != version:
             raise Conflict(f"{key} has changed since you looked at it ({version} event(s), "
                            f"you saw {expected_version}); reload it and try again")
-        if on > (now := today()):
-            raise InvalidAction(f"{on} is after today ({now}); an event cannot be dated in "
+        if on > (day := today()):
+            raise InvalidAction(f"{on} is after today ({day}); an event cannot be dated in "
                                 "the future")
         if on < created_on:
             raise InvalidAction(f"{key} exists from {created_on}; an event cannot be dated {on}")
@@ -112,7 +112,7 @@ def record_event(
             percent = conn.execute(_LAST_PROGRESS, {"pk": pk}).scalar() or 0
         event_id = conn.execute(_INSERT_EVENT, {
             "instance_pk": pk, "kind": kind, "effective_on": on,
-            "recorded_at": datetime.now(UTC), "actor": unit or actor, "percent": percent,
+            "recorded_at": now(), "actor": unit or actor, "percent": percent,
             "note": note, "evidence": evidence, "new_due": new_due, "new_lead": None,
             "decision": decision, "recorded_by": recorded_by}).scalar_one()
         _append_span(conn, pk, facts, Event(kind, on, percent, new_due, None))

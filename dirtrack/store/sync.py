@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Connection,
@@ -26,6 +26,7 @@ from sqlalchemy import (
     update,
 )
 
+from dirtrack.config import now as clock_now
 from dirtrack.config import today
 from dirtrack.errors import InvalidAction
 from dirtrack.graph import Expansion
@@ -83,7 +84,7 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
     if on > (day := today()):
         raise InvalidAction(f"a load takes effect on {on}, after today ({day}); load with "
                             f"--on {day} or earlier")
-    now = datetime.now(UTC)
+    now = clock_now()
     results = []
     reassigned = 0
     with engine.begin() as conn:

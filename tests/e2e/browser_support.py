@@ -32,6 +32,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PG_BASE = os.environ.get("DIRTRACK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DEMO_DAY = "2024-04-15"
+# The app's clock: 17:30 UTC on 31 July 2024, already 1 August in Hanoi (the day after
+# the last Q2 deadline of 31/07), so every demo task but two is overdue.
+NOW, TODAY = "2024-07-31T17:30:00+00:00", "01/08/2024"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
@@ -78,7 +81,7 @@ class DirtrackServer:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIRTRACK_")}
         env.update(DIRTRACK_DATABASE_URL=self.db_url, DIRTRACK_EVIDENCE_DIR=str(self.evidence),
-                   DIRTRACK_SECRET_KEY=uuid.uuid4().hex + uuid.uuid4().hex)
+                   DIRTRACK_SECRET_KEY=uuid.uuid4().hex + uuid.uuid4().hex, DIRTRACK_NOW=NOW)
         return env
 
     def cli(self, *args: str, stdin: str | None = None) -> str:

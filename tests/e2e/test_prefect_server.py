@@ -3,8 +3,9 @@
 Start ``prefect server``, create the process work pool, ``prefect --no-prompt deploy
 --all`` from the project folder (prefect.yaml), read the deployments back, run the
 daily deadline check by hand and let ``prefect worker start --run-once`` execute it
-against a dirtrack database in PostgreSQL; the outbox must hold what the library
-itself records for the same data, delivered as digest files and as run logs.
+against a dirtrack database, once in PostgreSQL and once in an SQLite file; the outbox
+must hold what the library itself records for the same data, delivered as digest files
+and as run logs.
 """
 
 from __future__ import annotations
@@ -67,29 +68,54 @@ def read_deployments(server: PrefectServer) -> dict[str, dict[str, Any]]:
             for d in server.api("POST", "/deployments/filter", {})}
 
 
+def digest_rows(url: str) -> list[Any]:
+    """The digests dirtrack stored for delivery, as rows of the delivery table."""
+    from sqlalchemy import select
+
+    from dirtrack.store.engine import make_engine
+    from dirtrack.store.tables import DeliveryRow
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(select(DeliveryRow.__table__)))  # type: ignore[attr-defined]
+    finally:
+        engine.dispose()
+
+
 def test_deploy_and_run_the_deadline_check_on_a_worker(
         prefect_server: PrefectServer, pg_schema: Any, tmp_path: Path,
         timings: Timings) -> None:
+    """One server and one deployment; the worker runs the check twice, once against a
+    dirtrack database in PostgreSQL and once against one in an SQLite file."""
     server = prefect_server  # starting; the databases are prepared meanwhile
-    worker_db, reference_db = pg_schema(), pg_schema()
+    databases = {"postgresql": (pg_schema(), pg_schema()),
+                 "sqlite": (f"sqlite:///{tmp_path / 'worker.db'}",
+                            f"sqlite:///{tmp_path / 'reference.db'}")}
     start = time.monotonic()
-    loads = [start_load(worker_db), start_load(reference_db)]
+    loads = [start_load(url) for pair in databases.values() for url in pair]
     for process in loads:
         finish_load(process)
-    timings.add("dirtrack load directives --on 2024-04-15 (two schemas at once)",
+    timings.add("dirtrack load directives --on 2024-04-15 (four databases at once)",
                 time.monotonic() - start)
 
     # What the library records for the same data, called directly.
     from dirtrack.escalation import check_deadlines
     from dirtrack.store.engine import make_engine
 
-    engine = make_engine(reference_db)
-    try:
-        expected = check_deadlines(engine, date.fromisoformat(AS_OF))
-    finally:
-        engine.dispose()
-    expected_alerts = {key(a) for a in outbox(reference_db)}
-    assert expected.recorded == len(expected_alerts) > 0
+    expected: dict[str, Any] = {}
+    for kind, (_, reference_db) in databases.items():
+        engine = make_engine(reference_db)
+        try:
+            recorded = check_deadlines(engine, date.fromisoformat(AS_OF)).recorded
+        finally:
+            engine.dispose()
+        expected[kind] = (recorded, {key(a) for a in outbox(reference_db)})
+    assert expected["sqlite"] == expected["postgresql"]
+    recorded, expected_alerts = expected["postgresql"]
+    assert recorded == len(expected_alerts)
+    assert ("nb-2024-q2/dien-bien-phu/plan", "overdue", "propaganda-department", "file",
+            date(2024, 6, 1)) in expected_alerts
 
     server.wait_healthy()
     server.run("work-pool", "create", "dirtrack", "--type", "process")
@@ -118,31 +144,42 @@ def test_deploy_and_run_the_deadline_check_on_a_worker(
             server.api("PATCH", f"/deployments/{found['id']}/schedules/{schedule['id']}",
                        {"active": False})
 
-    alerts_dir = tmp_path / "alerts"
+    for kind, (worker_db, _) in databases.items():
+        run_on_a_worker(server, kind, worker_db, expected_alerts, tmp_path / kind)
+
+
+def run_on_a_worker(server: PrefectServer, kind: str, worker_db: str,
+                    expected_alerts: set[Any], folder: Path) -> None:
+    """Run deadline-check/daily by hand on ``prefect worker start --run-once`` against
+    ``worker_db``; check the outbox, the digest files and the run's logs."""
+    alerts_dir = folder / "alerts"
     created = server.run("deployment", "run", "deadline-check/daily",
-                         "--param", f"as_of={AS_OF}", "--param", f"alerts_dir={alerts_dir}")
+                         "--param", f"as_of={AS_OF}", "--param", f"alerts_dir={alerts_dir}",
+                         label=f"prefect deployment run deadline-check/daily ({kind})")
     match = re.search(r"UUID: ([0-9a-f-]{36})", created.stdout)
     assert match, created.stdout
     flow_run_id = match.group(1)
 
     worker = server.run("worker", "start", "--pool", "dirtrack", "--run-once",
-                        env=server.env(DIRTRACK_DATABASE_URL=worker_db), timeout=300)
+                        env=server.env(DIRTRACK_DATABASE_URL=worker_db), timeout=300,
+                        label=f"prefect worker start --run-once ({kind})")
     run = server.api("GET", f"/flow_runs/{flow_run_id}")
     assert run["state_type"] == "COMPLETED", worker.stdout[-4000:] + worker.stderr[-4000:]
 
     # The outbox: exactly what the library records, every alert delivered.
     alerts = outbox(worker_db)
-    assert {key(a) for a in alerts} == expected_alerts
-    assert {a.status for a in alerts} == {"delivered"}
-    assert ("nb-2024-q2/dien-bien-phu/plan", "overdue", "propaganda-department", "file",
-            date(2024, 6, 1)) in expected_alerts
+    assert {key(a) for a in alerts} == expected_alerts, kind
+    assert {a.status for a in alerts} == {"delivered"}, kind
 
-    # One digest file per recipient of the file channel.
-    files = sorted((alerts_dir / "ninh-binh" / AS_OF).glob("*.txt"))
-    file_recipients = {a.recipient for a in alerts if a.channel == "file"}
-    assert len(files) == len(file_recipients)
-    digest = next(f for f in files if f.name.startswith("propaganda-department-"))
-    assert "nb-2024-q2/dien-bien-phu/plan" in digest.read_text(encoding="utf-8")
+    # One digest file per recipient of the file channel, holding the stored digest.
+    digests = digest_rows(worker_db)
+    on_file = {f"{d.recipient_id}-{d.id}.txt": f"{d.subject}\n\n{d.body}"
+               for d in digests if d.channel == "file"}
+    files = {f.name: f.read_text(encoding="utf-8")
+             for f in (alerts_dir / "ninh-binh" / AS_OF).glob("*.txt")}
+    assert files == on_file, kind
+    assert sorted(name.rsplit("-", 1)[0] for name in files) == sorted(
+        {a.recipient for a in alerts if a.channel == "file"}), kind
 
     # One log-channel digest per recipient in the run's logs (logger dirtrack.alerts).
     log_recipients = {a.recipient for a in alerts if a.channel == "log"}
@@ -150,12 +187,15 @@ def test_deploy_and_run_the_deadline_check_on_a_worker(
     while True:
         logs = server.api("POST", "/logs/filter", {
             "logs": {"flow_run_id": {"any_": [flow_run_id]}}, "limit": 200})
-        digests = [entry["message"] for entry in logs if entry["name"] == "dirtrack.alerts"]
-        if len(digests) >= len(log_recipients) or time.monotonic() > deadline:
+        logged = [entry["message"] for entry in logs if entry["name"] == "dirtrack.alerts"]
+        if len(logged) >= len(log_recipients) or time.monotonic() > deadline:
             break
         time.sleep(0.5)
-    assert len(digests) == len(log_recipients), [e["message"] for e in logs]
-    assert any(" to propaganda-department: " in m for m in digests)
+    subjects = {d.recipient_id: d.subject for d in digests if d.channel == "log"}
+    assert sorted(logged) == sorted(
+        f"alert digest {d.id} to {d.recipient_id}: {subjects[d.recipient_id]}"
+        for d in digests if d.channel == "log"), kind
+    assert set(subjects) == log_recipients, kind
     summary = [e["message"] for e in logs if e["message"].startswith("deadline check as of")]
-    assert summary == [f"deadline check as of {AS_OF}: {expected.recorded} alerts recorded, "
-                       f"{len(file_recipients) + len(log_recipients)} digests sent, 0 failed"]
+    assert summary == [f"deadline check as of {AS_OF}: {len(expected_alerts)} alerts recorded, "
+                       f"{len(on_file) + len(log_recipients)} digests sent, 0 failed"], kind

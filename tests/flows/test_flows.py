@@ -1,9 +1,11 @@
-"""The Prefect flows on a real Prefect engine with no server configured (see conftest.py).
+"""The Prefect flows on a real Prefect engine with no server configured
+(tests/prefect_runtime.py).
 
 Each test checks what a user sees: the rows in the database, the files written, the
 artifacts Prefect holds for the run (read back through Prefect's client), the
 command's output. The flows are orchestration only, so a run holds a few coarse task
-runs however many tracked tasks it covers.
+runs however many tracked tasks it covers. Every test runs on SQLite and on PostgreSQL
+(the ``database`` fixture of conftest.py).
 
 The tiny jurisdiction written here: a province, a department, a district and three
 communes. Its directive (issued 2024-04-01) has ``tiny/plan`` (dept-a, due 2024-05-10)
@@ -107,6 +109,16 @@ def instance_due_dates(engine: Engine, directive: str) -> list[date]:
                                  .where(instance.c.directive_id == directive)).scalars())
 
 
+def leads_of_instances_due_by(engine: Engine, directive: str, last: date) -> set[str]:
+    """The units leading the directive's instances due by ``last`` (as loaded)."""
+    from dirtrack.store.tables import InstanceRow
+
+    instance: Any = InstanceRow.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        return set(conn.execute(select(instance.c.lead_id).where(
+            instance.c.directive_id == directive, instance.c.due_on <= last)).scalars())
+
+
 def artifacts_of(flow_run_id: UUID) -> dict[str, Any]:
     """Return the artifacts a flow run published, by key, read back from Prefect."""
     from prefect.client.orchestration import get_client
@@ -140,13 +152,6 @@ def task_runs_of(flow_run_id: UUID, timeout: float = 30.0) -> list[str]:
             previous = runs if final else None
             time.sleep(0.2)
     return sorted(r.name.rsplit("-", 1)[0] for r in runs)  # "<task name>-<suffix>"
-
-
-@pytest.fixture
-def database(db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    """The test's database, which the flows find through DIRTRACK_DATABASE_URL."""
-    monkeypatch.setenv("DIRTRACK_DATABASE_URL", db_url)
-    return engine
 
 
 # sync-directives
@@ -242,15 +247,12 @@ def test_deadline_check_records_delivers_and_returns_the_counts(database, tmp_pa
     assert len(list((alerts / "tiny" / "2024-05-20").iterdir())) == 5
 
 
-def test_delivery_compiles_the_digest_template_once_per_run(tmp_path, monkeypatch):
+def test_delivery_compiles_the_digest_template_once_per_run(database, tmp_path, monkeypatch):
     import jinja2
 
-    from dirtrack.store.engine import make_engine
     from flows.deadline_check import deadline_check
 
-    url = f"sqlite:///{tmp_path / 'tiny.db'}"
-    monkeypatch.setenv("DIRTRACK_DATABASE_URL", url)
-    load(make_engine(url), write_tiny(tmp_path / "directives"), date(2024, 4, 1))
+    load(database, write_tiny(tmp_path / "directives"), date(2024, 4, 1))
     compiled: list[str | None] = []
     original = jinja2.Environment.compile
 
@@ -266,9 +268,8 @@ def test_delivery_compiles_the_digest_template_once_per_run(tmp_path, monkeypatc
     assert compiled.count("digest.vi.txt.j2") == 1
 
 
-def test_deadline_check_over_2000_instances_is_two_task_runs(tmp_path, monkeypatch):
+def test_deadline_check_over_2000_instances_is_two_task_runs(database, tmp_path):
     """The flow's task runs do not grow with the tracked tasks: the same two as above."""
-    from dirtrack.store.engine import make_engine
     from flows.deadline_check import deadline_check
 
     folder = tmp_path / "directives" / "wide"
@@ -296,11 +297,8 @@ def test_deadline_check_over_2000_instances_is_two_task_runs(tmp_path, monkeypat
           - {id: report, title: "Báo cáo", for_each: commune, sector: political-system,
              due: 2024-05-15}
         """), encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'wide.db'}"
-    monkeypatch.setenv("DIRTRACK_DATABASE_URL", url)
-    engine = make_engine(url)
-    load(engine, folder, date(2024, 4, 1))
-    assert instances_by_directive(engine) == {"wide": 2000}
+    load(database, folder, date(2024, 4, 1))
+    assert instances_by_directive(database) == {"wide": 2000}
 
     state = deadline_check(as_of=date(2024, 5, 20), alerts_dir=str(tmp_path / "alerts"),
                            return_state=True)
@@ -347,18 +345,21 @@ def test_quarterly_review_writes_the_files_and_publishes_artifacts(database, pro
     table = artifacts["review-ninh-binh-2024-q2-units"]
     assert table.type == "table"
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
-    assert len(rows) == len(review.overall.by_unit) > 0
-    first = review.overall.by_unit[0]
-    assert rows[0] == {"rank": 1, "unit": first.name, "tasks": first.totals.total,
-                       "done_on_time": first.totals.done_on_time,
-                       "done_late": first.totals.done_late,
-                       "open_overdue": first.totals.open_overdue,
-                       "on_time_rate": percent(first.totals.on_time_rate)}
+    # one row per unit leading a task of the quarter (nothing recorded: all still open)
+    leads = leads_of_instances_due_by(database, "nb-2024-q2", date(2024, 6, 30))
+    assert sorted(u.unit for u in review.overall.by_unit) == sorted(leads)
+    assert rows == [{"rank": n, "unit": u.name, "tasks": u.totals.total,
+                     "done_on_time": 0, "done_late": 0,
+                     "open_overdue": u.totals.total, "on_time_rate": percent(0.0)}
+                    for n, u in enumerate(review.overall.by_unit, 1)]
     assert task_runs_of(state.state_details.flow_run_id) == [
         "build the review", "publish artifacts", "write the review files"]
 
 
-def test_review_command_prints_the_files_it_wrote(cli, tmp_path):
+def test_review_command_prints_the_files_it_wrote(cli, engine, tmp_path):
+    from dirtrack.report import render
+    from dirtrack.review import build_review
+
     assert cli("load", "directives", "--on", "2024-04-15").exit_code == 0
     out = tmp_path / "out"
 
@@ -367,7 +368,12 @@ def test_review_command_prints_the_files_it_wrote(cli, tmp_path):
     assert run.exit_code == 0, run.stderr
     assert run.stdout.splitlines() == [str(out / f"review-ninh-binh-2024-Q2.{fmt}")
                                        for fmt in ("md", "html", "json")]
-    assert all(Path(line).stat().st_size > 0 for line in run.stdout.splitlines())
+    review = build_review(engine, "ninh-binh", "2024-Q2", date(2024, 7, 1))
+    for fmt in ("md", "html", "json"):
+        assert (out / f"review-ninh-binh-2024-Q2.{fmt}").read_text(encoding="utf-8") == \
+            render(review, fmt)
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        Path(line).name for line in run.stdout.splitlines())
 
 
 def test_escalate_command_prints_what_the_deadline_check_did(cli, project, tmp_path):

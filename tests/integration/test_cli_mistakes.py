@@ -9,12 +9,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
-from dirtrack.config import today
 
 from .support import MINI, counts, load_mini, run_without_db, write_mini
 
@@ -71,15 +68,15 @@ def test_a_date_in_another_iso_form_is_a_usage_error(cli):
     assert "'20240501' is not a date; write it as YYYY-MM-DD" in " ".join(run.stderr.split())
 
 
-def test_a_deadline_check_ahead_of_today_is_refused_and_records_nothing(cli, project, engine):
+def test_a_deadline_check_ahead_of_today_is_refused_and_records_nothing(cli, project, engine,
+                                                                        clock):
     load_mini(cli, project)
-    tomorrow = today() + timedelta(days=1)
-    before = counts(engine)
+    before = counts(engine)  # the clock: 2024-06-02 in Hanoi, 2024-06-01 in UTC
 
-    run = cli("escalate", "--as-of", tomorrow.isoformat())
+    run = cli("escalate", "--as-of", "2024-06-03")
 
     assert run.exit_code == 2
-    assert (f"{tomorrow} is after today ({today()}); a deadline check cannot run ahead of the "
+    assert ("2024-06-03 is after today (2024-06-02); a deadline check cannot run ahead of the "
             "calendar") in " ".join(run.stderr.replace("│", " ").split())
     assert counts(engine) == before
     assert cli("alerts").stdout == "no alerts\n"

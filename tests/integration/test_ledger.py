@@ -6,17 +6,17 @@ The mini directive (tests/integration/support.py): mini/plan is led by dept-a an
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from dirtrack.config import today
 from dirtrack.errors import NotAllowed, NotFound
 from dirtrack.store.ledger import record_event
 from dirtrack.store.spans import rebuild_spans
 from dirtrack.store.tables import InstanceRow
 
+from ..fixtures_clock import HANOI_LAST_MINUTE, HANOI_MIDNIGHT
 from .support import as_json, by_id, counts, events_of, load_mini
 
 INSTANCES = InstanceRow.__table__  # type: ignore[attr-defined]
@@ -292,18 +292,39 @@ def test_an_event_dated_before_the_last_one_is_refused(loaded, engine):
     assert same_day.exit_code == 0, same_day.stderr
 
 
-def test_an_event_dated_after_today_is_refused(loaded, engine):
-    tomorrow = today() + timedelta(days=1)
+def test_an_event_dated_after_today_is_refused(loaded, engine, clock):
+    # 23:30 UTC on 1 June is 06:30 on 2 June in Hanoi: today is 2024-06-02
     before = counts(engine)
 
-    run = loaded("done", "mini/report", "--unit", "dept-a", "--on", tomorrow.isoformat())
+    run = loaded("done", "mini/report", "--unit", "dept-a", "--on", "2024-06-03")
 
     assert run.exit_code == 1
-    assert run.stderr == (f"error: {tomorrow} is after today ({today()}); an event cannot be "
+    assert run.stderr == ("error: 2024-06-03 is after today (2024-06-02); an event cannot be "
                           "dated in the future\n")
     assert counts(engine) == before
-    assert loaded("done", "mini/report", "--unit", "dept-a",
-                  "--on", today().isoformat()).exit_code == 0
+    assert loaded("done", "mini/report", "--unit", "dept-a", "--on", "2024-06-02").exit_code == 0
+
+
+@pytest.mark.parametrize(("moment", "accepted"), [(HANOI_LAST_MINUTE, False),
+                                                  (HANOI_MIDNIGHT, True)])
+def test_hanoi_s_tomorrow_is_refused_until_midnight_there(loaded, engine, clock, moment,
+                                                          accepted):
+    """2 June is refused at 16:59 UTC (23:59 on 1 June in Hanoi), accepted at 17:00 UTC."""
+    clock.set(moment)
+    before = counts(engine)
+
+    run = loaded("done", "mini/report", "--unit", "dept-a", "--on", "2024-06-02")
+
+    if accepted:
+        assert (run.exit_code, run.stdout, run.stderr) == (
+            0, "mini/report: done recorded on 2024-06-02 (event 1)\n", "")
+        assert [(e["kind"], e["effective_on"]) for e in events_of(engine, "mini/report")] == [
+            ("done", date(2024, 6, 2))]
+    else:
+        assert (run.exit_code, run.stderr) == (
+            1, "error: 2024-06-02 is after today (2024-06-01); an event cannot be dated in "
+               "the future\n")
+        assert counts(engine) == before
 
 
 def test_an_event_before_the_task_existed_is_refused(loaded, engine):

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from dirtrack.config import today
 from dirtrack.store.tables import InstanceRow, StateRow
 
 from .support import (
     DIRECTIVE,
     MINI,
     MINI_INSTANCES,
+    UNITS,
     as_json,
     by_id,
     counts,
@@ -355,6 +354,44 @@ def test_work_returned_after_a_merger_goes_to_the_successor(cli, engine):
     assert by_successor.exit_code == 0, by_successor.stderr
 
 
+DISSOLVED = UNITS + """\
+reorganisations:
+  - {unit: c09, on: 2024-05-02, decision: "98/NQ-HĐND"}
+  - {unit: c10, on: 2024-05-02, decision: "99/NQ-HĐND"}
+"""
+
+
+def test_a_unit_dissolved_without_into_hands_its_open_work_to_its_parent(cli, project, engine):
+    """c09 and c10 (communes of d1) are dissolved on 2024-05-02 with no successor named:
+    d1 takes over c10's open meeting; c09's, finished before, stays c09's."""
+    load_mini(cli, project)
+    assert cli("done", "mini/grassroots@c09", "--unit", "c09", "--on", "2024-04-30").exit_code == 0
+    write_mini(project, units=DISSOLVED)
+
+    run = cli("load", MINI, "--on", "2024-05-02")
+
+    assert (run.exit_code, run.stdout.splitlines()) == (0, [
+        "mini: updated: 0 added, 0 revised, 0 cancelled, 0 restored",  # the units changed
+        "reorganisation: 1 open task(s) moved to successor units"]), run.stderr
+    [event] = events_of(engine, "mini/grassroots@c10")
+    assert (event["kind"], event["effective_on"].isoformat(), event["new_lead"],
+            event["decision"], event["note"]) == (
+        "reassigned", "2024-05-02", "d1", "99/NQ-HĐND", "Xã 10 dissolved; Huyện Một takes over")
+    led = as_json(cli("tasks", "--unit", "d1", "--as-of", "2024-05-02", "--json"))
+    assert [(r["id"], r["lead"]) for r in led] == [("mini/grassroots@c10", "d1")]
+    kept = as_json(cli("tasks", "--unit", "c09", "--as-of", "2024-05-02", "--json"))
+    assert [(r["id"], r["lead"], r["status"]) for r in kept] == [
+        ("mini/grassroots@c09", "c09", "done_on_time")]
+    assert [e["kind"] for e in events_of(engine, "mini/grassroots@c09")] == ["done"]
+    by_old_unit = cli("done", "mini/grassroots@c10", "--unit", "c10", "--on", "2024-05-03")
+    by_parent = cli("done", "mini/grassroots@c10", "--unit", "d1", "--on", "2024-05-03")
+    # (the refusal words a dissolution as a merger into the parent: the unit table keeps
+    # the successor, not whether it was named)
+    assert (by_old_unit.exit_code, by_old_unit.stderr) == (
+        1, "error: unit 'c10' ended on 2024-05-02 (merged into d1); d1 reports on its tasks\n")
+    assert by_parent.exit_code == 0, by_parent.stderr
+
+
 def test_a_bulk_load_refreshes_postgresql_statistics_at_once(cli, project, engine,
                                                               monkeypatch):
     monkeypatch.setattr("dirtrack.store.sync.BULK_ROWS", MINI_INSTANCES)  # mini counts as bulk
@@ -437,15 +474,14 @@ def test_a_province_loaded_later_cannot_take_over_another_s_directive_id(cli, pr
     assert [e["kind"] for e in events_of(engine, "mini/report")] == ["done"]
 
 
-def test_a_load_dated_after_today_is_refused(cli, project, engine):
+def test_a_load_dated_after_today_is_refused(cli, project, engine, clock):
     load_mini(cli, project)
     _edit(project, "due: 2024-06-30", "due: 2024-07-15")
-    tomorrow = today() + timedelta(days=1)
-    before = counts(engine)
+    before = counts(engine)  # the clock: 2024-06-02 in Hanoi, 2024-06-01 in UTC
 
-    run = cli("load", MINI, "--on", tomorrow.isoformat())
+    run = cli("load", MINI, "--on", "2024-06-03")
 
     assert (run.exit_code, run.stderr) == (
-        1, f"error: a load takes effect on {tomorrow}, after today ({today()}); load with "
-           f"--on {today()} or earlier\n")
+        1, "error: a load takes effect on 2024-06-03, after today (2024-06-02); load with "
+           "--on 2024-06-02 or earlier\n")
     assert counts(engine) == before

@@ -12,19 +12,20 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from dirtrack.alerts import deliver, list_alerts
 from dirtrack.escalation import cancel_stale, check_deadlines
 from dirtrack.store.engine import make_engine
-from dirtrack.store.outbox import lock_outbox, sending_turn
-from dirtrack.store.tables import OutboxRow
+from dirtrack.store.outbox import digest_mark, lock_outbox, sending_turn
+from dirtrack.store.tables import InstanceRow, OutboxRow
 
 from ..conftest import fresh_database
 from .alerts_support import (
@@ -39,6 +40,7 @@ from .alerts_support import (
 )
 
 COMMUNES = [f"c{n:02d}" for n in range(1, 13)]
+OUTBOX_LOCK_KEY = 0x6F757462  # "outb", dirtrack/store/outbox.py
 UNITS = """\
 jurisdiction:
   name: "Tỉnh Thử Nghiệm"
@@ -224,14 +226,29 @@ def test_checks_and_deliveries_running_at_once_send_each_alert_once(
     assert set(receiver.key_counts().values()) == {1}                  # no digest sent twice
 
 
+def _waiting_for_the_outbox_lock(engine: Any) -> int:
+    """How many PostgreSQL sessions wait for this database's outbox lock (an advisory
+    lock on the outbox key and the schema's hash, see dirtrack/store/outbox.py)."""
+    with engine.connect() as conn:
+        return int(conn.execute(text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND classid = :key AND objsubid = 2 "
+            "AND objid = (hashtext(current_schema())::bigint & 4294967295)::oid"),
+            {"key": OUTBOX_LOCK_KEY}).scalar_one())
+
+
 def test_a_delivery_started_while_a_check_withdraws_alerts_never_sends_them(
         engine, tmp_path, monkeypatch):
     """c01 reports its meeting done; the next check withdraws c01's overdue alerts while a
     delivery starts. The delivery gathers its digests only once the check has finished,
-    so an alert listed as cancelled was never sent, and one listed delivered was."""
+    so an alert listed as cancelled was never sent, and one listed delivered was.
+
+    The check pauses inside its transaction, having withdrawn the alerts, until the
+    delivery has reached the outbox lock (and, on PostgreSQL, is seen waiting for it)."""
     receiver = WebhookReceiver()
     monkeypatch.setenv(WEBHOOK_ENV, receiver.url())
-    withdrawn, go_on = threading.Event(), threading.Event()
+    withdrawn, at_the_lock, go_on = threading.Event(), threading.Event(), threading.Event()
+    seen_when_gathering: list[str] = []  # c01's overdue webhook alert, as the delivery saw it
 
     def cancel_then_pause(conn: Any, as_of: Any) -> int:
         cancelled = cancel_stale(conn, as_of)
@@ -239,29 +256,47 @@ def test_a_delivery_started_while_a_check_withdraws_alerts_never_sends_them(
         go_on.wait(30)  # the check's transaction stays open meanwhile
         return cancelled
 
+    def announce_then_lock(conn: Any) -> None:
+        at_the_lock.set()
+        lock_outbox(conn)
+
+    def gather_mark(conn: Any) -> int:
+        O, I = OutboxRow.__table__, InstanceRow.__table__
+        seen_when_gathering.append(conn.execute(
+            select(O.c.status).join(I, I.c.pk == O.c.instance_pk)
+            .where(I.c.key == "esc/meeting@c01", O.c.channel == "webhook")).scalar_one())
+        return digest_mark(conn)
+
     try:
         setup(engine, tmp_path, directive=DIRECTIVE, units=UNITS, channels=WEBHOOK_TO_COMMUNES)
         check_deadlines(engine, d("2024-04-11"))  # 12 overdue meetings: 24 alerts, 2 channels
         record(engine, "esc/meeting@c01", "done", "2024-04-11", unit="c01")
         monkeypatch.setattr("dirtrack.escalation.cancel_stale", cancel_then_pause)
+        monkeypatch.setattr("dirtrack.alerts.lock_outbox", announce_then_lock)
+        monkeypatch.setattr("dirtrack.alerts.digest_mark", gather_mark)
 
         checks: list[Any] = []
-        check = threading.Thread(target=lambda: checks.append(
+        checking = threading.Thread(target=lambda: checks.append(
             check_deadlines(engine, d("2024-04-11"))))
-        check.start()
+        checking.start()
         assert withdrawn.wait(30)
         sends: list[Any] = []
         delivery = threading.Thread(target=lambda: sends.append(
             deliver(engine, datetime.now(UTC), tmp_path / "alerts")))
         delivery.start()
-        delivery.join(1)  # long enough for a delivery that did not wait to finish
+        assert at_the_lock.wait(30)
+        deadline = time.monotonic() + 30
+        while engine.dialect.name == "postgresql" and not _waiting_for_the_outbox_lock(engine):
+            assert time.monotonic() < deadline, "the delivery never waited for the outbox lock"
+            time.sleep(0.05)
         go_on.set()
-        check.join(30)
+        checking.join(30)
         delivery.join(30)
     finally:
         go_on.set()
         receiver.close()
 
+    assert seen_when_gathering == ["cancelled"]  # the check had committed its withdrawal
     assert checks[0].cancelled == 2 and sends[0].alerts_waiting == 0
     received = {alert for post in receiver.unique().values() for alert in alerts_in(post.payload)}
     assert received == {(c, f"esc/meeting@{c}", "overdue") for c in COMMUNES[1:]}

@@ -325,10 +325,15 @@ def test_the_json_has_the_documented_keys(recorded):
     printed = json.loads(render(review, "json"))
 
     assert printed == review.as_json()
-    assert {"quarter", "as_of", "totals", "previous", "by_sector", "by_unit", "overdue",
-            "deliverables", "carried_over", "next_quarter"} <= set(printed)
-    assert {"done_on_time", "done_late", "open_on_time", "open_overdue",
-            "on_time_rate"} <= set(printed["totals"])
+    assert list(printed) == [
+        "jurisdiction", "jurisdiction_name", "quarter", "as_of", "period", "previous_quarter",
+        "title", "totals", "previous", "by_sector", "by_unit", "overdue", "overdue_total",
+        "deliverables", "carried_over", "next_quarter", "directives"]
+    categories = ["done_on_time", "done_late", "open_on_time", "open_overdue", "cancelled",
+                  "total", "on_time_rate"]
+    assert list(printed["totals"]) == list(printed["previous"]) == categories
+    assert (printed["quarter"], printed["as_of"], printed["period"]) == (
+        Q2, AS_OF.isoformat(), ["2024-04-01", "2024-06-30"])
 
 
 def test_an_unknown_jurisdiction_is_named_with_the_loaded_ones(recorded):

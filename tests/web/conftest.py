@@ -37,6 +37,7 @@ from sqlalchemy import Engine, func, select, update
 
 from dirtrack.store.tables import EventRow, InstanceRow, UserRow
 from tests.conftest import ROOT, Cli, fresh_database
+from tests.fixtures_clock import clock  # noqa: F401  (the pinned clock)
 
 SECRET_KEY = "test-signing-key-7d1f0c2a9b4e"
 PASSWORD = "mật-khẩu-đủ-dài-42"

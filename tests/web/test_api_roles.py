@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
 from html import unescape
 from typing import Any
 
 import pytest
-
-from dirtrack.config import today
 
 from .conftest import LEAD_UNIT, NO_CREDENTIALS, SIGNED_IN, TASK, USERS
 
@@ -368,44 +365,45 @@ def test_an_officer_reports_on_its_own_district_s_task(site):
     assert _recorded(site, key) == [("progress", "2024-05-02", "kim-son", "kimson.chuyenvien")]
 
 
-def test_a_report_dated_after_today_is_422_and_records_nothing(shared_site):
-    tomorrow = today() + timedelta(days=1)
+# The clock of these tests (tests/fixtures_clock.py): 23:30 UTC on 1 June 2024, which is
+# already 2 June in Hanoi.
+
+def test_a_report_dated_after_today_is_422_and_records_nothing(shared_site, clock):
     before = shared_site.ledger()
 
-    response = shared_site.api("lead").post(f"/api/tasks/{TASK}/done",
-                                            json={"on": tomorrow.isoformat()})
+    response = shared_site.api("lead").post(f"/api/tasks/{TASK}/done", json={"on": "2024-06-03"})
 
     assert (response.status_code, response.json()["detail"]) == (
-        422, f"{tomorrow} is after today ({today()}); an event cannot be dated in the future")
+        422, "2024-06-03 is after today (2024-06-02); an event cannot be dated in the future")
     assert shared_site.ledger() == before
 
 
-def test_a_unit_dates_its_report_at_most_a_week_back_by_default(site, monkeypatch):
+def test_a_unit_dates_its_report_at_most_a_week_back_by_default(site, monkeypatch, clock):
     monkeypatch.delenv("DIRTRACK_REPORT_DAYS_BACK")
-    week_ago, too_old = today() - timedelta(days=7), today() - timedelta(days=8)
     before = site.events(TASK)
 
-    refused = site.api("lead").post(f"/api/tasks/{TASK}/done", json={"on": too_old.isoformat()})
-    viewer = site.api("viewer").post(f"/api/tasks/{TASK}/done", json={"on": too_old.isoformat()})
+    refused = site.api("lead").post(f"/api/tasks/{TASK}/done", json={"on": "2024-05-25"})
+    viewer = site.api("viewer").post(f"/api/tasks/{TASK}/done", json={"on": "2024-05-25"})
 
     assert (refused.status_code, refused.json()["detail"]) == (
-        422, f"a unit's report can be dated at most 7 day(s) back, from {week_ago}; ask the "
+        422, "a unit's report can be dated at most 7 day(s) back, from 2024-05-26; ask the "
              "steering committee's secretariat to record older work")
     assert viewer.status_code == 403  # who may write is answered first
     assert site.events(TASK) == before
-    accepted = site.api("lead").post(f"/api/tasks/{TASK}/done", json={"on": week_ago.isoformat()})
+    accepted = site.api("lead").post(f"/api/tasks/{TASK}/done", json={"on": "2024-05-26"})
     assert accepted.status_code == 201, accepted.text
 
 
-def test_a_task_page_shows_when_a_backdated_report_was_recorded(site):
+def test_a_task_page_shows_when_a_backdated_report_was_recorded(site, clock):
     site.api("lead").post(f"/api/tasks/{TASK}/done", json={"on": "2024-05-20"})
 
     page = site.browser("steering").get(f"/tasks/{TASK}")
 
     history = re.search(r'<ol class="history">(.*?)</ol>', page.text, flags=re.S)
     assert history
-    assert (f"20/05/2024 · báo cáo hoàn thành (ghi ngày {today():%d/%m/%Y})"
-            in " ".join(unescape(re.sub(r"<[^>]+>", " ", history.group(1))).split()))
+    assert " ".join(unescape(re.sub(r"<[^>]+>", " ", history.group(1))).split()) == (
+        "20/05/2024 · báo cáo hoàn thành (ghi ngày 02/06/2024) — Ban Tuyên giáo Tỉnh ủy, "
+        "tuyengiao.chuyenvien")
 
 
 # --- concurrency: the version a writer saw ----------------------------------------------------
@@ -496,10 +494,13 @@ def test_a_filter_naming_nothing_is_404_not_an_empty_list(shared_site, path, par
 # --- a reorganisation: the successor of a merged commune ---------------------------------------
 
 def test_after_a_merger_the_successor_s_officer_reports_on_the_merged_commune_s_task(
-        db_url, tmp_path, password_hash):
+        db_url, tmp_path, password_hash, clock):
     """Hưng Yên loaded before 1 July 2025, when hy-vuong merged into hy-hoang-hoa-tham: until
-    the next load moves the task, the successor's officer finds it and reports on it."""
+    the next load moves the task, the successor's officer finds it and reports on it (on
+    10 July 2025, the reports dated that day)."""
     from fastapi.testclient import TestClient
+
+    clock.set("2025-07-10T03:00:00+00:00")
 
     from dirtrack.store.engine import make_engine
     from dirtrack.users import add_user, issue_token

@@ -2,7 +2,9 @@
 
 Forms are filled in the way a browser does: open the page, take its hidden CSRF token
 and version, submit. Events recorded through the API are dated 2024-05-20; those
-recorded through the page forms are dated today, as the forms do.
+recorded through the page forms are dated today, as the forms do. Today is pinned for
+every test here to 17:30 UTC on 31 July 2024, which in Hanoi is already 1 August, the
+day after TASK's deadline.
 """
 
 from __future__ import annotations
@@ -12,21 +14,26 @@ import json
 import re
 from datetime import date
 from html import unescape
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from dirtrack.config import today
 from dirtrack.store.tables import EvidenceRow
 
 from .conftest import TASK, csrf_of, error_message, version_of, visible_text
 
 EVIDENCE = EvidenceRow.__table__  # type: ignore[attr-defined]
-TODAY = today().strftime("%d/%m/%Y")
+TODAY = "01/08/2024"
 NOT_YOUR_UNIT = f"{TASK} is not a task of your unit (kim-son)"
 OFFICERS_KEEP_OUT = ("this page is for the steering committee and viewers; your unit's tasks "
                      "are under 'My tasks'")
+
+
+@pytest.fixture(autouse=True)
+def _today_is_the_first_of_august(clock) -> None:
+    clock.set("2024-07-31T17:30:00+00:00")
 
 
 def _main(html: str) -> str:
@@ -632,17 +639,30 @@ DATED_PAGES = [("steering", "/dashboard"), ("other", "/inbox"), ("steering", f"/
                ("steering", "/reviews"), ("steering", "/reviews/ninh-binh/2024-Q2.md")]
 
 
+def _odd_date_answer(path: str, day: str) -> tuple[int, str | None]:
+    """What a page read as of ``day`` answers: the status, and the error it shows."""
+    if day == "01/01/99999999999999999999":
+        return 422, f"'{day}' is not a date; write it as dd/mm/yyyy"
+    first_day = day in ("01/01/0001", "0001-01-01")
+    if first_day and path == f"/tasks/{TASK}":
+        return 404, f"task '{TASK}' did not exist yet on 0001-01-01"
+    if first_day and path == "/reviews":
+        return 422, "no quarter ended before 0001-01-01; choose the quarter"
+    return 200, None
+
+
 @pytest.mark.parametrize("day", ODD_DATES)
 @pytest.mark.parametrize(("role", "path"), DATED_PAGES)
 def test_a_page_read_as_of_any_date_answers_or_says_the_date_is_wrong(shared_site, role, path,
                                                                       day):
     response = shared_site.browser(role).get(path, params={"as_of": day})
 
-    if response.status_code != 200:  # a date that is none, or one before anything existed
-        assert (response.status_code, error_message(response.text)) in [
-            (422, f"'{day}' is not a date; write it as dd/mm/yyyy"),
-            (404, f"task '{TASK}' did not exist yet on 0001-01-01"),
-            (422, "no quarter ended before 0001-01-01; choose the quarter")]
+    status, message = _odd_date_answer(path, day)
+    assert response.status_code == status, response.text
+    if message is not None:
+        assert error_message(response.text) == message
+    elif day in ("31/12/9999", "9999-12-31") and path in ("/dashboard", "/inbox", "/reviews"):
+        assert 'name="as_of" value="31/12/9999"' in response.text  # the date it was read as of
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
@@ -675,6 +695,8 @@ def test_the_review_page_for_a_wrong_quarter_says_what_to_write(shared_site, qua
 
 
 def test_the_api_description_page_loads_its_script_and_style_from_the_app(shared_site):
+    import fastapi_offline
+
     client = shared_site.api("anonymous")
     page = client.get("/docs")
     assets = re.findall(r'(?:src|href)="(/static/swagger/[^"]+)"', page.text)
@@ -682,28 +704,53 @@ def test_the_api_description_page_loads_its_script_and_style_from_the_app(shared
     assert page.status_code == 200
     assert sorted(assets) == ["/static/swagger/swagger-ui-bundle.js",
                               "/static/swagger/swagger-ui.css"]
+    bundled = Path(fastapi_offline.__file__).parent / "static"  # what the app mounts
     for asset in assets:
         served = client.get(asset)
         assert served.status_code == 200, asset
-        assert len(served.content) > 10_000, asset  # the real bundle, not an error page
+        assert served.content == (bundled / asset.rsplit("/", 1)[1]).read_bytes(), asset
 
 
-def test_escalation_steps_read_in_the_page_s_language(site):
+def test_escalation_steps_read_in_the_page_s_language(site, clock):
+    """As of 20/05/2024 the Ninh Bình ladder (overdue after 1 day, supervisor after 7,
+    issuer after 15, standing committee after 30) has reached, for the 16 overdue tasks
+    of the dashboard, the step their days overdue call for."""
     from dirtrack.escalation import check_deadlines
 
-    check_deadlines(site.engine, date(2024, 8, 10))
+    clock.set("2024-05-20T01:00:00+00:00")
+    check_deadlines(site.engine, date(2024, 5, 20))
     browser = site.browser("steering")
     late = "nb-2024-q2/dien-bien-phu/plan"  # due 22/04, the longest overdue
 
-    dashboard = browser.get("/dashboard", params={"as_of": "10/08/2024"})
-    task = browser.get(f"/tasks/{late}", params={"as_of": "10/08/2024"})
+    dashboard = browser.get("/dashboard", params={"as_of": "20/05/2024"})
+    task = browser.get(f"/tasks/{late}", params={"as_of": "20/05/2024"})
 
     table = re.search(r'<table id="overdue".*?</table>', dashboard.text, flags=re.S)
     assert table, "the dashboard shows no overdue list"
-    shown = set(re.findall(r'<td class="keep">([^<]*)</td><td class="keep">', table.group(0)))
-    assert shown and shown <= {"quá hạn", "đã báo đơn vị cấp trên", "đã báo cơ quan ban hành",
-                               "đã báo Ban Thường vụ"}
+    rows = [(re.search(r'class="id">([^<]+)', row).group(1),  # type: ignore[union-attr]
+             *re.findall(r'<td class="(?:n|keep)">([^<]*)</td>', row)[:2])
+            for row in re.findall(r"<tr><td>.*?</tr>", table.group(0), flags=re.S)]
+    issuer, supervisor, overdue = ("đã báo cơ quan ban hành", "đã báo đơn vị cấp trên",
+                                   "quá hạn")
+    assert rows == [
+        (late, "28", issuer),                                    # due 22/04
+        ("nb-2024-q2/workers-month/launch", "20", issuer),        # due 30/04
+        *[(f"nb-2024-q2/dien-bien-phu/{t}", "13", supervisor)    # due 07/05
+          for t in ("ceremony", "gratitude-visits", "propaganda")],
+        ("nb-2024-q2/leadership-documents", "11", supervisor),    # due 09/05
+        *[(f"nb-2024-q2/book-select-models@{d}", "10", supervisor)  # due 10/05
+          for d in ("gia-vien", "hoa-lu", "kim-son", "nho-quan", "ninh-binh-city",
+                    "tam-diep-city", "yen-khanh", "yen-mo")],
+        ("nb-2024-q2/action-month-children/plan", "5", overdue),  # due 15/05
+        ("nb-2024-q2/trang-an-programme", "5", overdue),
+    ]
     steps = re.search(r"<h2>Các mức cảnh báo đã gửi</h2>(.*?)</div>", task.text, flags=re.S)
     assert steps, "the task page shows no escalation steps"
-    assert "quá hạn → Ban Tuyên giáo Tỉnh ủy (nhật ký, chờ gửi)" in visible_text(steps.group(1))
+    standing = "Ban Thường vụ Tỉnh ủy Ninh Bình"  # the lead's parent and the issuer
+    shown = [visible_text(li) for li in re.findall(r"<li\b.*?</li>", steps.group(1), flags=re.S)]
+    assert sorted(shown) == sorted(  # each step on both channels, in either order
+        f"20/05/2024 · {step} → {unit} ({channel}, chờ gửi)"
+        for step, unit in [(overdue, "Ban Tuyên giáo Tỉnh ủy"), (supervisor, standing),
+                           (issuer, standing)]
+        for channel in ("tệp", "nhật ký"))
     assert "overdue" not in steps.group(1) and "pending" not in steps.group(1)

@@ -2,7 +2,7 @@
 
 Every API operation gets generated requests (25 per operation, derandomized), each
 sent with a steering token and with an officer's token, to the Ninh Bình demo in
-SQLite. No answer may be a server error; answers should match what the OpenAPI
+SQLite and in PostgreSQL. No answer may be a server error; answers should match what the OpenAPI
 description documents (status codes, content type, body schema).
 """
 
@@ -36,13 +36,16 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _described_app())
 
 
 @pytest.fixture(scope="module")
-def api_site(tmp_path_factory: pytest.TempPathFactory, password_hash: str) -> Iterator[Site]:
+def api_site(shared_db_url: str, tmp_path_factory: pytest.TempPathFactory,
+             password_hash: str) -> Iterator[Site]:
+    """The demo loaded once per module in each database (SQLite, then PostgreSQL)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DIRTRACK_SECRET_KEY", SECRET_KEY)
         folder: Path = tmp_path_factory.mktemp("schemathesis")
-        site = _build_site(f"sqlite:///{folder / 'dirtrack.db'}", _project(folder / "project"),
-                           folder / "evidence", password_hash)
+        site = _build_site(shared_db_url, _project(folder / "project"), folder / "evidence",
+                           password_hash)
     yield site
+    site.app.state.engine.dispose()
     site.engine.dispose()
 
 
