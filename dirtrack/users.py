@@ -119,15 +119,20 @@ def _user_id(conn: Connection, name: str) -> int:
     return int(user_id)
 
 
-def live_session(now: datetime) -> Any:
-    """The condition that a web session is open: not ended, started within its lifetime."""
-    return and_(SESSIONS.c.ended_at.is_(None),
-                SESSIONS.c.created_at > now - timedelta(hours=settings().session_hours))
+def live_session(started_after: Any) -> Any:
+    """The condition that a web session is open: not ended, started after ``started_after``
+    (a moment, or a bound parameter standing for one)."""
+    return and_(SESSIONS.c.ended_at.is_(None), SESSIONS.c.created_at > started_after)
+
+
+def session_lifetime() -> timedelta:
+    """How long a web login lasts (DIRTRACK_SESSION_HOURS)."""
+    return timedelta(hours=settings().session_hours)
 
 
 def _end_sessions(conn: Connection, user_id: int, now: datetime) -> int:
     return int(conn.execute(update(SESSIONS).where(SESSIONS.c.user_id == user_id,
-                                                   live_session(now))
+                                                   live_session(now - session_lifetime()))
                             .values(ended_at=now)).rowcount)
 
 
@@ -235,6 +240,16 @@ def _dummy_hash() -> str:
     return str(_hasher().hash(secrets.token_urlsafe(16)))
 
 
+def reading(engine: Engine) -> Connection:
+    """Return a connection for one look-up outside any transaction.
+
+    A request's look-up of its token or session is one statement: in a transaction
+    PostgreSQL would also be sent BEGIN and ROLLBACK, which cost it three times the
+    statement itself.
+    """
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
 # --- API tokens ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -286,7 +301,9 @@ def revoke_tokens(engine: Engine, name: str, which: str, now: datetime | None = 
         return 1
 
 
-_TOKEN_USER = (select(USERS).join(TOKENS, TOKENS.c.user_id == USERS.c.id).where(
+# Only what a User holds: every API request runs it.
+USER_COLUMNS = (USERS.c.id, USERS.c.name, USERS.c.role, USERS.c.unit_id)
+_TOKEN_USER = (select(*USER_COLUMNS).join(TOKENS, TOKENS.c.user_id == USERS.c.id).where(
     TOKENS.c.token_hash == bindparam("digest"), USERS.c.active.is_(True),
     TOKENS.c.revoked_at.is_(None),
     or_(TOKENS.c.expires_at.is_(None), TOKENS.c.expires_at > bindparam("now"))))
@@ -296,9 +313,9 @@ def user_for_token(engine: Engine, token: str, now: datetime | None = None) -> U
     """Return the user of a valid token (not revoked, not expired, user enabled), else None.
 
     Looked up on every request, not kept: a revoked token or a disabled user stops at
-    once in every worker process, for one indexed query.
+    once in every worker process, for one indexed query (benchmarks/auth.py).
     """
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         row = conn.execute(_TOKEN_USER, {"digest": digest(token),
                                          "now": utc_now(now)}).first()
     return as_user(row) if row is not None else None
@@ -321,7 +338,8 @@ def list_users(engine: Engine, now: datetime | None = None) -> list[UserSummary]
         TOKENS.c.user_id == USERS.c.id, TOKENS.c.revoked_at.is_(None),
         or_(TOKENS.c.expires_at.is_(None), TOKENS.c.expires_at > at))
         .scalar_subquery())
-    sessions = (select(func.count()).where(SESSIONS.c.user_id == USERS.c.id, live_session(at))
+    sessions = (select(func.count()).where(SESSIONS.c.user_id == USERS.c.id,
+                                           live_session(at - session_lifetime()))
                 .scalar_subquery())
     with engine.connect() as conn:
         return [UserSummary(as_user(r), bool(r.active), int(r.tokens), int(r.sessions))

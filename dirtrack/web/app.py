@@ -216,6 +216,7 @@ def create_app(database_url: str | None = None, *, evidence_dir: Path | None = N
     app.state.templates = template_env()
     app.state.evidence_dir = evidence_dir or config.evidence_dir
     app.state.evidence_max = config.evidence_max_bytes
+    app.state.max_json = config.max_json_bytes
     app.state.cookie_secure = config.cookie_secure
     # Swagger UI 5 (it reads OpenAPI 3.1), as fastapi-offline packages it. The longer
     # prefix first: routes match in order, and /static would take it all.

@@ -17,7 +17,6 @@ from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
 
-from dirtrack.config import settings
 from dirtrack.web.evidence import shown_size, too_large
 
 Scope = dict[str, Any]
@@ -64,7 +63,7 @@ class BodyLimit:
 
     async def _limit(self, scope: Scope, declared: int | None) -> tuple[int, str]:
         """Return the request's limit in bytes and what to say past it."""
-        small = settings().max_json_bytes
+        small: int = scope["app"].state.max_json
         if not is_upload(scope):
             return small, f"the request is larger than {shown_size(small)}; send less"
         evidence: int = scope["app"].state.evidence_max

@@ -22,7 +22,18 @@ from sqlalchemy.exc import IntegrityError
 
 from dirtrack.config import settings
 from dirtrack.store.tables import SettingRow
-from dirtrack.users import SESSIONS, USERS, User, as_user, digest, live_session, utc_now
+from dirtrack.users import (
+    SESSIONS,
+    USER_COLUMNS,
+    USERS,
+    User,
+    as_user,
+    digest,
+    live_session,
+    reading,
+    session_lifetime,
+    utc_now,
+)
 
 SETTINGS = SettingRow.__table__  # type: ignore[attr-defined]
 COOKIE = "dirtrack_session"
@@ -82,7 +93,7 @@ class Sessions:
 
 def session_seconds() -> int:
     """Return how long a login lasts (DIRTRACK_SESSION_HOURS), in seconds."""
-    return int(settings().session_hours * 3600)
+    return int(session_lifetime().total_seconds())
 
 
 def new_session(language: str = "vi") -> Session:
@@ -96,10 +107,11 @@ def csrf_ok(session: Session | None, token: str | None) -> bool:
 # --- the server's side of a login ------------------------------------------------------------
 
 SEEN_EVERY = timedelta(minutes=5)  # last_seen_at is a write: kept to the nearest few minutes
-_SESSION_USER = (select(USERS, (SESSIONS.c.last_seen_at < bindparam("seen_before"))
+_SESSION_USER = (select(*USER_COLUMNS, (SESSIONS.c.last_seen_at < bindparam("seen_before"))
                         .label("stale"))
                  .join(SESSIONS, SESSIONS.c.user_id == USERS.c.id)
-                 .where(SESSIONS.c.id == bindparam("sid_hash"), USERS.c.active.is_(True)))
+                 .where(SESSIONS.c.id == bindparam("sid_hash"), USERS.c.active.is_(True),
+                        live_session(bindparam("started_after"))))
 
 
 def open_session(engine: Engine, user: User, now: datetime | None = None) -> str:
@@ -115,13 +127,13 @@ def open_session(engine: Engine, user: User, now: datetime | None = None) -> str
 def session_user(engine: Engine, sid: str, now: datetime | None = None) -> User | None:
     """Return the user of an open session (not ended, not past its lifetime, user enabled)."""
     at = utc_now(now)
-    with engine.connect() as conn:
-        row = conn.execute(_SESSION_USER.where(live_session(at)),
-                           {"sid_hash": digest(sid), "seen_before": at - SEEN_EVERY}).first()
+    with reading(engine) as conn:
+        row = conn.execute(_SESSION_USER, {"sid_hash": digest(sid),
+                                           "started_after": at - session_lifetime(),
+                                           "seen_before": at - SEEN_EVERY}).first()
         if row is not None and row.stale:
             conn.execute(update(SESSIONS).where(SESSIONS.c.id == digest(sid))
                          .values(last_seen_at=at))
-            conn.commit()
     return as_user(row) if row is not None else None
 
 

@@ -73,14 +73,21 @@ def test_a_body_sent_without_its_length_is_counted_and_refused_past_the_limit(sh
 
 
 def test_the_limit_is_dirtrack_max_json_bytes(shared_site, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from dirtrack.web.app import create_app
+
     monkeypatch.setenv("DIRTRACK_MAX_JSON_BYTES", "2048")
+    app = create_app(shared_site.url, evidence_dir=shared_site.evidence_dir)
+    viewer = TestClient(app, headers={"Authorization": f"Bearer {shared_site.tokens['viewer']}"})
     def sent(size: int) -> Any:
         body = b'{"percent": 50' + b" " * (size - 15) + b"}"  # JSON, however long
         assert len(body) == size
-        return shared_site.api("viewer").post(f"/api/tasks/{TASK}/progress", content=body,
-                                              headers={"Content-Type": "application/json"})
+        return viewer.post(f"/api/tasks/{TASK}/progress", content=body,
+                           headers={"Content-Type": "application/json"})
 
     at_limit, over = sent(2048), sent(2049)
+    app.state.engine.dispose()
 
     assert at_limit.status_code == 403  # read, and refused for what it asks: a viewer
     assert (over.status_code, over.json()) == (
