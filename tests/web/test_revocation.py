@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -226,3 +227,18 @@ def test_the_user_list_shows_who_is_disabled_and_their_tokens_and_sessions(site)
         "mattran.chuyenvien    officer   fatherland-front       active    1       0\n"
         "thanhtra.xem          viewer                           active    2       1\n"
         "tuyengiao.chuyenvien  officer   propaganda-department  active    1       2\n"))
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("DIRTRACK_TOKEN_DAYS", "a year", "is not a whole number of at least 1"),
+    ("DIRTRACK_SESSION_HOURS", "0", "is not a number of at least 0.1"),
+    ("DIRTRACK_MAX_JSON_BYTES", "256k", "is not a whole number of at least 1"),
+])
+def test_a_wrong_lifetime_or_limit_setting_is_one_line(tmp_path, monkeypatch, variable, value,
+                                                       message):
+    monkeypatch.setenv(variable, value)
+
+    run = run_cli(f"sqlite:///{tmp_path / 'dirtrack.db'}", "user", "list")
+
+    assert (run.exit_code, run.stderr) == (
+        1, f"error: {variable}='{value}' {message}; fix or unset it\n")
