@@ -36,6 +36,7 @@ from dirtrack.errors import (
 )
 from dirtrack.templating import vndate
 from dirtrack.users import LoginRefused, TooManyAttempts, User, user_for_token
+from dirtrack.web.evidence import safe_name
 from dirtrack.web.headers import SecurityHeaders
 from dirtrack.web.i18n import words
 from dirtrack.web.limits import BodyLimit, Scope
@@ -154,6 +155,7 @@ def template_env() -> Environment:
     env.filters["vndate"] = vndate
     env.filters["file_size"] = file_size
     env.filters["local_day"] = local_day
+    env.filters["file_name"] = safe_name  # also for names kept before they were cleaned
     return env
 
 

@@ -192,3 +192,4 @@ def test_evidence_recorded_before_is_served_safely_too(site):
 
     assert response.headers["content-type"] == "application/octet-stream"
     assert response.headers["content-disposition"] == 'attachment; filename="aLMTH.pdf"'
+    assert f'<a href="{link}">aLMTH.pdf</a>' in site.browser("lead").get(f"/tasks/{TASK}").text
