@@ -71,6 +71,12 @@ class Settings(BaseSettings):
                                          "generated once, kept in the database)")
     evidence_dir: Path = Field(Path("evidence"), description="where evidence files go")
     evidence_max_bytes: int = Field(10 * MB, description="the largest evidence file")
+    max_json_bytes: int = Field(256 * 1024, description="the largest request body other "
+                                "than an evidence upload (JSON, forms), and the largest "
+                                "from anyone not logged in")
+    session_hours: float = Field(12.0, description="how long a web login lasts")
+    token_days: int = Field(365, description="how long a new API token lasts unless "
+                            "'dirtrack user token --expires' says")
     cookie_secure: bool = Field(False, description="session cookie over HTTPS only (also "
                                 "whenever a request arrives over HTTPS)")
     report_days_back: int = Field(7, description="how many days back a unit may date its "
@@ -118,7 +124,12 @@ class Settings(BaseSettings):
     def _seconds(cls, value: Any) -> Any:
         return _number(value, least=0, whole=False)
 
-    @field_validator("evidence_max_bytes", mode="before")
+    @field_validator("session_hours", mode="before")
+    @classmethod
+    def _hours(cls, value: Any) -> Any:
+        return _number(value, least=0.1, whole=False)
+
+    @field_validator("evidence_max_bytes", "max_json_bytes", "token_days", mode="before")
     @classmethod
     def _bytes(cls, value: Any) -> Any:
         return _number(value, least=1, whole=True)

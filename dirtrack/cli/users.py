@@ -9,6 +9,7 @@ import typer
 
 from dirtrack.cli.base import (
     app,
+    fail,
     open_engine,
     user_errors,
 )
@@ -46,39 +47,88 @@ def _read_password(from_stdin: bool) -> str:
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
+def _count(number: int, thing: str) -> str:
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
 @user_app.command("password")
 def user_password(
     name: Annotated[str, typer.Argument(metavar="NAME", help="Login name.")],
     password_stdin: Annotated[bool, typer.Option(
         "--password-stdin", help="Read the password from standard input.")] = False,
 ) -> None:
-    """Set a user's password."""
+    """Set a user's password; every web session and API token of the user ends."""
     from dirtrack.users import set_password
 
     password = _read_password(password_stdin)
     with user_errors():
-        set_password(open_engine(), name, password)
-    typer.echo(f"password of {name} changed")
+        ended = set_password(open_engine(), name, password)
+    typer.echo(f"password of {name} changed; {_count(ended.sessions, 'session')} and "
+               f"{_count(ended.tokens, 'token')} ended")
 
 
 @user_app.command("token")
-def user_token(name: Annotated[str, typer.Argument(metavar="NAME", help="Login name.")]) -> None:
-    """Create an API token for a user; it is printed once and only its hash is kept."""
-    from dirtrack.users import issue_token
+def user_token(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Login name.")],
+    expires: Annotated[int | None, typer.Option(
+        "--expires", metavar="DAYS", min=1,
+        help="Days the new token lasts (default DIRTRACK_TOKEN_DAYS, 365).")] = None,
+    revoke: Annotated[str | None, typer.Option(
+        "--revoke", metavar="NUMBER|TOKEN|all",
+        help="Instead of a new token, revoke one (by the number given when it was made, "
+             "or the token itself) or all of the user's.")] = None,
+) -> None:
+    """Create an API token for a user (printed once, only its hash is kept), or revoke one."""
+    from dirtrack.users import new_token, revoke_tokens
+
+    if revoke is not None:
+        if expires is not None:
+            fail("give --expires for a new token or --revoke, not both")
+        with user_errors():
+            count = revoke_tokens(open_engine(), name, revoke)
+        typer.echo(f"{_count(count, 'token')} of {name} revoked")
+        return
+    with user_errors():
+        issued = new_token(open_engine(), name, expires)
+    typer.echo(issued.token)
+    typer.echo(f"token {issued.id} of {name}, valid until {issued.expires_at:%Y-%m-%d %H:%M} "
+               f"UTC; revoke it with 'dirtrack user token {name} --revoke {issued.id}'",
+               err=True)
+
+
+@user_app.command("disable")
+def user_disable(name: Annotated[str, typer.Argument(metavar="NAME", help="Login name.")]
+                 ) -> None:
+    """Disable a user: their sessions end, their requests are refused until enabled."""
+    from dirtrack.users import set_active
 
     with user_errors():
-        token = issue_token(open_engine(), name)
-    typer.echo(token)
+        ended = set_active(open_engine(), name, False)
+    typer.echo(f"user {name} disabled; {_count(ended.sessions, 'session')} ended, "
+               "tokens refused until 'dirtrack user enable'")
+
+
+@user_app.command("enable")
+def user_enable(name: Annotated[str, typer.Argument(metavar="NAME", help="Login name.")]
+                ) -> None:
+    """Enable a disabled user again (tokens not revoked work again; they log in anew)."""
+    from dirtrack.users import set_active
+
+    with user_errors():
+        set_active(open_engine(), name, True)
+    typer.echo(f"user {name} enabled")
 
 
 @user_app.command("list")
 def user_list() -> None:
-    """List the users with their roles and units."""
+    """List the users: role, unit, whether enabled, valid tokens and open sessions."""
     from dirtrack.present import table
     from dirtrack.users import list_users
 
     with user_errors():
         users = list_users(open_engine())
-    typer.echo(table(["NAME", "ROLE", "UNIT"], [[u.name, u.role, u.unit_id or ""]
-                                                for u in users]) if users else "no users")
-
+    rows = [[u.user.name, u.user.role, u.user.unit_id or "",
+             "active" if u.active else "disabled", str(u.tokens), str(u.sessions)]
+            for u in users]
+    typer.echo(table(["NAME", "ROLE", "UNIT", "STATE", "TOKENS", "SESSIONS"], rows)
+               if users else "no users")

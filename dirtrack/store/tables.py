@@ -265,6 +265,24 @@ class ApiTokenRow(SQLModel, table=True):
     user_id: int = Field(index=True)
     token_hash: str = Field(unique=True)  # sha256 of the token; the token itself is shown once
     created_at: datetime
+    expires_at: datetime | None = None  # None: a token issued before tokens expired
+    revoked_at: datetime | None = None
+
+
+class WebSessionRow(SQLModel, table=True):
+    """A login in a browser; the signed cookie carries its id, only the id's hash is kept.
+
+    Ended at logout, when the password changes or the user is disabled: the cookie is
+    then worth nothing, however long its signature would last.
+    """
+
+    __tablename__ = "web_session"
+
+    id: str = Field(primary_key=True)  # sha256 of the random id in the cookie
+    user_id: int = Field(index=True)
+    created_at: datetime
+    last_seen_at: datetime
+    ended_at: datetime | None = None
 
 
 class LoginAttemptRow(SQLModel, table=True):

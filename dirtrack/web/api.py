@@ -33,7 +33,7 @@ class Problem(BaseModel):
 
 
 router = APIRouter(prefix="/api", tags=["api"], responses={
-    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 422)})
+    code: {"model": Problem} for code in (400, 401, 403, 404, 409, 413, 422)})
 Category = Annotated[str | None, Query(pattern="^(" + "|".join(CATEGORIES) + ")$")]
 Note = Annotated[str, Field(max_length=2000)]
 

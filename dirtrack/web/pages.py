@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -39,10 +37,26 @@ from dirtrack.web.access import (
     require_report,
     require_steering,
 )
-from dirtrack.web.app import EngineDep, PageUser, language_of, render, session_of, set_session
+from dirtrack.web.app import (
+    EngineDep,
+    PageUser,
+    language_of,
+    render,
+    secure_cookies,
+    session_of,
+    set_session,
+)
+from dirtrack.web.evidence import (
+    detected_type,
+    open_stored,
+    read_upload,
+    safe_name,
+    store,
+    stored_path,
+)
 from dirtrack.web.graph_svg import graph_svg
 from dirtrack.web.i18n import words
-from dirtrack.web.security import COOKIE, Session, csrf_ok
+from dirtrack.web.security import COOKIE, Session, csrf_ok, end_session, open_session
 
 router = APIRouter(include_in_schema=False)
 EV, I = EvidenceRow.__table__, InstanceRow.__table__  # type: ignore[attr-defined]
@@ -102,24 +116,28 @@ def login(request: Request, engine: EngineDep, name: Annotated[str, Form(max_len
     old = session_of(request)
     response = RedirectResponse(_safe_next(next), status_code=303)
     # A new CSRF token at login, so a token seen before logging in is worth nothing.
-    set_session(request, response, Session(secrets.token_urlsafe(32), user.id,
+    set_session(request, response, Session(secrets.token_urlsafe(32), open_session(engine, user),
                                            old.language if old else "vi"))
     return response
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, engine: EngineDep, csrf: Annotated[str, Form()] = "") -> Response:
     _check_csrf(request, csrf)
+    session = session_of(request)
+    if session is not None and session.sid is not None:
+        end_session(engine, session.sid)  # the cookie, kept or copied, signs no one in
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(COOKIE, path="/", secure=secure_cookies(request), httponly=True,
+                           samesite="lax")
     return response
 
 
 @router.get("/lang/{code}")
-def language(code: str, next: str = "/") -> Response:
+def language(request: Request, code: str, next: str = "/") -> Response:
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie("dirtrack_lang", "en" if code == "en" else "vi", samesite="lax",
-                        max_age=365 * 86400, path="/")
+                        max_age=365 * 86400, path="/", secure=secure_cookies(request))
     return response
 
 
@@ -202,15 +220,16 @@ async def post_done(request: Request, key: str, user: PageUser, engine: EngineDe
     unit = require_report(user, key, lead_and_support(engine, key)[0])
     day = _date(on)
     require_recent(day)
-    upload = await _read_evidence(request, evidence) if evidence and evidence.filename else None
+    upload = (await read_upload(evidence, request.app.state.evidence_max)
+              if evidence and evidence.filename else None)
+    root: Path = request.app.state.evidence_dir
+    if upload:
+        stored_path(root, upload.sha256)  # a folder leading elsewhere refuses before recording
     reference = f"{upload.name} (sha256 {upload.sha256[:12]})" if upload else ""
     done = record_event(engine, key, "done", on=day, unit=unit, note=note,
                         evidence=reference, recorded_by=user.name, expected_version=version)
     if upload:  # kept only once the completion is recorded: a refusal leaves no file
-        folder: Path = request.app.state.evidence_dir / upload.sha256[:2]
-        folder.mkdir(parents=True, exist_ok=True)
-        if not (folder / upload.sha256).exists():
-            (folder / upload.sha256).write_bytes(upload.content)
+        store(root, upload.sha256, upload.content)
         sha, name, kind, size = upload.sha256, upload.name, upload.kind, len(upload.content)
         with engine.begin() as conn:
             pk = conn.execute(select(I.c.pk).where(I.c.key == key)).scalar_one()
@@ -219,30 +238,6 @@ async def post_done(request: Request, key: str, user: PageUser, engine: EngineDe
                                            uploaded_by=user.name,
                                            uploaded_at=datetime.now(UTC)))
     return _back(key)
-
-
-@dataclass(frozen=True)
-class Upload:
-    sha256: str
-    name: str
-    kind: str
-    content: bytes
-
-
-async def _read_evidence(request: Request, upload: UploadFile) -> Upload:
-    """Read an uploaded file and its SHA-256; refuse one over the size limit."""
-    limit: int = request.app.state.evidence_max
-    digest, chunks, size = hashlib.sha256(), [], 0
-    while chunk := await upload.read(1 << 16):
-        size += len(chunk)
-        if size > limit:
-            shown = f"{limit / 2**20:g} MB" if limit >= 2**20 else f"{limit / 1024:g} KB"
-            raise InvalidAction(f"the evidence file is larger than {shown}; "
-                                "attach a smaller file or a reference")
-        digest.update(chunk)
-        chunks.append(chunk)
-    return Upload(digest.hexdigest(), Path(upload.filename or "evidence").name[:200],
-                  upload.content_type or "application/octet-stream", b"".join(chunks))
 
 
 @router.post("/tasks/{key:path}/verify")
@@ -292,10 +287,14 @@ def evidence_file(request: Request, evidence_id: Annotated[int, FastPath(ge=1, l
         raise NotFound("no such evidence file")
     lead, support = lead_and_support(engine, row.key)
     require_read(user, row.key, lead, support)
-    path = request.app.state.evidence_dir / row.sha256[:2] / row.sha256
-    if not path.exists():
+    root: Path = request.app.state.evidence_dir
+    stored = open_stored(root, row.sha256)
+    if stored is None:
         raise NotFound("the evidence file is missing from the evidence folder")
-    return FileResponse(path, media_type=row.content_type, filename=row.filename)
+    with stored:  # the type its content shows, whatever the uploader claimed
+        kind = detected_type(stored)
+    return FileResponse(stored_path(root, row.sha256), media_type=kind,
+                        filename=safe_name(row.filename))
 
 
 def _not_officer(user: User) -> None:

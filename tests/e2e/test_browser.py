@@ -68,7 +68,14 @@ pytestmark = pytest.mark.slow
 def _page(browser: Any, watch: PageWatch, viewport: dict[str, int], **options: Any) -> Any:
     context = browser.new_context(viewport=viewport, locale="vi-VN", **options)
     context.set_default_timeout(TIMEOUT_MS)
-    return watch.attach(context.new_page())
+    page = watch.attach(context.new_page())
+
+    def refused(message: Any) -> None:  # what the Content-Security-Policy blocked
+        if message.type == "error" and "Content Security Policy" in message.text:
+            watch.problems.append(f"{page.url}: {message.text}")
+
+    page.on("console", refused)
+    return page
 
 
 def _check_fits(page: Any, what: str, problems: list[str]) -> None:
@@ -268,6 +275,13 @@ def test_officer_reports_done_and_steering_verifies(web_server: Any, chromium: A
         assert boss.locator(".opblock-summary-path", has_text="/api/tasks/{key}/done").count() == 1
         shots.take(boss, "api-docs", "desktop")
         steps.mark("the API description")
+
+        # --- the quarterly review, its own style sheet within the page's policy ----------
+        boss.goto(f"{base}/reviews?quarter=2024-Q2&as_of=01/07/2024")
+        heading = boss.frame_locator("iframe.review").locator("h1").first
+        assert heading.evaluate("e => getComputedStyle(e).textTransform") == "uppercase"
+        shots.take(boss, "review", "desktop")
+        steps.mark("the quarterly review")
 
         assert layout == [], "\n".join(layout)
         assert watch.problems == []

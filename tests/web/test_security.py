@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import time
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -193,19 +193,68 @@ def test_failed_logins_older_than_15_minutes_no_longer_count(site):
     assert response.status_code == 303
 
 
-def test_a_failed_login_takes_as_long_for_an_unknown_name_as_for_a_known_one(site):
+def test_an_unknown_name_costs_the_same_argon2_check_as_a_known_one(site, monkeypatch):
+    """Timing must not tell who exists: a failed login checks one password against a
+    hash of the library's cost, whoever it names (benchmarks/login.py times them)."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    from dirtrack.users import add_user, set_active
+
     set_password(site.engine, site.name("viewer"), PASSWORD)  # the library's full-cost hash
-    browser = site.browser()
+    set_password(site.engine, site.name("other"), PASSWORD)
+    set_active(site.engine, site.name("other"), False)
+    add_user(site.engine, "chi.co.token", "viewer", None, None)  # no password: tokens only
+    checked: list[Any] = []
+    verify = PasswordHasher.verify
 
-    def seconds(name: str) -> float:
-        start = time.perf_counter()
-        assert login(browser, name, "wrong-password").status_code == 401
-        return time.perf_counter() - start
+    def counted(self: PasswordHasher, hash: str, password: str) -> bool:
+        checked.append(extract_parameters(hash))
+        return verify(self, hash, password)
 
-    known = min(seconds(site.name("viewer")) for _ in range(3))
-    unknown = min(seconds(f"khong.co.ai.{n}") for n in range(3))
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    names = [site.name("viewer"), "khong.co.ai", site.name("other"), "chi.co.token"]
 
-    assert unknown > known / 2
+    answers = [login(site.browser(), name, "wrong-password").status_code for name in names]
+
+    assert answers == [401] * 4
+    assert checked == [extract_parameters(PasswordHasher().hash("x"))] * 4
+
+
+def test_parallel_wrong_passwords_for_one_name_check_at_most_five(site, monkeypatch):
+    """Twenty wrong passwords at once for one name: five are checked, fifteen get 429."""
+    from argon2 import PasswordHasher
+    from fastapi.testclient import TestClient
+
+    checked, lock = [], threading.Lock()
+    verify = PasswordHasher.verify
+
+    def counted(self: PasswordHasher, hash: str, password: str) -> bool:
+        with lock:
+            checked.append(password)
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counted)
+    name, parallel = site.name("lead"), 20
+    browsers = [TestClient(site.app, follow_redirects=False) for _ in range(parallel)]
+    forms = [{"name": name, "password": f"wrong-{n}", "csrf": csrf_of(b.get("/login").text)}
+             for n, b in enumerate(browsers)]
+    start = threading.Barrier(parallel)
+    answers: list[int] = [0] * parallel
+
+    def attempt(n: int) -> None:
+        start.wait()
+        answers[n] = browsers[n].post("/login", data=forms[n]).status_code
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(parallel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [401] * 5 + [429] * 15
+    assert len(checked) == 5
+    assert _attempts(site, name) == 5
+    assert login(site.browser(), name, PASSWORD).status_code == 429
 
 
 # --- logout and the forms ---------------------------------------------------------------------
@@ -265,14 +314,11 @@ def test_the_api_takes_no_form_posts_so_a_browser_session_cannot_be_used_by_anot
 def test_a_cookie_signed_with_another_key_or_altered_is_not_a_session(shared_site):
     from fastapi.testclient import TestClient
 
-    from dirtrack.store.tables import UserRow
-
-    users = UserRow.__table__  # type: ignore[attr-defined]
-    with shared_site.engine.connect() as conn:
-        steering_id = conn.execute(select(users.c.id).where(
-            users.c.name == shared_site.name("steering"))).scalar_one()
     genuine = shared_site.browser("lead").cookies[COOKIE]
-    forged = Sessions("a-key-an-attacker-guessed").dump(Session("x" * 43, steering_id))
+    steering = Sessions(SECRET_KEY).load(shared_site.browser("steering").cookies[COOKIE])
+    assert steering is not None and steering.sid is not None
+    # Even with a real session's id, a cookie signed with another key is nothing.
+    forged = Sessions("a-key-an-attacker-guessed").dump(Session("x" * 43, steering.sid))
     altered = genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB")
 
     def browser(cookie: str) -> TestClient:
@@ -297,6 +343,8 @@ def test_evidence_is_always_downloaded_never_shown_in_the_browser(site):
 
     assert response.status_code == 200
     assert response.headers["content-disposition"] == 'attachment; filename="report.html"'
+    assert response.headers["content-type"] == "application/octet-stream"  # not text/html
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 # --- the signing key --------------------------------------------------------------------------
@@ -306,7 +354,7 @@ def test_with_dirtrack_secret_key_the_cookie_is_signed_with_it_and_no_key_is_sto
 
     data = URLSafeTimedSerializer(SECRET_KEY, salt="dirtrack-session").loads(cookie)
 
-    assert data["uid"] is not None
+    assert len(data["sid"]) >= 43  # the login's random id; the server keeps its hash
     with site.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(SETTINGS)).scalar_one() == 0
 
