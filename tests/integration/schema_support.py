@@ -239,4 +239,9 @@ def build_demo(cli: Any, folder: Path) -> None:
             key="session_key", value="k" * 64))
         # A share that takes all 17 digits to write back exactly: a third of the communes.
         conn.exec_driver_sql("UPDATE dependency SET at_least = 1.0 / 3 WHERE at_least < 1")
+    from dirtrack.users import list_users
+    from dirtrack.web.security import open_session
+
+    chair = next(s.user for s in list_users(engine) if s.user.name == "chair")
+    open_session(engine, chair, now)  # a web login kept on the server
     engine.dispose()
