@@ -1,4 +1,5 @@
-"""Quarterly review: Markdown, HTML and JSON files per jurisdiction, and Prefect artifacts."""
+"""Quarterly review: Markdown, HTML, JSON and Word files per jurisdiction, and Prefect
+artifacts."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from sqlalchemy import select
 import flows.runtime  # noqa: F401  (the worker loads this file by path: prepare Prefect)
 from dirtrack.calendar import quarter_bounds
 from dirtrack.config import settings, today
-from dirtrack.report import percent, render, write_review
+from dirtrack.documents.render import FORMATS, render, write_review
+from dirtrack.documents.words import percent
 from dirtrack.review import Review, build_review, previous_quarter_end
 from dirtrack.store.engine import make_engine
 from dirtrack.store.tables import DirectiveRow
@@ -28,8 +30,8 @@ def _engine() -> Any:
 # The review is large (a league table of every unit): no task hashes it for a cache key,
 # and it is passed whole (Prefect does not walk through it looking for futures).
 @task(name="build the review", cache_policy=NONE)
-def build(jurisdiction: str, quarter: str, as_of: date) -> Review:
-    return build_review(_engine(), jurisdiction, quarter, as_of)
+def build(jurisdiction: str, quarter: str, as_of: date, directive: str | None = None) -> Review:
+    return build_review(_engine(), jurisdiction, quarter, as_of, directive)
 
 
 @task(name="write the review files", cache_policy=NONE)
@@ -39,7 +41,8 @@ def write(review: Review, out: str, formats: tuple[str, ...]) -> list[str]:
 
 @task(name="publish artifacts", cache_policy=NONE)
 def publish(review: Review, files: list[str]) -> None:
-    key = f"review-{review.jurisdiction}-{review.quarter}".lower()
+    one = f"-{review.directive}" if review.directive else ""
+    key = f"review-{review.jurisdiction}-{review.quarter}{one}".lower()
     written = [Path(f) for f in files if f.endswith(".md")]  # rendered once, not twice
     markdown = written[0].read_text(encoding="utf-8") if written else render(review, "md")
     create_markdown_artifact(key=key, markdown=markdown,
@@ -56,24 +59,31 @@ def publish(review: Review, files: list[str]) -> None:
 @flow(name="quarterly-review")
 def quarterly_review(quarter: str | None = None, as_of: date | None = None,
                      out: str | None = None, jurisdiction: str | None = None,
-                     formats: tuple[str, ...] = ("md", "html", "json")) -> list[str]:
+                     formats: tuple[str, ...] = FORMATS,
+                     directive: str | None = None) -> list[str]:
     """Write the review of ``quarter`` (default: the one that just ended), as of ``as_of``
-    (default today), for each jurisdiction; return the files written."""
+    (default today), for each jurisdiction, or of one ``directive`` of ``jurisdiction``;
+    return the files written."""
     day = as_of or today()
     quarter = quarter or previous_quarter_end(day)[0]
     folder = out or str(settings().reports_dir)
+    directive_table: Any = DirectiveRow.__table__  # type: ignore[attr-defined]
     if jurisdiction:
         jurisdictions = [jurisdiction]
+    elif directive:  # one directive: its own jurisdiction
+        with _engine().connect() as conn:
+            jurisdictions = list(conn.execute(select(directive_table.c.jurisdiction).where(
+                directive_table.c.id == directive)).scalars())
     else:  # every jurisdiction with a directive issued by the quarter's end
         last = quarter_bounds(quarter)[1]
         with _engine().connect() as conn:
-            directive: Any = DirectiveRow.__table__  # type: ignore[attr-defined]
             jurisdictions = list(conn.execute(
-                select(directive.c.jurisdiction).where(directive.c.issued_on <= last)
-                .distinct().order_by(directive.c.jurisdiction)).scalars())
+                select(directive_table.c.jurisdiction)
+                .where(directive_table.c.issued_on <= last)
+                .distinct().order_by(directive_table.c.jurisdiction)).scalars())
     files: list[str] = []
     for jur in jurisdictions:
-        review = build(jur, quarter, day)
+        review = build(jur, quarter, day, directive)
         written = write(whole(review), folder, formats)
         publish(whole(review), written)
         files += written
