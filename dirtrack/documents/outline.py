@@ -278,8 +278,11 @@ class _Outline:
         counted = c.total - c.cancelled
         level = self.levels.get(p.level, p.level)
         text = L["fanout_result"].format(done=self.n(c.done), n=self.n(counted), level=level,
-                                         share=self.pct(c.done / counted if counted else None),
-                                         dot=self.n(c.done_on_time), late=self.n(c.done_late))
+                                         share=self.pct(c.done / counted if counted else None))
+        if c.done:
+            text += L["fanout_split"].format(dot=self.n(c.done_on_time))
+            if c.done_late:
+                text += L["fanout_late"].format(late=self.n(c.done_late))
         if counted - c.done:
             text += L["fanout_open"].format(n=self.n(counted - c.done), level=level)
         return text

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from dirtrack.calendar import quarter_bounds
 from dirtrack.errors import InvalidAction, NotFound
-from dirtrack.review import lists
+from dirtrack.review import lists, snapshot
 from dirtrack.review.model import Review, Section, Totals, UnitLine, league_order
 from dirtrack.review.scope import previous_counts, quarter_table
 from dirtrack.spec.model import SECTORS
@@ -104,9 +104,10 @@ def _bounds(quarter: str, as_of: date) -> tuple[date, date, str, str, date, date
 
 
 def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
-                 directive: str | None = None) -> Review:
+                 directive: str | None = None, *, fresh: bool = False) -> Review:
     """Return the review of ``quarter`` for a jurisdiction, or of one of its directives,
-    read as of ``as_of``."""
+    read as of ``as_of``: the one built before for the same question while nothing it
+    read has changed (see ``snapshot``), else built now (always, with ``fresh``)."""
     first, last, prev_q, next_q, next_first, next_last, prev_as_of = _bounds(quarter, as_of)
     with engine.connect() as conn:
         jur = conn.execute(select(J).where(J.c.id == jurisdiction)).first()
@@ -124,6 +125,12 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
         settings = _settings(conn, jurisdiction, jur.name)
         narrative = _narrative(conn, jurisdiction, quarter)
+        then = snapshot.marks(conn, [tuple(jur), [tuple(r) for r in rows.values()], names,
+                                     repr(settings), repr(narrative)])
+        kept = None if fresh else snapshot.stored(conn, jurisdiction, quarter, as_of,
+                                                  directive, then)
+    if kept is not None:
+        return kept
     sections: dict[str | None, Section] = {None: Section(
         None, jur.name if directive is None else f"{rows[directive].number}: "
         f"{rows[directive].title}", Totals(), Totals(), {}, [])}
@@ -178,6 +185,8 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         sec.cancellations = cancelled.get(key, [])
     paths = [r.path for r in rows.values() if r.path]
     folder = paths[0].rsplit("/", 1)[0] if paths and "/" in paths[0] else ""
-    return Review(jurisdiction, jur.name, jur.language, quarter, prev_q, next_q, as_of, first,
-                  last, sections[None], [sections[d] for d in directives], settings, narrative,
-                  directive, folder)
+    review = Review(jurisdiction, jur.name, jur.language, quarter, prev_q, next_q, as_of, first,
+                    last, sections[None], [sections[d] for d in directives], settings,
+                    narrative, directive, folder)
+    snapshot.store(engine, review, then)
+    return review

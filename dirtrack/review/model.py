@@ -19,7 +19,7 @@ from dirtrack.status import CATEGORIES
 EPSILON = 1e-9
 
 
-@dataclass
+@dataclass(slots=True)
 class Totals:
     """How many fall in each category; the on-time rate over those that were due."""
 
@@ -69,7 +69,7 @@ def plan_status(counts: Totals, threshold: float) -> str:
     return "open_on_time" if counts.done + counts.open_on_time >= need else "open_overdue"
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitLine:
     """A lead unit's line in the league table."""
 

@@ -335,3 +335,29 @@ class ReviewNarrativeRow(SQLModel, table=True):
     shortcomings: str = "[]"
     directions: str = "[]"
     path: str = ""
+
+
+class ReviewSnapshotRow(SQLModel, table=True):
+    """A review as built, kept to answer the same question again at once.
+
+    It stands while nothing it read has changed: no ledger event or alert dated on or
+    before its date recorded since (the marks: the highest id and the number of rows
+    then), no instance added, no load logged, and the same names, settings and narrative
+    (``context``, a digest). See ``dirtrack.review.snapshot``.
+    """
+
+    __tablename__ = "review_snapshot"
+
+    jurisdiction: str = Field(primary_key=True)
+    quarter: str = Field(primary_key=True)
+    as_of: date = Field(primary_key=True)
+    directive: str = Field(primary_key=True)  # "" for the whole jurisdiction
+    event_mark: int = 0
+    event_count: int = 0
+    outbox_mark: int = 0
+    outbox_count: int = 0
+    instance_mark: int = 0
+    load_mark: int = 0
+    context: str = ""
+    built_at: datetime
+    data: str  # the review, encoded by dirtrack.review.snapshot
