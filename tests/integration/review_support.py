@@ -16,9 +16,11 @@ What happens to each task (``recorded`` below), and where it lands in the review
 | survey | dept-a | economic | 04-30 | done 04-28, verified 05-02 | done on time |
 | dropped | dept-a | economic | 05-20 | cancelled 05-02 (QĐ-20) | cancelled |
 | guidance | dept-b | political | 05-10 | - | open overdue, 52 days |
-| grassroots@c1..c3 | c1..c3 | political | 05-15 | c1 done 05-10, c2 05-20; c3 passes to c4 on 06-01 | on time / late / overdue |
+| grassroots@c1..c3 | c1..c3 | political | 05-15 | c1 done 05-10, c2 05-20; | on time / |
+|  |  |  |  | c3 passes to c4 on 06-01 | late / overdue |
 | congress | front | political | 05-25 | - (needs guidance) | open overdue, blocked by guidance |
-| summary | d1 | political | 05-31 | - (needs 60% of grassroots: 2 of 3 done) | open overdue, not blocked |
+| summary | d1 | political | 05-31 | - (needs 60% of grassroots; 2 of 3 done) | overdue, |
+|  |  |  |  |  | not blocked |
 | prep | dept-a | economic | 06-30 | done 06-05 while guidance is open | done on time, flagged |
 | security | d1 | defence | 06-15 | extended to 06-25 on 06-10 (QĐ-15), done 06-24 | done on time |
 | bridge | front | cultural | 06-20 | extended to 07-20 on 06-15 (QĐ-18) | open within deadline |
