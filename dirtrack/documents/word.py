@@ -120,16 +120,16 @@ def _borderless(word: DocxDocument, widths_mm: tuple[float, float]) -> tuple[_Ce
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     cells = table.rows[0].cells
-    for cell, width in zip(cells, widths_mm, strict=True):
-        cell.width = Mm(width)
-        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
+    for column, cell, width in zip(table.columns, cells, widths_mm, strict=True):
+        column.width = cell.width = Mm(width)  # the grid and the cell: Word reads one,
+        cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)  # LibreOffice the other
     return cells[0], cells[1]
 
 
 def _head(word: DocxDocument, doc: Document) -> None:
     h = doc.head
-    left, right = _borderless(word, (62, 103))
-    small = dict(align=CENTER, after=0.0, size=13.0)
+    left, right = _borderless(word, (65, 100))
+    small = dict(align=CENTER, after=0.0, size=12.5 if h.party else 12.0)
     if h.superior:
         _paragraph(left, h.superior, **small)  # type: ignore[arg-type]
     _paragraph(left, h.issuer, bold=True, underline=not h.party, **small)  # type: ignore[arg-type]
@@ -139,7 +139,7 @@ def _head(word: DocxDocument, doc: Document) -> None:
     for n, line in enumerate(h.right):
         last = n == len(h.right) - 1
         _paragraph(right, line, bold=True, underline=last, align=CENTER, after=0,
-                   size=15 if h.party else (12.5 if n == 0 else 13.5))
+                   size=14 if h.party else (12 if n == 0 else 13))
     _paragraph(right, h.dated, italic=True, align=CENTER, before=10, after=0)
 
 
