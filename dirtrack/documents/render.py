@@ -32,7 +32,8 @@ def _context(review: Review) -> dict[str, Any]:
     overall = review.overall
     previous = overall.previous.counts() if overall.has_previous else {}
     charts = {
-        "overview": grouped_bars(cats, overall.totals.counts(), previous, q, pq),
+        "overview": grouped_bars(cats, overall.totals.counts(), previous, q[:1].upper() + q[1:],
+                                 pq[:1].upper() + pq[1:]),
         "sectors": stacked_rows([(labels.get(s, s), t.counts())
                                  for s, t in overall.by_sector.items()], cats),
     }
