@@ -81,6 +81,25 @@ def test_a_task_extended_past_the_quarters_end_stays_in_it_within_its_deadline(r
         ("rv/dropped", "QĐ-20", "2024-05-20", None, "2024-05-02", NAMES["dept-a"])]
 
 
+def test_a_task_cancelled_before_the_quarter_stays_out_after_a_later_revision(recorded,
+                                                                            tmp_path):
+    folder = tmp_path / "directives" / JURISDICTION
+    record(recorded, "next-q", "cancelled", date(2024, 3, 10), decision="QĐ-05")
+    text = (folder / "rv.yaml").read_text(encoding="utf-8")
+    (folder / "rv.yaml").write_text(text.replace("due: 2024-08-15", "due: 2024-08-20"),
+                                    encoding="utf-8")
+    load(recorded, folder, AS_OF)  # a revised event on the cancelled task, dated 07-01
+
+    review = review_json(recorded)
+
+    # next-q was cancelled in Q1: not in Q2, though its cancelled state now begins 07-01.
+    assert review["totals"] == totals(dot=6, late=2, open_=1, overdue=4, cancelled=1,
+                                      rate=0.5)
+    assert [c["task"] for c in review["cancellations"]] == ["rv/dropped"]
+    assert review_json(recorded, as_of=date(2024, 10, 1), quarter="2024-Q3")["previous"][
+        "cancelled"] == 1  # Q2 again, read as far past its end: dropped only
+
+
 def test_a_review_within_the_quarter_counts_open_tasks_within_their_deadline(recorded):
     review = review_json(recorded, as_of=date(2024, 6, 12))
 
