@@ -92,14 +92,22 @@ class Document:
     title: str  # the whole title on one line, for a page's <title> and file listings
 
 
-def _title_lines(subtitle: str) -> list[str]:
-    """Split a long subject before "và phương hướng" as a title is set.
+def _title_lines(subtitle: str, quarter: str) -> list[str]:
+    """Split a subject as a title is set: before "và phương hướng", or, when the first
+    line would run past one line of the page, before the quarter.
 
-    >>> _title_lines("kết quả thực hiện nhiệm vụ quý II và phương hướng, nhiệm vụ quý III")
-    ['kết quả thực hiện nhiệm vụ quý II', 'và phương hướng, nhiệm vụ quý III']
+    >>> _title_lines("kết quả công tác dân vận quý II và phương hướng, nhiệm vụ quý III", "quý II")
+    ['kết quả công tác dân vận quý II', 'và phương hướng, nhiệm vụ quý III']
+    >>> _title_lines("kết quả thực hiện dân chủ ở cơ sở và phong trào thi đua “Dân vận khéo” "
+    ...              "quý II và phương hướng, nhiệm vụ quý III", "quý II")[1]
+    'quý II và phương hướng, nhiệm vụ quý III'
     """
     head, sep, tail = subtitle.partition(" và phương hướng")
-    return [head, sep.strip() + tail] if sep else [subtitle]
+    if not sep:
+        return [subtitle]
+    if len(head) > 60 and head.endswith(" " + quarter):
+        return [head[:-len(quarter) - 1], f"{quarter}{sep}{tail}"]
+    return [head, sep.strip() + tail]
 
 
 def narrative_blocks(paragraphs: list[str]) -> list[Block]:
@@ -168,8 +176,7 @@ class _Outline:
                                          self.lang).split(" về ")[0], q=q, nq=nq)
             notes.append(f"({one.name})")
         else:
-            subject = f" {s.subject}" if s.subject else ""
-            subtitle = L["subtitle"].format(subject=subject, q=q, nq=nq)
+            subtitle = L["subtitle"].format(subject=s.subject or L["subject"], q=q, nq=nq)
         if r.mid_quarter:
             notes.append(L["mid_quarter"].format(d=self.as_of))
         narrative = r.narrative
@@ -180,7 +187,8 @@ class _Outline:
         parts = [self.results(), self.shortcomings(), self.directions()]
         signer = (s.signer.authority.upper(), (s.signer.title or L["signer_title"]).upper(),
                   s.signer.name or L["signer_name"])
-        return Document(self.lang, head, L["kind"], _title_lines(subtitle), notes, opening, parts,
+        return Document(self.lang, head, L["kind"], _title_lines(subtitle, q), notes, opening,
+                        parts,
                         L["closing"].format(q=q, nq=nq), L["recipients"],
                         list(s.recipients) or [L["archive"]], signer,
                         f"{L['kind'].capitalize()} {subtitle}")

@@ -128,7 +128,9 @@ def _borderless(word: DocxDocument, widths_mm: tuple[float, float]) -> tuple[_Ce
 
 def _head(word: DocxDocument, doc: Document) -> None:
     h = doc.head
-    left, right = _borderless(word, (65, 100))
+    # A Party body's name can be long ("BAN TUYÊN GIÁO VÀ DÂN VẬN"); the national motto
+    # is the wider line of a government body's header.
+    left, right = _borderless(word, (78, 87) if h.party else (65, 100))
     small = dict(align=CENTER, after=0.0, size=12.5 if h.party else 12.0)
     if h.superior:
         _paragraph(left, h.superior, **small)  # type: ignore[arg-type]
@@ -219,7 +221,7 @@ def _data_table(word: DocxDocument, table: Table) -> None:
 
 def _signature(word: DocxDocument, doc: Document) -> None:
     _paragraph(word, "", after=0, keep=True)
-    left, right = _borderless(word, (80, 85))
+    left, right = _borderless(word, (70, 95))
     party = doc.head.party
     label = doc.recipients_label
     if party:

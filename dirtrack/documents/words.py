@@ -20,7 +20,8 @@ LABELS: dict[str, dict[str, str]] = {
         "motto_2": "Độc lập - Tự do - Hạnh phúc",
         "number_party": "Số {n}", "number_government": "Số: {n}",
         "kind": "BÁO CÁO",
-        "subtitle": "kết quả thực hiện nhiệm vụ{subject} {q} và phương hướng, nhiệm vụ {nq}",
+        "subtitle": "kết quả {subject} {q} và phương hướng, nhiệm vụ {nq}",
+        "subject": "thực hiện nhiệm vụ",
         "subtitle_directive": "kết quả thực hiện {directive} {q} và phương hướng, nhiệm vụ {nq}",
         "mid_quarter": "(số liệu tính đến ngày {d}, quý chưa kết thúc)",
         "opening": "Thực hiện {directives}, báo cáo kết quả thực hiện nhiệm vụ {q} và "
@@ -102,7 +103,8 @@ LABELS: dict[str, dict[str, str]] = {
         "motto_2": "Independence - Freedom - Happiness",
         "number_party": "No. {n}", "number_government": "No.: {n}",
         "kind": "REPORT",
-        "subtitle": "on the results of the tasks{subject} of {q} and the tasks for {nq}",
+        "subtitle": "on the results of {subject} in {q} and the tasks for {nq}",
+        "subject": "the tasks",
         "subtitle_directive": "on the results of {directive} in {q} and the tasks for {nq}",
         "mid_quarter": "(figures as of {d}; the quarter is not over)",
         "opening": "Pursuant to {directives}, this report gives the results of {q} and the "

@@ -59,7 +59,7 @@ class ReviewSettings:
     kind: str = "government"  # party: "ĐẢNG CỘNG SẢN VIỆT NAM"; government: the national motto
     number: str = "{n}/BC"  # {n} is the blank the office fills in
     place: str = ""
-    subject: str = ""  # "công tác dân vận": the title reads "... nhiệm vụ công tác dân vận quý II"
+    subject: str = ""  # "công tác dân vận": the title reads "kết quả công tác dân vận quý II ..."
     recipients: tuple[str, ...] = ()
     signer: Signer = Signer()
     sectors: tuple[str, ...] = SECTORS

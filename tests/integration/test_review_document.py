@@ -102,7 +102,7 @@ def test_markdown_is_the_document_head_title_parts_and_signature(signed):
         "| **CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM**<br>**Độc lập - Tự do - Hạnh phúc**<br><br>"
         "_Kiểm Thử, ngày 01 tháng 7 năm 2024_ |",
         "| :---: | :---: |", "", "# BÁO CÁO", "",
-        "**kết quả thực hiện nhiệm vụ công tác dân vận chính quyền quý II**<br>",
+        "**kết quả công tác dân vận chính quyền quý II**<br>",
         "**và phương hướng, nhiệm vụ quý III năm 2024**", "",
         "Thực hiện Kế hoạch số 7-KH/BTV, Sở Nội vụ báo cáo như sau:"]
     headings = [line for line in lines if line.startswith("## ")]
@@ -212,7 +212,7 @@ def test_english_for_a_jurisdiction_writing_in_english(plain):
 
     text = render(plain, "md")
 
-    assert "**on the results of the tasks of Q2 2024 and the tasks for Q3 2024**" in text
+    assert "**on the results of the tasks in Q2 2024 and the tasks for Q3 2024**" in text
     assert "| Done on time | 5 | 6 | 1 |" in text
     assert "## II. SHORTCOMINGS AND THEIR CAUSES" in text
 
@@ -314,7 +314,7 @@ def test_word_reads_back_head_title_figures_and_tables(signed):
     texts = [p.text for p in doc.paragraphs]
     title = texts.index("BÁO CÁO")
     assert texts[title + 1:title + 4] == [
-        "kết quả thực hiện nhiệm vụ công tác dân vận chính quyền quý II",
+        "kết quả công tác dân vận chính quyền quý II",
         "và phương hướng, nhiệm vụ quý III năm 2024", "-----"]
     assert [t for t in texts if re.match(r"^(I|II|III)\. ", t)] == [
         "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ QUÝ II NĂM 2024", "II. HẠN CHẾ, NGUYÊN NHÂN",
