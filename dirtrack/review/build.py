@@ -9,6 +9,7 @@ late + open overdue.
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from datetime import date, timedelta
 
 from sqlalchemy import Connection, Engine, func, select
@@ -20,6 +21,7 @@ from dirtrack.review.model import Review, Section, Totals, UnitLine, league_orde
 from dirtrack.review.scope import previous_counts, quarter_table
 from dirtrack.spec.model import SECTORS
 from dirtrack.spec.review_settings import Narrative, ReviewSettings, Signer
+from dirtrack.status import CATEGORIES
 from dirtrack.store.tables import (
     DirectiveRow,
     JurisdictionRow,
@@ -156,18 +158,25 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         awaiting = lists.awaiting(conn, table, as_of, names)
         extended, cancelled = lists.changes(conn, ids, first, last, as_of, names)
         table.drop(conn)
-    units: dict[tuple[str | None, str], UnitLine] = {}
+    # Summed as plain lists first: a national league table is a few hundred thousand rows.
+    column = {c: n for n, c in enumerate(CATEGORIES)}
+    by_sector: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0] * 5)
+    units: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0] * 6)
     for directive_id, sector, lead, category, count, days in counts:
+        at = column[category]
         for key in (None, directive_id):
-            sec = sections[key]
-            sec.totals.add(category, count)
-            sec.by_sector.setdefault(sector, Totals()).add(category, count)
-            line = units.get((key, lead))
-            if line is None:
-                line = units[(key, lead)] = UnitLine(lead, names.get(lead, ""), Totals())
-                sec.by_unit.append(line)
-            line.totals.add(category, count)
-            line.overdue_days += int(days or 0)
+            by_sector[(key, sector)][at] += count
+            line = units[(key, lead)]
+            line[at] += count
+            line[5] += int(days or 0)
+    for (key, sector), sums in by_sector.items():
+        sec = sections[key]
+        sec.by_sector[sector] = Totals(*sums)
+        for category, n in zip(CATEGORIES, sums, strict=True):
+            sec.totals.add(category, n)
+    for (key, lead), sums in units.items():
+        sections[key].by_unit.append(UnitLine(lead, names.get(lead, ""), Totals(*sums[:5]),
+                                              sums[5]))
     for directive_id, category, count in previous:
         for key in (None, directive_id):
             sections[key].previous.add(category, count)
