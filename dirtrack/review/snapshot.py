@@ -56,6 +56,9 @@ def _encode(value: Any) -> Any:
         return [value.unit, value.name, _encode(value.totals), value.overdue_days]
     if is_dataclass(value):
         return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, list) and value and isinstance(value[0], UnitLine):
+        return [[u.unit, u.name, [getattr(u.totals, c) for c in CATEGORIES], u.overdue_days]
+                for u in value]
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
     if isinstance(value, dict):
