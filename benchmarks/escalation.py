@@ -8,7 +8,9 @@ quarterly review. Prefect's overhead is the deadline-check flow's time over the
 same library calls without Prefect (each on fresh copies of the SQLite database,
 alternately, the best of two). A naive flow with one Prefect task per instance is
 timed on 1,000 instances.
-Targets on two cores: first check <= 10 s, rerun <= 3 s, review <= 10 s.
+Targets on two cores: first check <= 10 s, rerun <= 3 s, review <= 10 s (the flow,
+Markdown, HTML and JSON); the review page, ``build_review`` asked again, <= 1 s (the
+time to build it from the ledger is printed beside it).
 
     .venv/bin/python -m benchmarks.escalation [--quick] [--no-postgres]
 """
@@ -42,7 +44,7 @@ from benchmarks.run import (
 QUARTER = "2025-Q2"
 CHECK_ON = date(2025, 6, 1)  # about a tenth of the instances overdue
 REVIEW_ON = date(2025, 7, 1)
-TARGETS = {"first check": 10.0, "rerun": 3.0, "review": 10.0}
+TARGETS = {"first check": 10.0, "rerun": 3.0, "review": 10.0, "review page": 1.0}
 NAIVE = 1000
 
 
@@ -101,7 +103,24 @@ def flow_review(url: str, out: Path) -> list[str]:
     os.environ["DIRTRACK_DATABASE_URL"] = url
     from flows.quarterly_review import quarterly_review
 
-    return quarterly_review(quarter=QUARTER, as_of=REVIEW_ON, out=str(out))
+    return quarterly_review(quarter=QUARTER, as_of=REVIEW_ON, out=str(out),
+                            formats=("md", "html", "json"))
+
+
+def library_review(name: str, url: str) -> float:
+    """Time ``build_review`` alone: built from the ledger (best of two), then as the review
+    page asks for it again (the review kept, best of three); return the latter."""
+    from dirtrack.review import build_review
+    from dirtrack.store.engine import make_engine
+
+    engine = make_engine(url)
+    cold = min(timed(lambda: build_review(engine, "vn", QUARTER, REVIEW_ON, fresh=True))[0]
+               for _ in range(2))
+    warm = min(timed(lambda: build_review(engine, "vn", QUARTER, REVIEW_ON))[0]
+               for _ in range(3))
+    engine.dispose()
+    print(f"[{name}] build_review ({QUARTER}): built {cold:.2f} s, kept {warm:.2f} s")
+    return warm
 
 
 def naive(url: str, pks: list[int]) -> float:
@@ -193,9 +212,11 @@ def main() -> int:
                   f"({result['recorded']} alerts)")
             review_s, files = timed(lambda: flow_review(sqlite_db.url, work / "reports"))
             print(f"[sqlite] quarterly review flow ({QUARTER}, 3 formats): {review_s:.2f} s")
+            page_s = library_review("sqlite", sqlite_db.url)
             verdicts += [("[sqlite] first check", first_s, TARGETS["first check"]),
                          ("[sqlite] rerun", rerun_s, TARGETS["rerun"]),
-                         ("[sqlite] review", review_s, TARGETS["review"])]
+                         ("[sqlite] review", review_s, TARGETS["review"]),
+                         ("[sqlite] review page", page_s, TARGETS["review page"])]
             with sqlite_db.engine.connect() as conn:
                 from dirtrack.store.tables import InstanceRow
 
@@ -221,10 +242,13 @@ def main() -> int:
                         print(f"[postgresql] deadline check flow, rerun: {rerun_s:.2f} s")
                         review_s, _ = timed(lambda: flow_review(pg.url, work / "reports-pg"))
                         print(f"[postgresql] quarterly review flow: {review_s:.2f} s")
+                        page_s = library_review("postgresql", pg.url)
                         verdicts += [("[postgresql] first check", first_s,
                                       TARGETS["first check"]),
                                      ("[postgresql] rerun", rerun_s, TARGETS["rerun"]),
-                                     ("[postgresql] review", review_s, TARGETS["review"])]
+                                     ("[postgresql] review", review_s, TARGETS["review"]),
+                                     ("[postgresql] review page", page_s,
+                                      TARGETS["review page"])]
                     finally:
                         pg.close()
     finally:

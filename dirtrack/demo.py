@@ -41,21 +41,21 @@ class Action:
 # The named stories; every other instance follows the hash rule below.
 STORY = [
     Action(date(2024, 5, 15), "progress", "nb-2024-q2/book-100-models",
-           "mass-mobilization-commission", "Manuscript of 100 models edited", percent=40),
+           "mass-mobilization-commission", "Đã biên tập xong bản thảo 100 mô hình", percent=40),
     Action(date(2024, 6, 25), "done", "nb-2024-q2/book-100-models",
-           "mass-mobilization-commission", "Book printed and distributed",
-           evidence="Publishing licence 215/QĐ-NXB, 1,000 copies"),
+           "mass-mobilization-commission", "Sách đã in và phát hành",
+           evidence="Giấy phép xuất bản số 215/QĐ-NXB, in 1.000 cuốn"),
     Action(date(2024, 6, 28), "verified", "nb-2024-q2/book-100-models",
-           note="Checked against Plan No. 24-KH/BCĐ"),
+           note="Đã đối chiếu với Kế hoạch số 24-KH/BCĐ"),
     Action(date(2024, 6, 10), "done", "nb-2024-q2/district-summary@kim-son", "kim-son",
-           "Summary of 10 grassroots congresses", evidence="Report 31/BC-MTTQ"),
+           "Tổng kết 10 đại hội cấp cơ sở", evidence="Báo cáo số 31/BC-MTTQ"),
     Action(date(2024, 6, 12), "returned", "nb-2024-q2/district-summary@kim-son",
-           note="Figures for Xã Hùng Tiến are missing; complete and resubmit"),
+           note="Thiếu số liệu của xã Hùng Tiến; bổ sung và gửi lại"),
     Action(date(2024, 6, 20), "done", "nb-2024-q2/district-summary@kim-son", "kim-son",
-           "Resubmitted with Hùng Tiến figures", evidence="Report 35/BC-MTTQ"),
+           "Đã bổ sung số liệu xã Hùng Tiến", evidence="Báo cáo số 35/BC-MTTQ"),
     Action(date(2024, 6, 10), "extended", "nb-2024-q2/trang-an-promotion",
            new_due=date(2024, 9, 30), decision="1025/QĐ-UBND",
-           note="Aligned with the 10th anniversary ceremony in September"),
+           note="Điều chỉnh theo thời điểm tổ chức lễ kỷ niệm 10 năm vào tháng 9"),
 ]
 NEVER = {"nb-2024-q2/leadership-documents", "nb-2024-q2/ff-congress/grassroots@kim-dong"}
 
@@ -80,7 +80,7 @@ def _planned(plan: Plan, quarter_end: date) -> list[Action]:
             else:
                 continue
             day = max(day, spec.issued_on)
-            note = "Completed as planned" if day <= inst.due_on else "Completed after delays"
+            note = "Hoàn thành theo kế hoạch" if day <= inst.due_on else "Hoàn thành chậm"
             out.append(Action(day, "done", inst.key, inst.lead, note))
     return out
 

@@ -114,56 +114,73 @@ def review(
     quarter: Annotated[str, typer.Argument(metavar="QUARTER", help="The quarter, e.g. 2024-Q2.")],
     as_of: AsOf = None,
     format_: Annotated[str | None, typer.Option(
-        "--format", help="md, html or json; default all three.")] = None,
+        "--format", help="md, html, json or docx (Word); default all four.")] = None,
     out: Annotated[str | None, typer.Option(
         "--out", help="Folder for the files (default $DIRTRACK_REPORTS_DIR or reports), or '-' "
-        "to print one --format to standard output.")] = None,
+        "to print one --format (md, html or json) to standard output.")] = None,
     jurisdiction: Annotated[str | None, typer.Option(
         "--jurisdiction", help="Only this jurisdiction; default every one loaded.")] = None,
+    directive: Annotated[str | None, typer.Option(
+        "--directive", help="The review of one directive's progress, e.g. nb-2024-q2.")] = None,
 ) -> None:
-    """Write the quarterly review (Markdown, HTML with charts, JSON) through the review flow.
+    """Write the quarterly review (Markdown, HTML with charts, JSON, Word) through the review
+    flow.
 
     A flow run on the Prefect server of PREFECT_API_URL when one is set, else in this
     process."""
     from dirtrack.calendar import quarter_bounds
+    from dirtrack.documents.render import FORMATS
 
     try:
         quarter_bounds(quarter)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="QUARTER") from None
-    if format_ is not None and format_ not in ("md", "html", "json"):
-        raise typer.BadParameter("use md, html or json", param_hint="--format")
+    if format_ is not None and format_ not in FORMATS:
+        raise typer.BadParameter("use md, html, json or docx", param_hint="--format")
     if out == "-" and format_ is None:
         raise typer.BadParameter("printing to standard output needs one --format",
+                                 param_hint="--out")
+    if out == "-" and format_ == "docx":
+        raise typer.BadParameter("a Word file is not printed; give --out a folder",
                                  param_hint="--out")
     day = parse_date(as_of, "--as-of") or today()
     with user_errors():
         from sqlmodel import Session, select
 
-        from dirtrack.store.tables import JurisdictionRow
+        from dirtrack.store.tables import DirectiveRow, JurisdictionRow
 
         engine = open_engine()
         with Session(engine) as session:
+            if directive is not None:
+                from dirtrack.store.queries import check_known
+
+                check_known(engine, directive)  # names the loaded ones
+                owner = session.exec(select(DirectiveRow.jurisdiction)
+                                     .where(DirectiveRow.id == directive)).one()
+                if jurisdiction is not None and jurisdiction != owner:
+                    fail(f"directive '{directive}' belongs to {owner}, not {jurisdiction}")
+                jurisdiction = owner
             names = [jurisdiction] if jurisdiction else list(
                 session.exec(select(JurisdictionRow.id).order_by(JurisdictionRow.id)))
         if not names:
             fail("no jurisdiction is loaded; load the directives first (dirtrack load)")
         if out == "-":
-            from dirtrack.report import render
+            from dirtrack.documents.render import render
             from dirtrack.review import build_review
 
             for name in names:
-                typer.echo(render(build_review(engine, name, quarter, day), format_ or "md"))
+                typer.echo(render(build_review(engine, name, quarter, day, directive),
+                                  format_ or "md"))
             return
         writable(Path(out or settings().reports_dir))
-        formats = (format_,) if format_ else ("md", "html", "json")
+        formats = (format_,) if format_ else FORMATS
         from dirtrack.templating import environment
 
         for fmt in formats:  # a broken replacement template is one line, before the flow
-            if fmt != "json":
+            if fmt in ("md", "html"):
                 environment(autoescape=fmt == "html").get_template(f"review.{fmt}.j2")
         files = _run_flow("quarterly_review", quarter=quarter, as_of=day, out=out,
-                          jurisdiction=jurisdiction, formats=formats)
+                          jurisdiction=jurisdiction, formats=formats, directive=directive)
     for path in files:
         typer.echo(path)
 

@@ -37,12 +37,13 @@ from dirtrack.spec.model import (
     TaskSpec,
     parse_deadline,
 )
+from dirtrack.spec.review_settings import REVIEW_FILE, read_review_files
 from dirtrack.spec.settings import AlertSettings, read_ladder, read_settings
 from dirtrack.spec.units import cycles, read_calendar, read_units
 from dirtrack.spec.yamlpos import YamlSyntaxError, YList, YMap, parse_yaml
 
 UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE = "units.yaml", "calendar.yaml", "escalation.yaml"
-SETTINGS_FILES = {UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE}
+SETTINGS_FILES = {UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE, REVIEW_FILE}
 TASK_KEYS = ("id", "title", "lead", "support", "sector", "deliverable", "due", "depends_on",
              "for_each", "scope")
 USE_KEYS = ("use", "as", "with")
@@ -149,6 +150,8 @@ def _read_jurisdiction(
                                      escalation_text or ""]).encode()).hexdigest()
     jur = Jurisdiction(folder.name, name, _show(folder, root), units, reorgs, calendar,
                        fingerprint=base, settings=settings)
+    jur.review, jur.narratives = read_review_files(  # not in `base`: no directive depends on them
+        folder, _show(folder, root), lambda p: _load(p, root, report), report)
     paths = files if files is not None else sorted(
         p for p in folder.glob("*.yaml") if p.name not in SETTINGS_FILES)
     if files is None:

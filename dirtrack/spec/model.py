@@ -12,11 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from dirtrack.calendar import MAX_DAYS, MAX_WORKING_DAYS, WorkCalendar, period_end
 from dirtrack.registry import Reorganisation, Unit
 from dirtrack.spec.fields import is_date_and_time
 from dirtrack.spec.settings import AlertSettings, LadderStep
+
+if TYPE_CHECKING:
+    from dirtrack.spec.review_settings import Narrative, ReviewSettings
 
 SECTORS = ("economic", "cultural-social", "defense-security", "political-system")
 DIRECTIVE_KINDS = (
@@ -149,6 +153,8 @@ class Jurisdiction:
     directives: list[DirectiveSpec] = field(default_factory=list)
     fingerprint: str = ""
     settings: AlertSettings = field(default_factory=AlertSettings)
+    review: ReviewSettings | None = None  # review.yaml, when the folder has one
+    narratives: dict[str, Narrative] = field(default_factory=dict)  # reviews/<quarter>.md
 
     def ladder_of(self, directive: DirectiveSpec) -> tuple[LadderStep, ...]:
         return directive.ladder if directive.ladder is not None else self.settings.ladder

@@ -45,6 +45,8 @@ from dirtrack.store.tables import (
     LadderRow,
     LoadRow,
     PlanRow,
+    ReviewNarrativeRow,
+    ReviewSettingRow,
     StateRow,
     TaskRow,
     UnitChannelRow,
@@ -56,6 +58,7 @@ I, DEP = InstanceRow.__table__, DependencyRow.__table__  # type: ignore[attr-def
 E, S, L = EventRow.__table__, StateRow.__table__, LoadRow.__table__  # type: ignore[attr-defined]
 J, LAD = JurisdictionRow.__table__, LadderRow.__table__  # type: ignore[attr-defined]
 UC, PL = UnitChannelRow.__table__, PlanRow.__table__  # type: ignore[attr-defined]
+RS, RN = ReviewSettingRow.__table__, ReviewNarrativeRow.__table__  # type: ignore[attr-defined]
 LOADER = "dirtrack load"
 
 
@@ -92,6 +95,7 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
         for jur in plan.jurisdictions:
             _sync_units(conn, jur, plan.registries[jur.id])
             _sync_settings(conn, jur)
+            _sync_review(conn, jur)
         for jur, spec in plan.directives():
             current = conn.execute(select(D.c.fingerprint).where(D.c.id == spec.id)).scalar()
             if current == spec.fingerprint:
@@ -202,6 +206,25 @@ def _sync_settings(conn: Connection, jur: Jurisdiction) -> None:
     rows = [{"unit_id": u.id, "channel": c}
             for u in jur.units for c in settings.channels_for(u.id, u.level, u.kind)]
     bulk_insert(conn, UC, rows)
+
+
+def _sync_review(conn: Connection, jur: Jurisdiction) -> None:
+    """Store the review's header and signature and the quarters' narratives as read."""
+    conn.execute(delete(RS).where(RS.c.jurisdiction == jur.id))
+    conn.execute(delete(RN).where(RN.c.jurisdiction == jur.id))
+    if (r := jur.review) is not None:
+        conn.execute(insert(RS), [{
+            "jurisdiction": jur.id, "issuer": r.issuer, "superior": r.superior,
+            "kind": r.kind, "number": r.number, "place": r.place, "subject": r.subject,
+            "recipients": json.dumps(list(r.recipients), ensure_ascii=False),
+            "signer_authority": r.signer.authority, "signer_title": r.signer.title,
+            "signer_name": r.signer.name, "sectors": ",".join(r.sectors), "path": r.path}])
+    if jur.narratives:
+        conn.execute(insert(RN), [
+            {"jurisdiction": jur.id, "quarter": quarter, "path": n.path,
+             **{part: json.dumps(n.part(part), ensure_ascii=False)
+                for part in ("opening", "results", "shortcomings", "directions")}}
+            for quarter, n in sorted(jur.narratives.items())])
 
 
 def _directive_row(jur: Jurisdiction, spec: DirectiveSpec, now: datetime) -> dict:

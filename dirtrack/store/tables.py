@@ -319,3 +319,63 @@ class SettingRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class ReviewSettingRow(SQLModel, table=True):
+    """How a jurisdiction's quarterly review is headed and signed (``review.yaml``)."""
+
+    __tablename__ = "review_setting"
+
+    jurisdiction: str = Field(primary_key=True)
+    issuer: str = ""  # the issuing body, as its header writes it ("BAN DÂN VẬN")
+    superior: str = ""  # the body above it ("TỈNH ỦY NINH BÌNH")
+    kind: str = "government"  # party | government
+    number: str = "{n}/BC"  # {n}: the number the office fills in
+    place: str = ""
+    subject: str = ""
+    recipients: str = "[]"  # JSON list of lines ("Nơi nhận")
+    signer_authority: str = ""  # "T/M BAN DÂN VẬN"
+    signer_title: str = ""
+    signer_name: str = ""
+    sectors: str = ""  # comma-separated, in the order the review lists them
+    path: str = ""
+
+
+class ReviewNarrativeRow(SQLModel, table=True):
+    """The secretariat's paragraphs for one quarter's review (``reviews/<quarter>.md``)."""
+
+    __tablename__ = "review_narrative"
+
+    jurisdiction: str = Field(primary_key=True)
+    quarter: str = Field(primary_key=True)  # 2024-Q2
+    opening: str = "[]"  # each part a JSON list of paragraphs
+    results: str = "[]"
+    shortcomings: str = "[]"
+    directions: str = "[]"
+    path: str = ""
+
+
+class ReviewSnapshotRow(SQLModel, table=True):
+    """A review as built, kept to answer the same question again at once.
+
+    It stands while nothing it read has changed: no ledger event or alert dated on or
+    before its date recorded since (the marks: the highest id and the number of rows
+    then), no instance added, no load logged, and the same names, settings and narrative
+    (``context``, a digest). See ``dirtrack.review.snapshot``.
+    """
+
+    __tablename__ = "review_snapshot"
+
+    jurisdiction: str = Field(primary_key=True)
+    quarter: str = Field(primary_key=True)
+    as_of: date = Field(primary_key=True)
+    directive: str = Field(primary_key=True)  # "" for the whole jurisdiction
+    event_mark: int = 0
+    event_count: int = 0
+    outbox_mark: int = 0
+    outbox_count: int = 0
+    instance_mark: int = 0
+    load_mark: int = 0
+    context: str = ""
+    built_at: datetime
+    data: str  # the review, encoded by dirtrack.review.snapshot

@@ -1,4 +1,5 @@
-"""Quarterly review: Markdown, HTML and JSON files per jurisdiction, and Prefect artifacts."""
+"""Quarterly review: Markdown, HTML, JSON and Word files per jurisdiction, and Prefect
+artifacts."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from dirtrack.config import settings, today
-from dirtrack.report import percent, render, write_review
+from dirtrack.documents.render import FORMATS, render, write_review
+from dirtrack.documents.words import percent
 from dirtrack.review import Review, build_review, previous_quarter_end
 from flows.runtime import in_flow_run, step, whole
 from flows.steps import database
@@ -28,11 +30,23 @@ def jurisdictions_issuing_by(quarter: str) -> list[str]:
             .distinct().order_by(directive.c.jurisdiction)).scalars())
 
 
+def jurisdiction_of(directive_id: str) -> list[str]:
+    """Return the jurisdiction of one directive (none when it is not loaded)."""
+    from sqlalchemy import select
+
+    from dirtrack.store.tables import DirectiveRow
+
+    directive: Any = DirectiveRow.__table__  # type: ignore[attr-defined]
+    with database().connect() as conn:
+        return list(conn.execute(select(directive.c.jurisdiction).where(
+            directive.c.id == directive_id)).scalars())
+
+
 # The review is large (a league table of every unit): it is passed whole (Prefect
 # does not walk through it looking for futures).
 @step("build the review")
-def build(jurisdiction: str, quarter: str, as_of: date) -> Review:
-    return build_review(database(), jurisdiction, quarter, as_of)
+def build(jurisdiction: str, quarter: str, as_of: date, directive: str | None = None) -> Review:
+    return build_review(database(), jurisdiction, quarter, as_of, directive)
 
 
 @step("write the review files")
@@ -44,7 +58,8 @@ def write(review: Review, out: str, formats: tuple[str, ...]) -> list[str]:
 def publish(review: Review, files: list[str]) -> None:
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    key = f"review-{review.jurisdiction}-{review.quarter}".lower()
+    one = f"-{review.directive}" if review.directive else ""
+    key = f"review-{review.jurisdiction}-{review.quarter}{one}".lower()
     written = [Path(f) for f in files if f.endswith(".md")]  # rendered once, not twice
     markdown = written[0].read_text(encoding="utf-8") if written else render(review, "md")
     create_markdown_artifact(key=key, markdown=markdown,
@@ -61,15 +76,23 @@ def publish(review: Review, files: list[str]) -> None:
 @step("quarterly-review", kind="flow")
 def quarterly_review(quarter: str | None = None, as_of: date | None = None,
                      out: str | None = None, jurisdiction: str | None = None,
-                     formats: tuple[str, ...] = ("md", "html", "json")) -> list[str]:
+                     formats: tuple[str, ...] = FORMATS,
+                     directive: str | None = None) -> list[str]:
     """Write the review of ``quarter`` (default: the one that just ended), as of ``as_of``
-    (default today), for each jurisdiction; return the files written."""
+    (default today), for each jurisdiction, or of one ``directive``; return the files
+    written."""
     day = as_of or today()
     quarter = quarter or previous_quarter_end(day)[0]
     folder = out or str(settings().reports_dir)
     files: list[str] = []
-    for jur in [jurisdiction] if jurisdiction else jurisdictions_issuing_by(quarter):
-        review = build(jur, quarter, day)
+    if jurisdiction:
+        chosen = [jurisdiction]
+    elif directive:
+        chosen = jurisdiction_of(directive)
+    else:
+        chosen = jurisdictions_issuing_by(quarter)
+    for jur in chosen:
+        review = build(jur, quarter, day, directive)
         written = write(whole(review), folder, formats)
         if in_flow_run():  # artifacts are kept by the Prefect server of the run
             publish(whole(review), written)

@@ -324,18 +324,21 @@ def test_quarterly_review_writes_the_files_and_publishes_artifacts(database, pro
                              return_state=True)
 
     # Hưng Yên's directive is issued in 2025: only Ninh Bình has a review for 2024-Q2.
-    names = [f"review-ninh-binh-2024-Q2.{fmt}" for fmt in ("md", "html", "json")]
+    names = [f"review-ninh-binh-2024-Q2.{fmt}" for fmt in ("md", "html", "json", "docx")]
     assert state.result() == [str(out / name) for name in names]
     assert sorted(p.name for p in out.iterdir()) == sorted(names)
-    review = build_review(database, "ninh-binh", "2024-Q2", date(2024, 7, 1))
+    review = build_review(database, "ninh-binh", "2024-Q2", date(2024, 7, 1), fresh=True)
     for fmt in ("md", "html", "json"):
         assert (out / f"review-ninh-binh-2024-Q2.{fmt}").read_text(encoding="utf-8") == \
             render(review, fmt)
+    assert (out / "review-ninh-binh-2024-Q2.docx").read_bytes()[:2] == b"PK"
     figures = json.loads((out / "review-ninh-binh-2024-Q2.json").read_text(encoding="utf-8"))
-    due_in_q2 = sum(1 for d in instance_due_dates(database, "nb-2024-q2")
-                    if d <= date(2024, 6, 30))
+    # Nothing recorded: every instance is in the quarter, those due by its end overdue.
+    due = instance_due_dates(database, "nb-2024-q2")
+    due_in_q2 = sum(1 for d in due if d <= date(2024, 6, 30))
     assert (figures["quarter"], figures["as_of"], figures["totals"]["total"],
-            figures["totals"]["open_overdue"]) == ("2024-Q2", "2024-07-01", due_in_q2, due_in_q2)
+            figures["totals"]["open_overdue"], figures["totals"]["open_on_time"]) == (
+        "2024-Q2", "2024-07-01", len(due), due_in_q2, len(due) - due_in_q2)
 
     artifacts = artifacts_of(state.state_details.flow_run_id)
     assert sorted(artifacts) == ["review-ninh-binh-2024-q2", "review-ninh-binh-2024-q2-units"]
@@ -367,13 +370,50 @@ def test_review_command_prints_the_files_it_wrote(cli, engine, tmp_path):
 
     assert run.exit_code == 0, run.stderr
     assert run.stdout.splitlines() == [str(out / f"review-ninh-binh-2024-Q2.{fmt}")
-                                       for fmt in ("md", "html", "json")]
+                                       for fmt in ("md", "html", "json", "docx")]
     review = build_review(engine, "ninh-binh", "2024-Q2", date(2024, 7, 1))
     for fmt in ("md", "html", "json"):
         assert (out / f"review-ninh-binh-2024-Q2.{fmt}").read_text(encoding="utf-8") == \
             render(review, fmt)
     assert sorted(p.name for p in out.iterdir()) == sorted(
         Path(line).name for line in run.stdout.splitlines())
+
+
+def test_review_command_writes_word_and_one_directives_review(cli, tmp_path):
+    assert cli("load", "directives", "--on", "2024-04-15").exit_code == 0
+    out = tmp_path / "out"
+
+    word = cli("review", "2024-Q2", "--as-of", "2024-07-01", "--format", "docx",
+               "--out", str(out))
+    one = cli("review", "2024-Q2", "--as-of", "2024-07-01", "--directive", "nb-2024-q2",
+              "--format", "md", "--out", str(out))
+
+    assert (word.exit_code, word.stdout) == (0, f"{out / 'review-ninh-binh-2024-Q2.docx'}\n")
+    assert (one.exit_code, one.stdout) == (
+        0, f"{out / 'review-ninh-binh-2024-Q2-nb-2024-q2.md'}\n")
+    text = (out / "review-ninh-binh-2024-Q2-nb-2024-q2.md").read_text(encoding="utf-8")
+    assert "**kết quả thực hiện Kết luận số 45-KL/TU ngày 15/4/2024 quý II**<br>" in text
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--format", "docx", "--out", "-"], "a Word file is not printed; give --out a folder"),
+    (["--format", "pdf"], "use md, html, json or docx"),
+])
+def test_review_command_refuses_what_it_cannot_write(cli, args, message):
+    run = cli("review", "2024-Q2", *args)
+
+    assert run.exit_code == 2
+    assert message in run.stderr
+
+
+def test_review_command_names_the_loaded_directives_for_an_unknown_one(cli):
+    assert cli("load", "directives", "--on", "2024-04-15").exit_code == 0
+
+    run = cli("review", "2024-Q2", "--directive", "nb-2024", "--out", "-", "--format", "md")
+
+    assert (run.exit_code, run.stdout) == (1, "")
+    assert run.stderr.strip().splitlines()[-1] == (
+        "error: no directive 'nb-2024'; loaded directives: hy-2025-q2, nb-2024-q2")
 
 
 def test_escalate_command_prints_what_the_deadline_check_did(cli, project, tmp_path):

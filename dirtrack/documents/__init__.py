@@ -1,0 +1,1 @@
+"""Documents dirtrack writes: the quarterly review as Markdown, HTML, JSON and Word."""

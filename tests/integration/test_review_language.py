@@ -1,0 +1,87 @@
+"""The demo's reviews read in Vietnamese only: no English word and no internal id in the
+text of the Markdown, HTML and Word files (both provinces, their quarters replayed with
+the demo's actions, without Prefect), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from docx import Document as read_docx
+from sqlalchemy import Engine, select
+
+from dirtrack.calendar import quarter_bounds
+from dirtrack.demo import actions_for, perform, quarter_of
+from dirtrack.plan import read_plan
+from dirtrack.report import render, render_docx
+from dirtrack.review import build_review
+from dirtrack.store.sync import load_plan
+from dirtrack.store.tables import DirectiveRow, InstanceRow, TaskRow, UnitRow
+
+# English words that are no Vietnamese words too (not "in", "to", "tin"...).
+ENGLISH = {
+    "the", "and", "of", "for", "with", "by", "is", "on", "task", "tasks", "done",
+    "overdue", "open", "late", "time", "cancelled", "unit", "units", "lead", "report",
+    "review", "quarter", "deadline", "due", "sector", "evidence", "step", "total", "rate",
+    "none", "previous", "next", "directive", "plan", "completed", "planned", "delays",
+    "awaiting", "verification", "results", "economic", "political", "commune",
+    "communes", "district", "districts", "province", "summary", "figures", "not",
+}
+
+
+def visible(html: str) -> str:
+    """Return the text a reader sees in a page: no styles, no tags, entities decoded."""
+    import html as entities
+
+    html = re.sub(r"<style.*?</style>|<title>.*?</title>", " ", html, flags=re.S)
+    return entities.unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def word_text(data: bytes) -> str:
+    doc = read_docx(BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    parts += [p.text for s in doc.sections for p in s.header.paragraphs]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def replayed(engine: Engine, project: Path) -> list:
+    """Both demo quarters replayed as the demo does; return their reviews."""
+    plan = read_plan(project / "directives", catalog=project / "tasks_catalog")
+    reviews = []
+    for jur, spec in sorted(plan.directives(), key=lambda js: js[1].issued_on):
+        load_plan(engine, plan, on=spec.issued_on)
+        last = quarter_bounds(quarter_of(spec.issued_on))[1]
+        for action in actions_for(plan, spec.id):
+            if action.day <= last:
+                perform(engine, plan.registries[jur.id], action)
+        for reorg in {r.on for r in jur.reorganisations if r.on <= last + timedelta(days=1)}:
+            load_plan(engine, plan, on=reorg)
+        reviews.append(build_review(engine, jur.id, quarter_of(spec.issued_on),
+                                    last + timedelta(days=1)))
+    return reviews
+
+
+def test_the_demo_reviews_hold_no_english_word_and_no_internal_id(replayed, engine):
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(UnitRow.id)).scalars())
+        ids |= set(conn.execute(select(DirectiveRow.id)).scalars())
+        ids |= set(conn.execute(select(TaskRow.task_id)).scalars())
+        ids |= set(conn.execute(select(InstanceRow.key)).scalars())
+    assert [r.jurisdiction for r in replayed] == ["ninh-binh", "hung-yen"]
+    for review in replayed:
+        assert review.narrative is not None and review.settings.path  # both provided
+        texts = {"md": render(review, "md"), "html": visible(render(review, "html")),
+                 "docx": word_text(render_docx(review))}
+        for fmt, text in texts.items():
+            words = {w.lower() for w in re.findall(r"\w+", text) if w.isascii()}
+            assert words & ENGLISH == set(), (review.jurisdiction, fmt, words & ENGLISH)
+            found = [i for i in ids
+                     if re.search(rf"(?<![\w/-]){re.escape(i)}(?![\w/-])", text)]
+            assert found == [], (review.jurisdiction, fmt, found)
+        assert "BÁO CÁO" in texts["docx"] and "Nơi nhận:" in texts["docx"]
