@@ -244,4 +244,7 @@ def build_demo(cli: Any, folder: Path) -> None:
 
     chair = next(s.user for s in list_users(engine) if s.user.name == "chair")
     open_session(engine, chair, now)  # a web login kept on the server
+    from dirtrack.review import build_review
+
+    build_review(engine, "ninh-binh", "2024-Q2", date(2024, 7, 1))  # a review kept for reuse
     engine.dispose()
