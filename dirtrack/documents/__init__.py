@@ -1,0 +1,1 @@
+"""Documents dirtrack writes: Word, Excel and calendar files."""
