@@ -9,7 +9,7 @@ import sys
 
 import typer
 
-from dirtrack.cli import files, operate, reading, recording, running, users  # noqa: F401
+from dirtrack.cli import files, office, operate, reading, recording, running, users  # noqa: F401
 from dirtrack.cli.base import app
 from dirtrack.errors import DirtrackError
 
