@@ -173,8 +173,7 @@ def _text(cell: Any, text: str, *, bold: bool = False, center: bool = False,
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     lines = text.split("\n") if text else [""]
-    cell.text = ""
-    for i, value in enumerate(lines):
+    for i, value in enumerate(lines):  # a new cell holds one empty paragraph
         paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         if center:
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER

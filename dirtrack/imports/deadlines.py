@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from dirtrack.imports.text import roman, strip_accents
 
@@ -151,9 +151,15 @@ def _why(shown: str, text: str, year: int) -> str:
     if m:
         word = "Quý" if m.group(1) == "quy" else "Tháng"
         return f"'{shown}' has no year; add it ({word} {m.group(2).upper()}/{year})"
+    m = re.fullmatch(r"truoc thang (\d{1,2})\s*(?:/|nam)\s*(\d{4})", text)
+    if m and 1 <= int(m.group(1)) <= 12:
+        before = date(int(m.group(2)), int(m.group(1)), 1) - timedelta(days=1)
+        return (f"'{shown}' could mean the end of the month before or that month; write "
+                f"{before.day}/{before.month}/{before.year} or Tháng {int(m.group(1))}/"
+                f"{m.group(2)}")
     if re.fullmatch(r"truoc (thang|quy) .*", text):
-        return (f"'{shown}' is before a period begins; write the last day before it "
-                f"(e.g. 31/5/{year}) or the period itself (Tháng 6/{year})")
+        return (f"'{shown}' could mean the end of the period before or that period; write "
+                "a date, or the period itself")
     if re.search(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b", text):
         return f"'{shown}' has a two-digit year; write the year in full (30/6/{year})"
     return (f"cannot read '{shown}' as a deadline; write a date (30/6/{year}), a month "

@@ -45,6 +45,7 @@ class Head:
     issued_on: date | None = None
     issuer: str = ""  # the issuing body's name as written
     issuer_lines: list[str] = field(default_factory=list)  # top-left lines, to try as names
+    title_from_line: bool = False  # the title is only the first line above the table
 
 
 def _day(groups: tuple[str | None, ...]) -> date | None:
@@ -61,6 +62,7 @@ def read_head(texts: list[str]) -> Head:
     """Return what ``texts`` (the document above the table, top down) say of the directive."""
     head = Head()
     lines = [" ".join(x.split()) for t in texts for x in t.splitlines() if x.strip()]
+    plain: list[str] = []  # lines that say nothing else: the title, when nothing names one
     for i, line in enumerate(lines):
         m = ATTACHED.search(line)
         if m:
@@ -89,6 +91,10 @@ def read_head(texts: list[str]) -> Head:
                 head.title = _title(rest)
             elif nxt and not ATTACHED.search(nxt):
                 head.title = _title(nxt)
+        elif not _is_motto(line) and len(folded.split()) >= 4:
+            plain.append(line)
+    if not head.title and plain:
+        head.title, head.title_from_line = _title(plain[0]), True
     return head
 
 

@@ -205,8 +205,11 @@ def _directive(texts: list[str], options: ImportOptions, shown: str, matcher: Un
     if directive_id and not SLUG.match(directive_id):
         findings.append(Finding(shown, "id", f"'{directive_id}' is not an id; use lower-case "
                                 "letters, digits and '-'"))
+    if not directive_id:
+        findings.append(Finding(shown, "id", "no id: the document gives no number and date "
+                                "to make one from; give --directive-id"))
     for key, value, what, option in [
-        ("id", directive_id, "the directive's id (nor its number and date)", "--directive-id"),
+        ("id", directive_id, "", ""),
         ("number", number, "the number (Số ...)", "--number"),
         ("kind", kind, "the kind of document (KẾ HOẠCH, KẾT LUẬN ...)", "--kind"),
         ("title", title, "the title", "--title"),
@@ -216,10 +219,15 @@ def _directive(texts: list[str], options: ImportOptions, shown: str, matcher: Un
     ]:
         if value:
             out[key] = value
+        elif key == "id":
+            continue
         elif key == "issued_by" and isinstance(issuer, Finding):
             findings.append(issuer)
         else:
             missing(key, what, option)
+    if head.title_from_line and not options.title:
+        findings.append(Finding(shown, "title", f"'{title}' is the first line above the table; "
+                                "check it is the plan's title, or give --title", "warning"))
     if kind and kind not in DIRECTIVE_KINDS:
         findings.append(Finding(shown, "kind", f"'{kind}' is not one of "
                                 f"{', '.join(DIRECTIVE_KINDS)}"))
@@ -281,8 +289,10 @@ class _RowReader:
         task = ImportedTask(row.address, clean(row.text("stt")).rstrip("."), numeral,
                             clean(row.text("title")))
         if not task.title:
-            task.findings.append(Finding(row.where("title"), "nội dung",
-                                         "the row has no task; write what is to be done"))
+            said = ", ".join(f"'{clean(row.text(k))}'" for k in row.cells if row.text(k))
+            task.findings.append(Finding(row.where("title"), "nội dung", f"the row ({said}) "
+                                         "has no task; write what is to be done, or delete "
+                                         "the row"))
         self._id(task, row)
         self._lead(task, row)
         self._support(task, row)

@@ -80,12 +80,19 @@ def read_source(path: Path, shown: str | None = None) -> Source:
         raise DirtrackError(f"{shown}: no such file")
     import zipfile
 
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml.etree import XMLSyntaxError
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    unreadable = (zipfile.BadZipFile, PackageNotFoundError, InvalidFileException,
+                  XMLSyntaxError, KeyError, ValueError)
     try:
         return _read_docx(path, shown) if suffix == ".docx" else _read_xlsx(path, shown)
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        kind = "Word" if suffix == ".docx" else "Excel"
-        raise DirtrackError(f"{shown}: cannot be read as a {kind} file ({exc}); open it in "
-                            f"{kind} and save it again") from None
+    except unreadable:
+        kind, suffix = ("Word", ".docx") if suffix == ".docx" else ("Excel", ".xlsx")
+        article = "a" if kind == "Word" else "an"
+        raise DirtrackError(f"{shown}: cannot be read as {article} {kind} file; open it in "
+                            f"{kind} and save it again as {suffix}") from None
 
 
 def _read_docx(path: Path, shown: str) -> Source:
@@ -107,7 +114,7 @@ def _read_docx(path: Path, shown: str) -> Source:
             table = _docx_table(block, f"{shown}:table {len(tables) + 1}")
             table.preamble, table.notes = list(text), list(notes)
             tables.append(table)
-            text += [c.text for row in table.rows for c in row if c.text]
+            text += [c.text for row in table.rows for c in row if c.text and not c.covered]
     return Source(shown, "docx", tables)
 
 

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_WORD = re.compile(r"[^\W_]+(?:[&./-][^\W_]+)*|[,;\n+&]|(?<!\w)-(?!\w)", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+(?:[&./-][^\W_]+)*|[,;\n+&]|(?<!\w)[-\u2013](?!\w)", re.UNICODE)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
           "x": 10, "xi": 11, "xii": 12}
 SLUG_SYLLABLES = 7
@@ -68,6 +68,7 @@ class Token:
     end: int
     words: tuple[str, ...]
     separator: bool = False
+    soft: bool = False  # a separator that may also sit inside a name
 
 
 # Abbreviations offices write, by their folded form. "TU" (Tỉnh ủy) and "CA" (Công an) are
@@ -87,16 +88,19 @@ AFTER = {("hoi", "nd"): "nong dan", ("doan", "tn"): "thanh nien"}
 def tokens(text: str) -> list[Token]:
     """Return the words and separators of ``text``, abbreviations expanded.
 
-    Separators are the comma, semicolon, line break and bullet; "và" and "&" are soft
-    separators: they split a list of units but also belong to names ("Sở Giáo dục và
-    Đào tạo"), so they keep the word "va".
+    Separators are the comma, semicolon, line break and a bullet opening a line; "và",
+    "&" and a dash inside a line are soft separators: they split a list of units but
+    also belong to names ("Sở Giáo dục và Đào tạo", "Sở Lao động - Thương binh và Xã
+    hội"), so "và" keeps its word.
     """
     out: list[Token] = []
     previous = ""
     for m in _WORD.finditer(text):
         raw = m.group(0)
-        if raw in (",", ";", "\n", "+", "-"):
-            out.append(Token(m.start(), m.end(), (), separator=True))
+        if raw in (",", ";", "\n", "+", "-", "\u2013"):
+            hard = raw != "-" and raw != "\u2013" or text[:m.start()].rstrip(" \t").endswith(
+                "\n") or not text[:m.start()].strip()
+            out.append(Token(m.start(), m.end(), (), separator=True, soft=not hard))
             previous = ""
             continue
         if raw in CAPITALS_ONLY:
@@ -112,7 +116,7 @@ def tokens(text: str) -> list[Token]:
                     words += ABBREVIATIONS.get(word, word).split()
                 previous = word
         if raw == "&" or words == ["va"]:
-            out.append(Token(m.start(), m.end(), ("va",), separator=True))
+            out.append(Token(m.start(), m.end(), ("va",), separator=True, soft=True))
             previous = ""
             continue
         out.append(Token(m.start(), m.end(), tuple(words)))

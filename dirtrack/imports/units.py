@@ -73,8 +73,10 @@ class UnitMatcher:
                            place[2:] if place[:2] == ["thanh", "pho"] else place)
         self.by_key: dict[tuple[str, ...], set[str]] = defaultdict(set)
         self.by_initials: dict[str, set[str]] = defaultdict(set)
+        self.aliases: dict[str, set[tuple[str, ...]]] = {}
         for unit in registry.units.values():
-            for alias in self._aliases(unit.name):
+            self.aliases[unit.id] = self._aliases(unit.name)
+            for alias in self.aliases[unit.id]:
                 self.by_key[alias].add(unit.id)
             words = self.key(words_of(tokens(unit.name)))
             if words[:1] == ("so",) and len(words) > 2:
@@ -154,11 +156,24 @@ class UnitMatcher:
                     i = j
                     break
             if found is None:
-                k = next((k for k in range(i + 1, len(toks)) if toks[k].separator), len(toks))
+                k = self._unknown_end(toks, i, text)
                 found = self._unknown(toks[i:k], text)
                 i = k
             out.append(found)
         return out
+
+    def _unknown_end(self, toks: list[Token], i: int, text: str) -> int:
+        """Return where a stretch naming nothing ends: at the next comma, semicolon or
+        line, or earlier at a "và" or dash after which a known name begins."""
+        for k in range(i + 1, len(toks)):
+            if toks[k].separator and not toks[k].soft:
+                return k
+            if toks[k].soft and k + 1 < len(toks) and any(
+                    self._name(toks[k + 1:j], text) is not None
+                    for j in range(len(toks), k + 1, -1)
+                    if not toks[j - 1].separator and (j == len(toks) or toks[j].separator)):
+                return k
+        return len(toks)
 
     def _name(self, toks: list[Token], text: str) -> Mention | None:
         shown = " ".join(text[toks[0].start:toks[-1].end].split())
@@ -230,11 +245,20 @@ class UnitMatcher:
         return Mention("unknown", shown)
 
     def suggestions(self, text: str, n: int = 2) -> list[str]:
-        """Return the names of the units closest to ``text``, closest first."""
-        names = {" ".join(self.key(words_of(tokens(u.name)))): u.name
-                 for u in self.registry.units.values()}
-        wanted = " ".join(self.key(words_of(tokens(text))))
-        return [names[k] for k in difflib.get_close_matches(wanted, list(names), n, 0.6)]
+        """Return the names of the units closest to ``text``, closest first: by shared
+        words, then by spelling."""
+        wanted = self.key(words_of(tokens(text)))
+        scored = []
+        for unit in self.registry.units.values():
+            best = 0.0
+            for key in self.aliases[unit.id]:
+                shared = len(set(key) & set(wanted)) / max(len(set(key) | set(wanted)), 1)
+                spelled = difflib.SequenceMatcher(None, " ".join(key), " ".join(wanted)).ratio()
+                if shared >= 0.3 or spelled >= 0.75:
+                    best = max(best, shared + spelled)
+            if best:
+                scored.append((-best, unit.name))
+        return [name for _, name in sorted(scored)[:n]]
 
     def describe(self, unit_id: str) -> str:
         """Return a unit as messages show it: 'Sở Nội vụ' (home-affairs)."""

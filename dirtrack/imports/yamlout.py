@@ -102,7 +102,7 @@ def directive_yaml(imported: Imported) -> str:
     out.append("tasks:" if live else "tasks: []")
     for item in imported.items:
         if isinstance(item, Group):
-            out += ["", f"  # {item.text}"]
+            out += ([] if out[-1].startswith("tasks:") else [""]) + [f"  # {item.text}"]
         elif isinstance(item, Note):
             out.append(f"  # {item.text}")
         elif not item.title:
