@@ -15,32 +15,49 @@ NB_APPENDIX = ["PHỤ LỤC", "Nhiệm vụ công tác dân vận quý III năm 
                "(Kèm theo Kế hoạch số 18-KH/BDVTU ngày 5/7/2024 của Ban Dân vận Tỉnh ủy)"]
 
 
-def build_word_plain(folder: Path) -> Path:
+def build_word_plain(folder: Path, revised: bool = False) -> Path:
     """Ninh Bình: one table, the column numbers under the header, a group row per
-    sector merged across the row, abbreviations, every deadline form but recurring."""
-    return word_plan(folder / "ke-hoach-18.docx", [WordTable([
+    sector merged across the row, abbreviations, every deadline form but recurring.
+
+    ``revised``: the plan as the office sends it again: a task added at the top (every
+    row below renumbered), a deadline moved, a task reworded."""
+    added = [["1", "Vận động doanh nghiệp tham gia chương trình \"Doanh nghiệp đồng hành cùng "
+              "nông thôn mới\"", "Ủy ban MTTQ tỉnh", "Sở KH&ĐT", "Quý IV/2024",
+              "Danh sách doanh nghiệp tham gia"]] if revised else []
+    n = len(added)
+
+    def stt(number: int) -> str:
+        return str(number + n)
+
+    rows = [
         HEADER, NUMBERS,
-        group("I", "LĨNH VỰC KINH TẾ"),
-        ["1", "Vận động nhân dân hiến đất, góp công xây dựng đường giao thông nông thôn mới",
-         "UBND các huyện, thành phố", "Ủy ban MTTQ tỉnh; Hội Nông dân tỉnh", "Quý III/2024",
-         "Báo cáo kết quả vận động"],
-        ["2", "Tuyên truyền Quy hoạch tỉnh Ninh Bình thời kỳ 2021 - 2030, tầm nhìn đến năm "
+        group("I", "LĨNH VỰC KINH TẾ"), *added,
+        [stt(1), "Vận động nhân dân hiến đất, góp công xây dựng đường giao thông nông thôn "
+         "mới", "UBND các huyện, thành phố", "Ủy ban MTTQ tỉnh; Hội Nông dân tỉnh",
+         "Quý III/2024", "Báo cáo kết quả vận động"],
+        [stt(2), "Tuyên truyền Quy hoạch tỉnh Ninh Bình thời kỳ 2021 - 2030, tầm nhìn đến năm "
          "2050", "Sở KH&ĐT", "Sở TT&TT, Ban Tuyên giáo TU", "30/9/2024",
          "Tin, bài trên Cổng Thông tin điện tử tỉnh"],
         group("II", "LĨNH VỰC VĂN HÓA - XÃ HỘI"),
-        ["3", "Tổ chức Ngày hội Đại đoàn kết toàn dân tộc ở khu dân cư",
+        [stt(3), "Tổ chức Ngày hội Đại đoàn kết toàn dân tộc ở khu dân cư",
          "UBND các xã, phường, thị trấn", "MTTQ tỉnh", "Trước 18/11/2024",
          "Ngày hội được tổ chức"],
         group("III", "QUỐC PHÒNG - AN NINH"),
-        ["4", "Nắm tình hình tôn giáo, dân tộc trên địa bàn tỉnh", "Công an tỉnh",
-         "Bộ CHQS tỉnh, Ban Dân vận TU", "Tháng 9/2024", "Báo cáo tình hình"],
+        [stt(4), "Nắm tình hình tôn giáo, dân tộc trên địa bàn tỉnh", "Công an tỉnh",
+         "Bộ CHQS tỉnh, Ban Dân vận TU", "Tháng 10/2024" if revised else "Tháng 9/2024",
+         "Báo cáo tình hình"],
         group("IV", "XÂY DỰNG ĐẢNG VÀ HỆ THỐNG CHÍNH TRỊ"),
-        ["5", "Sơ kết 6 tháng phong trào thi đua \"Dân vận khéo\" năm 2024", "Ban Dân vận TU",
-         "Văn phòng TU", "Trong 15 ngày làm việc kể từ ngày ban hành", "Báo cáo sơ kết"],
-        ["6", "Tổng hợp, biểu dương các mô hình \"Dân vận khéo\" tiêu biểu",
-         "Ban Dân vận Tỉnh ủy", "", "10 ngày làm việc sau khi hoàn thành nhiệm vụ số 5",
-         "Quyết định khen thưởng"],
-    ], merges=[(2, 1, 2, 5), (5, 1, 5, 5), (7, 1, 7, 5), (9, 1, 9, 5)])], before=NB_APPENDIX)
+        [stt(5), "Sơ kết 6 tháng phong trào thi đua \"Dân vận khéo\" năm 2024",
+         "Ban Dân vận TU", "Văn phòng TU", "Trong 15 ngày làm việc kể từ ngày ban hành",
+         "Báo cáo sơ kết"],
+        [stt(6), ("Tổng hợp, khen thưởng" if revised else "Tổng hợp, biểu dương")
+         + " các mô hình \"Dân vận khéo\" tiêu biểu", "Ban Dân vận Tỉnh ủy", "",
+         f"10 ngày làm việc sau khi hoàn thành nhiệm vụ số {stt(5)}", "Quyết định khen thưởng"],
+    ]
+    groups = [i for i, row in enumerate(rows) if row[0] in ("I", "II", "III", "IV")]
+    return word_plan(folder / f"ke-hoach-18{'-sua-doi' if revised else ''}.docx",
+                     [WordTable(rows, merges=[(r, 1, r, 5) for r in groups])],
+                     before=NB_APPENDIX)
 
 
 def build_excel_sheet(folder: Path) -> Path:
