@@ -39,6 +39,7 @@ def word_plan(path: Path, tables: Sequence[WordTable], *, before: Sequence[str] 
     ``before``, then the tables (``between`` separates them)."""
     import docx
     from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
 
     document = docx.Document()
@@ -52,8 +53,20 @@ def word_plan(path: Path, tables: Sequence[WordTable], *, before: Sequence[str] 
         for r, row in enumerate(layout):
             for c, text in enumerate(row):
                 top.cell(r, c).text = text
+    heading = False
     for text in before:
-        document.add_paragraph(text)
+        if text == "PHỤ LỤC":
+            document.add_page_break()
+        paragraph = document.add_paragraph()
+        run = paragraph.add_run(text)
+        # As such plans are set: the kind and the appendix's name in capitals, the title
+        # under them in bold, the "(Kèm theo ...)" line in italics, all centred.
+        centred = text.isupper() or heading or text.startswith("(")
+        run.bold = text.isupper() or heading
+        run.italic = text.startswith("(Kèm theo")
+        if centred:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        heading = text in ("KẾ HOẠCH", "PHỤ LỤC")
     for n, spec in enumerate(tables):
         if n:
             for text in between:
