@@ -81,10 +81,6 @@ class ImportedTask:
     depends_on: list[tuple[str, float]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
-    @property
-    def flagged(self) -> bool:
-        return any(f.severity == "error" for f in self.findings)
-
 
 @dataclass
 class Imported:
@@ -347,7 +343,7 @@ class _RowReader:
         if named:
             first = named[0]
             task.lead = first.units[0] if first.kind == "unit" else first.text
-            extra = [m for m in named[1:]]
+            extra = named[1:]
             if extra:
                 task.support += [m.units[0] if m.kind == "unit" else m.text for m in extra]
                 task.findings.append(Finding(where, "chủ trì", f"names {len(named)} units; "
@@ -393,8 +389,11 @@ class _RowReader:
                        "cannot coordinate a task: only named units can")
                 task.findings.append(Finding(where, "phối hợp", f"'{m.text}' {why}; left out",
                                              "warning"))
-        seen = {task.lead}
-        task.support = [s for s in task.support if not (s in seen or seen.add(s))]  # type: ignore[func-returns-value]
+        unique: list[str] = []
+        for unit in task.support:
+            if unit != task.lead and unit not in unique:
+                unique.append(unit)
+        task.support = unique
 
     def _sector(self, task: ImportedTask, row: Row) -> None:
         own = clean(row.text("sector"))
