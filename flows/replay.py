@@ -39,12 +39,23 @@ def record_day(day: date, actions: list[Any], jurisdiction: str, plan: Plan) -> 
 _echo: list[Callable[[str], None]] = [print]
 
 
+def with_imported_plans(workdir: Path) -> Path:
+    """Return the demo's copy of the shipped directives with the plans imported from Word
+    (``directives/*/imported/``) beside the others; the shipped folder stays as it is."""
+    target = workdir / "directives"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(PROJECT / "directives", target)
+    for imported in sorted(target.glob("*/imported/*.yaml")):
+        imported.rename(imported.parent.parent / imported.name)
+    return target
+
+
 @step("demo-replay", kind="flow")
 def replay(workdir: str) -> list[str]:
     """Replay the demo quarters; return the review files written."""
     echo = _echo[0]
     engine = database()
-    plan = read_plan(PROJECT / "directives", catalog=PROJECT / "tasks_catalog")
+    plan = read_plan(with_imported_plans(Path(workdir)), catalog=PROJECT / "tasks_catalog")
     alerts_dir = str(Path(workdir) / "alerts")
     files: list[str] = []
     echo(f"Loaded files: {len(plan.jurisdictions)} jurisdictions, "

@@ -10,7 +10,16 @@ import sys
 
 import typer
 
-from dirtrack.cli import db, files, operate, reading, recording, running, users  # noqa: F401
+from dirtrack.cli import (  # noqa: F401  (each module adds its commands)
+    db,
+    files,
+    office,
+    operate,
+    reading,
+    recording,
+    running,
+    users,
+)
 from dirtrack.cli.base import app
 from dirtrack.errors import DirtrackError
 

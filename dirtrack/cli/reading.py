@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -30,6 +31,12 @@ def tasks(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")
                      ] = None,
     as_of: AsOf = None, json_: Json = False,
+    format_: Annotated[str, typer.Option(
+        "--format", help="text, or xlsx: an Excel sheet in the office's column order (give "
+        "--out FILE, or redirect the output).")] = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="With --format xlsx: write the "
+                                             "sheet to this file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the --out file.")] = False,
 ) -> None:
     """List task instances with their status as of a date, most urgent first."""
     from dirtrack.present import task_table
@@ -39,7 +46,18 @@ def tasks(
     if status is not None and status not in CATEGORIES:
         raise typer.BadParameter(f"'{status}' is not one of {', '.join(CATEGORIES)}",
                                  param_hint="--status")
+    if format_ not in ("text", "xlsx"):
+        raise typer.BadParameter("use text or xlsx", param_hint="--format")
     day = parse_date(as_of, "--as-of") or today()
+    if format_ == "xlsx":
+        from dirtrack.cli.office import refuse_overwrite, write_output
+        from dirtrack.documents.tasks_xlsx import tasks_xlsx
+
+        refuse_overwrite(out, force)
+        with user_errors():
+            data = tasks_xlsx(open_engine(), day, Filters(directive, unit, status), limit=limit)
+            write_output(data, out, binary=True)
+        return
     with user_errors():
         found = list_tasks(open_engine(), day, Filters(directive, unit, status), limit)
         if json_:
