@@ -65,11 +65,11 @@ def plan_rows(expansion: Expansion, registry: Registry, language: str) -> list[l
             level = words.get(task.for_each, task.for_each)
             count = f"{len(instances)} {level}"
             each = level if language == "vi" else SINGULAR_EN.get(level, level)
-            lead = (registry[task.lead].name if task.lead in registry
+            lead = (registry[task.lead].name if task.lead and task.lead in registry
                     else EACH.get(language, EACH["en"]).format(each))
         else:
             count = "1"
-            lead = registry[task.lead].name if task.lead in registry else str(task.lead)
+            lead = registry[task.lead].name if task.lead and task.lead in registry else ""
         dues = _dues(instances, language) if instances else "–"
         after = ", ".join(d.task + (f" ({d.at_least:.0%})" if d.at_least < 1 else "")
                           for d in task.depends_on)

@@ -227,7 +227,8 @@ def read_narratives(folder: Path, shown: str, report: Report) -> dict[str, Narra
     return found
 
 
-def read_review_files(folder: Path, shown: str, load: Callable[[Path], tuple[Any, str, str]],
+def read_review_files(folder: Path, shown: str,
+                      load: Callable[[Path], tuple[Any, str, str | None]],
                       report: Report) -> tuple[ReviewSettings | None, dict[str, Narrative]]:
     """Return a jurisdiction folder's review settings (None without ``review.yaml``) and
     its narratives; ``load`` reads a YAML file as the loader does, reporting what it finds.
