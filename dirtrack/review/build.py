@@ -125,10 +125,14 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
                            f"its directives: {known}")
         directives = {directive: rows[directive]} if directive else rows
         names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
+        registry = conn.execute(select(U.c.id, U.c.level, U.c.parent_id, U.c.ended_on,
+                                    U.c.successor_id, U.c.established_on)
+                             .order_by(U.c.id)).tuples().all()
         settings = _settings(conn, jurisdiction, jur.name)
         narrative = _narrative(conn, jurisdiction, quarter)
         then = snapshot.marks(conn, [tuple(jur), [tuple(r) for r in rows.values()], names,
-                                     repr(settings), repr(narrative)])
+                                     [list(u) for u in registry], repr(settings),
+                                     repr(narrative)])
         kept = None if fresh else snapshot.stored(conn, jurisdiction, quarter, as_of,
                                                   directive, then)
     if kept is not None:

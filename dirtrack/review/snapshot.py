@@ -9,8 +9,10 @@ stands while:
   and there are exactly that many more rows (an event whose id was taken before the
   review was built but committed after it shows in the count);
 * no instance was added and no directive loaded (the highest ids are the same);
-* the jurisdiction, its directives, the unit names, its review settings and the
-  quarter's narrative read the same (``context``, a SHA-256 of them).
+* the jurisdiction, its directives, the units (names, levels, parents, endings), its
+  review settings and the quarter's narrative read the same, and so does the code that
+  counts (``context``, a SHA-256 of them and of the review's own source files: a new
+  release with other counting rules never hands back a review its predecessor built).
 
 Reviews are encoded as JSON that names no class: a stored row cannot make the reader
 run anything.
@@ -25,6 +27,8 @@ import types
 import typing
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
@@ -131,9 +135,24 @@ def marks(conn: Connection, context: list[Any]) -> Marks:
         select(func.coalesce(func.max(I.c.pk), 0)).scalar_subquery(),
         select(func.coalesce(func.max(L.c.id), 0)).scalar_subquery())).one()
     digest = hashlib.sha256(json.dumps(context, default=str, ensure_ascii=False).encode())
+    digest.update(_code())
     event_mark, event_count, outbox_mark, outbox_count, instance_mark, load_mark = map(int, row)
     return Marks(event_mark, event_count, outbox_mark, outbox_count, instance_mark, load_mark,
                  digest.hexdigest())
+
+
+@lru_cache(maxsize=1)
+def _code() -> bytes:
+    """Return a digest of the source files that decide a review's figures."""
+    import dirtrack
+
+    root = Path(dirtrack.__file__).parent
+    files = sorted((root / "review").glob("*.py")) + [root / "status.py",
+                                                       root / "store" / "queries.py"]
+    code = hashlib.sha256()
+    for path in files:
+        code.update(path.read_bytes())
+    return code.digest()
 
 
 def _key(jurisdiction: str, quarter: str, as_of: date, directive: str | None) -> Any:

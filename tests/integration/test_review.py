@@ -403,3 +403,17 @@ def test_a_renamed_unit_is_read_anew(recorded, tmp_path):
 
     names = {u["unit"]: u["name"] for u in review_json(recorded)["by_unit"]}
     assert names["c1"] == "Xã Một Mới"
+
+
+def test_a_review_kept_by_other_counting_code_is_built_anew(recorded, monkeypatch):
+    from dirtrack.review import snapshot
+
+    build_review(recorded, JURISDICTION, Q2, AS_OF)
+    monkeypatch.setattr(snapshot, "_code", lambda: b"another release's counting rules")
+    built = []
+    real = snapshot.store
+    monkeypatch.setattr(snapshot, "store", lambda *a: (built.append(a), real(*a)))
+
+    build_review(recorded, JURISDICTION, Q2, AS_OF)
+
+    assert len(built) == 1  # not handed back from the store: built and kept again
