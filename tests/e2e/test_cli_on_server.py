@@ -97,7 +97,7 @@ def test_escalate_and_review_run_on_the_configured_server(
                       timings=timings, label="dirtrack review, server in the profile")
 
     # Hưng Yên's directive is issued in 2025: only Ninh Bình has a review for 2024-Q2.
-    names = [f"review-ninh-binh-2024-Q2.{fmt}" for fmt in ("md", "html", "json")]
+    names = [f"review-ninh-binh-2024-Q2.{fmt}" for fmt in ("md", "html", "json", "docx")]
     assert review.stdout.splitlines() == [str(out / name) for name in names]
     assert IN_PROCESS not in review.stderr
     [run] = flow_runs(server, "quarterly-review")

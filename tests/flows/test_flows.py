@@ -348,13 +348,17 @@ def test_quarterly_review_writes_the_files_and_publishes_artifacts(database, pro
     table = artifacts["review-ninh-binh-2024-q2-units"]
     assert table.type == "table"
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
-    # one row per unit leading a task of the quarter (nothing recorded: all still open)
-    leads = leads_of_instances_due_by(database, "nb-2024-q2", date(2024, 6, 30))
+    # one row per unit leading a task in effect in the quarter (nothing recorded: all
+    # still open, overdue if due by the review's date; no rate where nothing was due)
+    leads = leads_of_instances_due_by(database, "nb-2024-q2", date(9999, 12, 31))
+    overdue = leads_of_instances_due_by(database, "nb-2024-q2", date(2024, 6, 30))
     assert sorted(u.unit for u in review.overall.by_unit) == sorted(leads)
     assert rows == [{"rank": n, "unit": u.name, "tasks": u.totals.total,
                      "done_on_time": 0, "done_late": 0,
-                     "open_overdue": u.totals.total, "on_time_rate": percent(0.0)}
+                     "open_overdue": u.totals.open_overdue,
+                     "on_time_rate": percent(0.0 if u.unit in overdue else None)}
                     for n, u in enumerate(review.overall.by_unit, 1)]
+    assert sum(u.totals.open_overdue for u in review.overall.by_unit) == due_in_q2
     assert task_runs_of(state.state_details.flow_run_id) == [
         "build the review", "publish artifacts", "write the review files"]
 

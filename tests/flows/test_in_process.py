@@ -134,7 +134,7 @@ def test_the_review_in_the_process_writes_what_the_prefect_flow_writes(
                                         out=str(tmp_path / "b"))
 
     assert [Path(f).name for f in in_process] == [Path(f).name for f in on_prefect] == [
-        f"review-ninh-binh-2024-Q2.{fmt}" for fmt in ("md", "html", "json")]
+        f"review-ninh-binh-2024-Q2.{fmt}" for fmt in ("md", "html", "json", "docx")]
     for a, b in zip(on_prefect, in_process, strict=True):
         assert Path(b).read_text(encoding="utf-8") == Path(a).read_text(encoding="utf-8")
 
