@@ -218,6 +218,10 @@ class EmailChannel:
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(f"SMTP server {host}:{port} refused or unreachable: "
                                 f"{type(exc).__name__}") from None
+        except UnicodeEncodeError:  # SMTP logins are ASCII; never print the secret itself
+            raise DeliveryError(f"the user name or password for SMTP server {host}:{port} "
+                                "holds characters SMTP logins cannot carry; use ASCII ones "
+                                "in the URL of the channel's secret") from None
 
 
 def _secret(options: dict[str, str], env_key: str, block_key: str, what: str) -> str:

@@ -51,10 +51,10 @@ STEP_LABELS = {
 def vndate(value: date | None) -> str:
     """Return a date the Vietnamese way, dd/mm/yyyy.
 
-    >>> vndate(date(2024, 5, 7))
-    '07/05/2024'
+    >>> vndate(date(2024, 5, 7)), vndate(date(1, 1, 1))
+    ('07/05/2024', '01/01/0001')
     """
-    return value.strftime("%d/%m/%Y") if value else ""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
 
 
 def step_label(step: str, language: str) -> str:

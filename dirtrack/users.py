@@ -218,6 +218,8 @@ def authenticate(engine: Engine, name: str, password: str, address: str = "",
     """Return the user whose name and password match; every attempt is recorded."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
+    if not _NAME.match(name):  # no user has such a name (nor a NUL the database refuses)
+        raise LoginRefused("wrong user name or password")
     attempt = _claim_attempt(engine, name, address, utc_now(now))
     with engine.connect() as conn:
         row = conn.execute(select(USERS).where(USERS.c.name == name,

@@ -1,4 +1,6 @@
-"""Request bodies bounded before anything reads them: 413 past the limit.
+"""Request bodies bounded before anything reads them: 413 past the limit; an address
+holding a NUL character (which no id, date or name holds, and PostgreSQL cannot store) is
+422 before any route looks it up, whatever the database.
 
 An ASGI middleware, outside every route: a body whose ``Content-Length`` is over the
 limit is refused before a byte of it is read; a body sent without one (chunked) is
@@ -79,6 +81,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            await refuse(scope, send, "the address holds a NUL character (%00); remove it",
+                         status=422)
+            return
         declared = _declared_length(scope)
         limit, message = await self._limit(scope, declared)
         if declared is not None and declared > limit:
@@ -109,8 +115,8 @@ class BodyLimit:
             await refuse(scope, send, message)
 
 
-async def refuse(scope: Scope, send: Send, message: str) -> None:
-    """Answer 413 with ``message``: JSON for the API, a short page otherwise; the
+async def refuse(scope: Scope, send: Send, message: str, status: int = 413) -> None:
+    """Answer ``status`` with ``message``: JSON for the API, a short page otherwise; the
     connection is closed rather than the rest of the body read."""
     if scope["path"].startswith("/api/"):
         import json
@@ -119,11 +125,11 @@ async def refuse(scope: Scope, send: Send, message: str) -> None:
         kind = b"application/json"
     else:
         body = ('<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-                '<title>413</title><link rel="stylesheet" href="/static/style.css"></head>'
+                f'<title>{status}</title><link rel="stylesheet" href="/static/style.css"></head>'
                 f'<body><main><div class="card error" role="alert">{escape(message)}</div>'
                 '<p><a href="/">dirtrack</a></p></main></body></html>\n').encode()
         kind = b"text/html; charset=utf-8"
-    await send({"type": "http.response.start", "status": 413,
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})

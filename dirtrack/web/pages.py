@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +12,7 @@ from fastapi import Path as FastPath
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy import insert, select
 
-from dirtrack.config import today
+from dirtrack.config import now, today
 from dirtrack.dashboard import build_dashboard
 from dirtrack.errors import InvalidAction, NotAllowed, NotFound
 from dirtrack.report import LABELS
@@ -236,7 +236,7 @@ async def post_done(request: Request, key: str, user: PageUser, engine: EngineDe
             conn.execute(insert(EV).values(instance_pk=pk, event_id=done.event_id, sha256=sha,
                                            filename=name, content_type=kind, size=size,
                                            uploaded_by=user.name,
-                                           uploaded_at=datetime.now(UTC)))
+                                           uploaded_at=now()))
     return _back(key)
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from dirtrack.alerts import check_delivery_settings, deliver
-from dirtrack.config import settings, today
+from dirtrack.config import now, settings, today
 from dirtrack.escalation import check_deadlines
 from flows.runtime import run_logger, step
 from flows.steps import database
@@ -22,7 +22,7 @@ def record_alerts(as_of: date) -> dict[str, Any]:
 
 @step("deliver digests")
 def deliver_digests(alerts_dir: str) -> dict[str, Any]:
-    report = deliver(database(), datetime.now(UTC), Path(alerts_dir))
+    report = deliver(database(), now(), Path(alerts_dir))
     return {"digests_sent": report.digests_sent, "alerts_sent": report.alerts_sent,
             "digests_failed": report.digests_failed, "alerts_waiting": report.alerts_waiting,
             "by_channel": dict(report.by_channel), "errors": report.errors}

@@ -167,3 +167,24 @@ def test_a_plain_smtp_url_to_the_tls_port_fails_and_the_digest_waits(
     assert smtps.messages == []
     assert {(a.recipient, a.status) for a in list_alerts(engine) if a.channel == "email"} == {
         ("dept-a", "pending"), ("dept-b", "pending")}
+
+
+def test_a_password_smtp_cannot_carry_fails_that_digest_in_one_line(
+        engine, tmp_path, smtps, monkeypatch):
+    """A password with Vietnamese letters cannot go into an SMTP login: the digest waits
+    with a reason that names the server and never the password; the run goes on."""
+    monkeypatch.setenv(SMTP_ENV, smtps.url().replace(PASSWORD.replace(" ", "%20"),
+                                                     "m%E1%BA%ADt-kh%E1%BA%A9u"))
+    monkeypatch.setenv("DIRTRACK_RETRY_SECONDS", "0")
+    setup(engine, tmp_path, language="vi", channels=EMAIL_ALL)
+    check_deadlines(engine, d("2024-04-16"))
+
+    report = deliver(engine, NOW, tmp_path / "alerts")
+
+    port = smtps.controller.port
+    assert (report.digests_sent, report.digests_failed) == (2, 2)
+    assert sorted(report.errors) == [
+        f"email to {unit}: the user name or password for SMTP server 127.0.0.1:{port} holds "
+        "characters SMTP logins cannot carry; use ASCII ones in the URL of the channel's "
+        "secret" for unit in ("dept-a", "dept-b")]
+    assert smtps.messages == []
