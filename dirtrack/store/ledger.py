@@ -169,7 +169,7 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
             raise NotFound(f"no unit '{unit}'; check the id in the jurisdiction's units.yaml")
         if state.acting_ended_on is not None and state.acting_ended_on <= on:
             successor = state.acting_successor_id
-            raise NotAllowed(f"unit '{unit}' ended on {state.acting_ended_on} (merged into "
+            raise NotAllowed(f"unit '{unit}' ended on {state.acting_ended_on} (its work passed to "
                              f"{successor}); {successor} reports on its tasks")
         lead = lead_on(conn, state.lead_id, state.lead_ended_on, on)
         if unit != lead:

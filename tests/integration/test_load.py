@@ -306,7 +306,7 @@ def test_the_successor_reports_and_the_old_unit_no_longer_can(cli):
     accepted = cli("done", task, "--unit", PHO_HIEN, "--on", "2025-07-10")
 
     assert refused.exit_code == 1
-    assert refused.stderr == (f"error: unit 'hy-an-tao' ended on 2025-07-01 (merged into "
+    assert refused.stderr == (f"error: unit 'hy-an-tao' ended on 2025-07-01 (its work passed to "
                               f"{PHO_HIEN}); {PHO_HIEN} reports on its tasks\n")
     assert accepted.exit_code == 0, accepted.stderr
 
@@ -385,10 +385,9 @@ def test_a_unit_dissolved_without_into_hands_its_open_work_to_its_parent(cli, pr
     assert [e["kind"] for e in events_of(engine, "mini/grassroots@c09")] == ["done"]
     by_old_unit = cli("done", "mini/grassroots@c10", "--unit", "c10", "--on", "2024-05-03")
     by_parent = cli("done", "mini/grassroots@c10", "--unit", "d1", "--on", "2024-05-03")
-    # (the refusal words a dissolution as a merger into the parent: the unit table keeps
-    # the successor, not whether it was named)
     assert (by_old_unit.exit_code, by_old_unit.stderr) == (
-        1, "error: unit 'c10' ended on 2024-05-02 (merged into d1); d1 reports on its tasks\n")
+        1, "error: unit 'c10' ended on 2024-05-02 (its work passed to d1); d1 reports on its "
+           "tasks\n")
     assert by_parent.exit_code == 0, by_parent.stderr
 
 
