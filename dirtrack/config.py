@@ -22,8 +22,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 from dirtrack.errors import ConfigError
 
@@ -46,11 +52,13 @@ def _number(value: Any, *, least: float, whole: bool) -> Any:
     return value
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Every setting of dirtrack, from ``DIRTRACK_*`` environment variables."""
 
-    model_config = SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, extra="ignore",
-                                      frozen=True, validate_default=False)
+    # Read from the environment by ``settings()``: pydantic-settings would do the same
+    # for a tenth of a second more at every command's start (its import), against a
+    # budget of half a second for a listing.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="the database: "
                               "sqlite:///path.db or postgresql://user@host/db")
@@ -182,12 +190,23 @@ def settings() -> Settings:
     found = _cache.get(key)
     if found is None:
         try:
-            found = Settings()  # type: ignore[call-arg]
+            found = Settings.model_validate(from_environment())
         except ValidationError as exc:
             raise ConfigError(_one_line(exc)) from None
         if len(_cache) > 64:
             _cache.clear()
         _cache[key] = found
+    return found
+
+
+def from_environment() -> dict[str, str]:
+    """Return the ``DIRTRACK_*`` variables that name a setting, by field name (an empty
+    variable counts as unset)."""
+    found = {}
+    for name in Settings.model_fields:
+        value = os.environ.get(PREFIX + name.upper(), "")
+        if value != "":
+            found[name] = value
     return found
 
 
