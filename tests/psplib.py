@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-TESTDATA = Path(__file__).resolve().parents[2] / "shared" / "testdata" / "psplib"
+from tests.testdata import testdata_root
+
+TESTDATA = testdata_root() / "psplib"
 
 
 def parse_sm(path: Path) -> tuple[dict[int, list[int]], dict[int, int], int]:

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
 from dirtrack.calendar import WorkCalendar, period_end, quarter_bounds
+from tests.testdata import testdata_root
 
-# shared/ sits beside the project's folder (a clone, or the folder holding worktrees).
-HOLIDAYS_FILE = next(
-    (found for folder in Path(__file__).resolve().parents
-     if (found := folder / "shared" / "testdata" / "holidays" / "vn_holidays_2024_2026.txt")
-     .exists()),
-    Path(__file__).resolve().parents[3] / "shared" / "testdata" / "holidays"
-    / "vn_holidays_2024_2026.txt")
+HOLIDAYS_FILE = testdata_root() / "holidays" / "vn_holidays_2024_2026.txt"
 MAKE_UP_SATURDAYS = [date(2024, 5, 4), date(2025, 2, 8), date(2025, 4, 26), date(2026, 8, 22)]
 
 
