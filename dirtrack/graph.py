@@ -190,7 +190,8 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
         task = tasks[task_id]
         units: list[str | None]
         if task.for_each:
-            units = [u.id for u in registry.units_at_level(task.for_each, task.scope, issued)]
+            units = [u.id for u in registry.units_matching(task.fan_levels(), task.for_kinds,
+                                                           task.scope, issued)]
             if not units:
                 warnings.append(Problem(task.path, task.line_of("for_each"), "for_each",
                                         f"task '{task.id}' fans out over no unit: "
@@ -283,7 +284,7 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
 def _nothing(task: TaskSpec, on: date) -> str:
     """Say why a fanned-out task has no instance."""
     scope = f" inside '{task.scope}'" if task.scope else ""
-    return f"no {task.for_each}{scope} exists on {on.isoformat()}"
+    return f"no {task.fan_words()}{scope} exists on {on.isoformat()}"
 
 
 def _slack(ordered: list[Instance]) -> None:

@@ -28,13 +28,14 @@ from dirtrack.graph import Expansion, Instance
 from dirtrack.registry import Registry
 
 LEVEL_WORDS = {
-    "vi": {"central": "trung ương", "province": "tỉnh", "district": "huyện", "commune": "xã"},
+    "vi": {"central": "trung ương", "province": "tỉnh", "district": "huyện", "commune": "xã",
+           "unit": "đơn vị"},
     "en": {"central": "central bodies", "province": "provincial units",
-           "district": "districts", "commune": "communes"},
+           "district": "districts", "commune": "communes", "unit": "units"},
 }
 EACH = {"vi": "từng {}", "en": "each {}"}
 SINGULAR_EN = {"central bodies": "central body", "provincial units": "provincial unit",
-               "districts": "district", "communes": "commune"}
+               "districts": "district", "communes": "commune", "units": "unit"}
 
 
 def day_text(day: date, language: str) -> str:

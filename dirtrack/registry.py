@@ -105,6 +105,42 @@ class Registry:
         ]
         return sorted(found, key=lambda u: u.id)
 
+    def units_matching(
+        self, levels: Iterable[str], kinds: Iterable[str] = (), scope: str | None = None,
+        on: date | None = None,
+    ) -> list[Unit]:
+        """Return the units of any of ``levels`` (and of ``kinds``, when given), by id.
+
+        One pass over the registry, whatever the number of levels and kinds named.
+
+        >>> reg = Registry([Unit("p", "P", "province", "party"),
+        ...                 Unit("f", "F", "province", "front", "p"),
+        ...                 Unit("y", "Y", "province", "union", "p"),
+        ...                 Unit("c", "C", "commune", "government", "p")])
+        >>> [u.id for u in reg.units_matching(["province"], ["front", "union"])]
+        ['f', 'y']
+        >>> [u.id for u in reg.units_matching(["province", "commune"])]
+        ['c', 'f', 'p', 'y']
+        """
+        wanted_levels, wanted_kinds = set(levels), set(kinds)
+        found = [
+            u
+            for u in self.units.values()
+            if u.level in wanted_levels
+            and (not wanted_kinds or u.kind in wanted_kinds)
+            and (scope is None or self.is_within(u.id, scope))
+            and (on is None or self.exists_on(u.id, on))
+        ]
+        return sorted(found, key=lambda u: u.id)
+
+    def tiers(self, on: date | None) -> int:
+        """Return 3 when a district-level unit is in effect on ``on``, else 2.
+
+        Since 1 July 2025 a province has two tiers of local government (communes and
+        wards directly under it); before, three (province, district, commune).
+        """
+        return 3 if self.units_at_level("district", on=on) else 2
+
     def successor(self, unit_id: str) -> tuple[str, date] | None:
         """Return (the unit that takes over, the date) when ``unit_id`` ends, else None."""
         reorg = self.reorganisations.get(unit_id)

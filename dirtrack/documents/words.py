@@ -171,9 +171,9 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 LEVELS = {"vi": {"commune": "xã", "district": "huyện", "province": "tỉnh",
-                 "central": "đơn vị"},
+                 "central": "đơn vị", "unit": "đơn vị"},
           "en": {"commune": "communes", "district": "districts", "province": "provinces",
-                 "central": "units"}}
+                 "central": "units", "unit": "units"}}
 KIND_NAMES = {"vi": {"plan": "Kế hoạch", "resolution": "Nghị quyết", "directive": "Chỉ thị",
                      "decision": "Quyết định", "circular": "Thông tri",
                      "conclusion": "Kết luận", "notice": "Thông báo"},

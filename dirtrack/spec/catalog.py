@@ -8,7 +8,6 @@ is read.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,9 +28,11 @@ from dirtrack.spec.fields import (
 )
 from dirtrack.spec.files import MAX_FILE_BYTES, inside, read_source, shown
 from dirtrack.spec.model import parse_deadline
+from dirtrack.spec.roles import TIERS, Place
 from dirtrack.spec.sandbox import Sandbox, template_line
 from dirtrack.spec.yamlpos import YamlSyntaxError, YMap, parse_yaml
 
+TIERS_PARAM = "tiers"  # given to every template: 2 or 3 tiers of local government
 PARAM_TYPES = ("str", "int", "bool", "date", "deadline", "unit", "units", "level")
 _SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
 
@@ -96,6 +97,11 @@ def read_template(path: Path, display: str, report: Report) -> Template | None:
             continue
         check_keys(spec, ["type", "required", "default", "description"], ["type"],
                    display, report, where=f" in parameter '{name}'")
+        if name == TIERS_PARAM:
+            report.error(display, line, name,
+                         f"'{TIERS_PARAM}' is given to every template (2 or 3 tiers, from the "
+                         "registry or 'with:'); remove it from 'params:'")
+            continue
         ptype = str(spec.get("type", "str"))
         if ptype not in PARAM_TYPES:
             report.error(display, spec.line_of("type"), "type",
@@ -172,18 +178,31 @@ def _coerce(param: Param, value: Any) -> tuple[Any, str | None]:
 
 def bind_params(
     tpl: Template, given: YMap, path: str, use_line: int, report: Report,
-    units: Collection[str] = (),
+    place: Place | None = None,
 ) -> dict[str, Any] | None:
-    """Return the template's parameter values from a use's ``with:``; report mistakes."""
+    """Return the template's parameter values from a use's ``with:``; report mistakes.
+
+    Besides its own parameters every template reads ``tiers``: 2 or 3 from ``with:``,
+    else 3 when the registry has a district in effect on the issue date, else 2.
+    """
     env = Sandbox(undefined=StrictUndefined)
     ok = True
     for key in given:
-        if key not in tpl.params:
+        if key not in tpl.params and key != TIERS_PARAM:
             report.error(path, given.line_of(key), key,
                          f"template '{tpl.name}' has no parameter '{key}'; its parameters are "
-                         f"{', '.join(tpl.params) or 'none'}" + suggestion(key, tpl.params))
+                         f"{', '.join([*tpl.params, TIERS_PARAM])}"
+                         + suggestion(key, tpl.params))
             ok = False
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = {TIERS_PARAM: place.tiers if place is not None else 3}
+    if TIERS_PARAM in given:
+        if given[TIERS_PARAM] not in TIERS or isinstance(given[TIERS_PARAM], bool):
+            report.error(path, given.line_of(TIERS_PARAM), TIERS_PARAM,
+                         f"'{given[TIERS_PARAM]}' is not a number of tiers; write 2 (communes "
+                         "and wards under the province) or 3 (province, district, commune)")
+            ok = False
+        else:
+            values[TIERS_PARAM] = given[TIERS_PARAM]
     for param in tpl.params.values():
         if param.name in given:
             raw, line = given[param.name], given.line_of(param.name)
@@ -205,15 +224,23 @@ def bind_params(
                                  f"default does not render: {_why(exc)}")
                     ok = False
                     continue
-        value, problem = _coerce(param, raw)
-        if problem is None and param.type in ("unit", "units") and units:
+        problem = None
+        if param.type in ("unit", "units") and place is not None:
+            raw, problem = place.resolve(raw)
+        if problem is None:
+            value, problem = _coerce(param, raw)
+        if problem is None and param.type in ("unit", "units") and place is not None:
+            units = place.registry.units
             wrong = [u for u in (raw if isinstance(raw, list) else [raw]) if str(u) not in units]
             if wrong:
-                problem = (f"names unknown unit '{wrong[0]}'; use an id from the "
-                           f"jurisdiction's units.yaml" + suggestion(str(wrong[0]), units))
+                problem = (f"names unknown unit '{wrong[0]}'; use an id from "
+                           f"{place.units_file}" + suggestion(str(wrong[0]), units))
         if problem:
+            default = param.name not in given
             report.error(path, line, param.name,
-                         f"parameter '{param.name}' of template '{tpl.name}' {problem}")
+                         f"parameter '{param.name}' of template '{tpl.name}' "
+                         + ("by default " if default else "") + problem
+                         + (f", or give '{param.name}' under 'with:'" if default else ""))
             ok = False
             continue
         values[param.name] = value

@@ -13,7 +13,7 @@ import networkx as nx
 from dirtrack import config
 from dirtrack.calendar import WorkCalendar
 from dirtrack.errors import ConfigError
-from dirtrack.registry import LEVELS, Registry
+from dirtrack.registry import Registry
 from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks
 from dirtrack.spec.fields import (
     Report,
@@ -27,6 +27,7 @@ from dirtrack.spec.fields import (
     check_text,
     suggestion,
 )
+from dirtrack.spec.fanout import read_fan_out
 from dirtrack.spec.files import is_present, read_source, shown
 from dirtrack.spec.model import (
     DIRECTIVE_KINDS,
@@ -39,10 +40,12 @@ from dirtrack.spec.model import (
 )
 from dirtrack.spec.review_settings import REVIEW_FILE, read_review_files
 from dirtrack.spec.settings import AlertSettings, read_ladder, read_settings
-from dirtrack.spec.units import cycles, read_calendar, read_units
+from dirtrack.spec.roles import Place
+from dirtrack.spec.units import cycles, read_calendar, read_roles, read_units
 from dirtrack.spec.yamlpos import YamlSyntaxError, YList, YMap, parse_yaml
 
 UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE = "units.yaml", "calendar.yaml", "escalation.yaml"
+CATALOG_FOLDER = "tasks_catalog"
 SETTINGS_FILES = {UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE, REVIEW_FILE}
 TASK_KEYS = ("id", "title", "lead", "support", "sector", "deliverable", "due", "depends_on",
              "for_each", "scope")
@@ -55,6 +58,7 @@ class Workspace:
 
     jurisdictions: list[Jurisdiction]
     catalog: dict[str, Template]
+    catalog_path: str = ""  # the shared catalog folder as shown, "" when there is none
 
 
 def find_catalog(path: Path) -> Path | None:
@@ -67,8 +71,9 @@ def find_catalog(path: Path) -> Path | None:
         return env
     here = path.resolve()
     for folder in [here, *here.parents]:
-        candidate = folder / "tasks_catalog"
-        if candidate.is_dir():
+        candidate = folder / CATALOG_FOLDER
+        # A jurisdiction's own catalog is searched first for its directives only.
+        if candidate.is_dir() and not is_present(folder / UNITS_FILE):
             return candidate
     return None
 
@@ -80,7 +85,9 @@ def read_workspace(path: Path, catalog_dir: Path | None = None) -> tuple[Workspa
     if not path.exists():
         report.error(str(path), 0, "path", "no such file or folder; give a directives path")
         return Workspace([], {}), report
-    catalog = read_catalog(catalog_dir or find_catalog(path), root, report)
+    shared = catalog_dir or find_catalog(path)
+    catalog = read_catalog(shared, root, report)
+    places = [_show(shared, root)] if shared is not None and shared.is_dir() else []
     folders: list[tuple[Path, list[Path] | None]] = []
     if path.is_file():
         if not is_present(path.parent / UNITS_FILE):
@@ -101,10 +108,10 @@ def read_workspace(path: Path, catalog_dir: Path | None = None) -> tuple[Workspa
         if not folders and not report.errors:
             report.error(str(path), 0, "path",
                          "no jurisdiction found; a jurisdiction folder holds a units.yaml")
-    jurisdictions = [_read_jurisdiction(folder, files, catalog, root, report)
+    jurisdictions = [_read_jurisdiction(folder, files, catalog, places, root, report)
                      for folder, files in folders]
     _check_unique_across(jurisdictions, report)
-    return Workspace(jurisdictions, catalog), report
+    return Workspace(jurisdictions, catalog, places[0] if places else ""), report
 
 
 def _show(path: Path, root: Path) -> str:
@@ -129,12 +136,17 @@ def _load(path: Path, root: Path, report: Report) -> tuple[Any, str, str | None]
 
 
 def _read_jurisdiction(
-    folder: Path, files: list[Path] | None, catalog: dict[str, Template], root: Path,
-    report: Report,
+    folder: Path, files: list[Path] | None, shared: dict[str, Template], places: list[str],
+    root: Path, report: Report,
 ) -> Jurisdiction:
     units_doc, units_path, units_text = _load(folder / UNITS_FILE, root, report)
     name, units, reorgs = read_units(units_doc, units_path, folder.name, report,
                                       readable=units_text is not None)
+    roles = read_roles(units_doc, units_path, {u.id for u in units}, report)
+    catalog = _Catalog(shared, places)
+    if (folder / CATALOG_FOLDER).is_dir():  # the jurisdiction's own templates come first
+        own = read_catalog(folder / CATALOG_FOLDER, root, report)
+        catalog = _Catalog({**shared, **own}, [_show(folder / CATALOG_FOLDER, root), *places])
     calendar_text: str | None = ""
     escalation_text: str | None = ""
     calendar = WorkCalendar("VN")
@@ -149,7 +161,7 @@ def _read_jurisdiction(
     base = hashlib.sha256("\0".join([units_text or "", calendar_text or "",
                                      escalation_text or ""]).encode()).hexdigest()
     jur = Jurisdiction(folder.name, name, _show(folder, root), units, reorgs, calendar,
-                       fingerprint=base, settings=settings)
+                       fingerprint=base, settings=settings, roles=roles)
     jur.review, jur.narratives = read_review_files(  # not in `base`: no directive depends on them
         folder, _show(folder, root), lambda p: _load(p, root, report), report)
     paths = files if files is not None else sorted(
@@ -167,8 +179,8 @@ def _read_jurisdiction(
 
 
 def _read_directive(
-    path: Path, jur: Jurisdiction, registry: Registry, catalog: dict[str, Template],
-    root: Path, report: Report,
+    path: Path, jur: Jurisdiction, registry: Registry, catalog: _Catalog, root: Path,
+    report: Report,
 ) -> DirectiveSpec | None:
     doc, shown, text = _load(path, root, report)
     if text is None:
@@ -219,7 +231,8 @@ def _read_directive(
         if item is None:
             continue
         if "use" in item:
-            used = _expand_use(item, shown, catalog, registry, report)
+            place = Place(registry, jur.roles, issued_on, f"{jur.path}/{UNITS_FILE}")
+            used = _expand_use(item, shown, catalog, place, report)
             if used is not None:
                 tasks.extend(used[0])
                 templates_text.append(used[1])
@@ -283,10 +296,9 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
     except ValueError as exc:
         report.error(path, item.line_of("due"), "due", str(exc))
         due = None
-    for_each = None
+    fan = None
     if item.get("for_each") is not None:
-        for_each = as_choice(item["for_each"], LEVELS, path, item.line_of("for_each"),
-                             "for_each", report)
+        fan = read_fan_out(item["for_each"], path, item.line_of("for_each"), report)
     if item.get("scope") is not None and "for_each" not in item:
         report.error(path, item.line_of("scope"), "scope",
                      "'scope' only applies to a task with 'for_each'; add for_each or remove scope")
@@ -305,9 +317,10 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
     return TaskSpec(
         id=full, title=str(item["title"]), lead=str(item["lead"]) if item.get("lead") else None,
         sector=sector, due=due, support=support, deliverable=str(item.get("deliverable") or ""),
-        depends_on=deps, for_each=for_each,
+        depends_on=deps, for_each=fan.label if fan else None,
         scope=str(item["scope"]) if item.get("scope") else None, path=path, line=item.line,
         key_lines=dict(item.key_lines), template=template,
+        for_levels=fan.levels if fan else (), for_kinds=fan.kinds if fan else (),
     )
 
 
@@ -339,15 +352,17 @@ def _share(value: Any) -> float | None:
 
 
 def _expand_use(
-    item: YMap, path: str, catalog: dict[str, Template], registry: Registry, report: Report
+    item: YMap, path: str, catalog: _Catalog, place: Place, report: Report
 ) -> tuple[list[TaskSpec], str] | None:
     check_keys(item, USE_KEYS, ["use"], path, report)
     name = str(item["use"])
-    tpl = catalog.get(name)
+    tpl = catalog.templates.get(name)
     if tpl is None:
+        looked = " then ".join(catalog.places) or "no catalog folder (none found)"
         report.error(path, item.line_of("use"), "use",
-                     f"unknown template '{name}'; templates in the catalog: "
-                     f"{', '.join(sorted(catalog)) or 'none'}" + suggestion(name, catalog))
+                     f"unknown template '{name}'; looked in {looked}; templates there: "
+                     f"{', '.join(sorted(catalog.templates)) or 'none'}"
+                     + suggestion(name, catalog.templates))
         return None
     prefix = as_slug(item.get("as", name), path, item.line_of("as"), "as", report)
     given = item.get("with") if item.get("with") is not None else YMap()
@@ -356,7 +371,7 @@ def _expand_use(
         return None
     if not hasattr(given, "line"):
         given.line, given.key_lines = item.line, {}
-    values = bind_params(tpl, given, path, item.line_of("use"), report, registry.units)
+    values = bind_params(tpl, given, path, item.line_of("use"), report, place)
     if values is None or prefix is None:
         return None
     doc = render_tasks(tpl, values, report)
@@ -385,6 +400,14 @@ def _expand_use(
                 task.due.ref, qualify(task.due.ref), 1), ref=qualify(task.due.ref),
                 amount=task.due.amount, unit=task.due.unit)
     return tasks, tpl.text + repr(sorted(values.items())) + prefix
+
+
+@dataclass
+class _Catalog:
+    """The templates a jurisdiction's directives may use, and the folders they came from."""
+
+    templates: dict[str, Template]
+    places: list[str]
 
 
 def _check_tasks(

@@ -105,15 +105,35 @@ class TaskSpec:
     support: list[str] = field(default_factory=list)
     deliverable: str = ""
     depends_on: list[Dependency] = field(default_factory=list)
+    # The fan-out as stored and shown: a level, or "unit" when it names several levels
+    # or kinds (``for_each: {level: province, kind: [front, union]}``).
     for_each: str | None = None
     scope: str | None = None
     path: str = ""
     line: int = 0
     key_lines: dict[str, int] = field(default_factory=dict)
     template: str | None = None
+    for_levels: tuple[str, ...] = ()  # empty: the level of ``for_each``
+    for_kinds: tuple[str, ...] = ()  # empty: every kind
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
+
+    def fan_levels(self) -> tuple[str, ...]:
+        """Return the levels the task fans out over (none for a single instance)."""
+        return self.for_levels or ((self.for_each,) if self.for_each else ())
+
+    def fan_words(self) -> str:
+        """Return the fan-out in words: ``commune``, ``province units of kind front or union``.
+
+        >>> TaskSpec("t", "T", None, "economic", parse_deadline("2024"), for_each="unit",
+        ...          for_levels=("province",), for_kinds=("front", "union")).fan_words()
+        'province unit of kind front or union'
+        """
+        levels = " or ".join(self.fan_levels())
+        if not self.for_kinds:
+            return levels if self.for_each != "unit" else f"{levels} unit"
+        return f"{levels} unit of kind {' or '.join(self.for_kinds)}"
 
 
 @dataclass
@@ -155,6 +175,7 @@ class Jurisdiction:
     settings: AlertSettings = field(default_factory=AlertSettings)
     review: ReviewSettings | None = None  # review.yaml, when the folder has one
     narratives: dict[str, Narrative] = field(default_factory=dict)  # reviews/<quarter>.md
+    roles: dict[str, str] = field(default_factory=dict)  # units.yaml roles: role -> unit
 
     def ladder_of(self, directive: DirectiveSpec) -> tuple[LadderStep, ...]:
         return directive.ladder if directive.ladder is not None else self.settings.ladder

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import networkx as nx
@@ -37,7 +38,8 @@ def read_units(
     doc = as_map(doc, path, 1, "units", report)
     if doc is None:
         return jurisdiction, units, reorgs
-    check_keys(doc, ["jurisdiction", "units", "reorganisations"], ["units"], path, report)
+    check_keys(doc, ["jurisdiction", "units", "reorganisations", "roles"], ["units"], path,
+               report)
     name = jurisdiction
     if isinstance(doc.get("jurisdiction"), YMap):
         name = str(doc["jurisdiction"].get("name", jurisdiction))
@@ -136,6 +138,29 @@ def read_units(
                      "units merge into each other: " + " -> ".join([*cycle, cycle[0]])
                      + "; one of them must be the unit that continues")
     return name, units, reorgs
+
+
+def read_roles(doc: Any, path: str, ids: Collection[str], report: Report) -> dict[str, str]:
+    """Return the jurisdiction's roles (``roles: {labour-federation: hy-ldld}``): role -> unit.
+
+    A catalog template names the bodies it needs by role, so one template serves
+    provinces whose unit ids differ; a role names a unit of this registry.
+    """
+    if not isinstance(doc, YMap) or doc.get("roles") is None:
+        return {}
+    raw = as_map(doc["roles"], path, doc.line_of("roles"), "roles", report)
+    roles: dict[str, str] = {}
+    for role, unit in (raw or {}).items():
+        line = raw.line_of(role) if raw is not None else 0
+        if as_slug(role, path, line, "roles", report) is None:
+            continue
+        if isinstance(unit, (YMap, YList)) or str(unit) not in ids:
+            report.error(path, line, role,
+                         f"role '{role}' names unknown unit '{unit}'; use an id listed under "
+                         "units:" + suggestion(str(unit), ids))
+            continue
+        roles[str(role)] = str(unit)
+    return roles
 
 
 def read_calendar(doc: Any, path: str, report: Report) -> WorkCalendar:

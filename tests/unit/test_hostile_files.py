@@ -191,7 +191,7 @@ def test_catalog_links_in_a_loop_and_leading_out(here: Path) -> None:
         f"catalog/b.yaml:0: file: {LOOP}",
         "catalog/secret.yaml:0: file: this is a link to a file outside the catalog folder; "
         "copy the template into the catalog",
-        "nb/plan.yaml:9: use: unknown template 'secret'; templates in the catalog: none",
+        "nb/plan.yaml:9: use: unknown template 'secret'; looked in catalog; templates there: none",
     ]
 
 
@@ -215,7 +215,7 @@ def test_a_use_name_cannot_leave_the_catalog(here: Path, name: str) -> None:
     write(here / "elsewhere", "secret.yaml", "template: secret\n---\ntasks: []\n")
     folder = jurisdiction(here, {"plan.yaml": directive_yaml(f"- {{use: '{name}'}}")})
     assert problems(folder, catalog(here)) == [
-        f"nb/plan.yaml:9: use: unknown template '{name}'; templates in the catalog: none"]
+        f"nb/plan.yaml:9: use: unknown template '{name}'; looked in catalog; templates there: none"]
 
 
 def test_a_catalog_file_not_in_utf8_is_one_line(here: Path) -> None:

@@ -529,7 +529,7 @@ def test_unknown_template(here: Path, cat: Path) -> None:
           with: {year: 2024}
     """)
     assert problems(folder, cat) == [
-        "nb/plan.yaml:9: use: unknown template 'workers-mnth'; templates in the catalog: "
+        "nb/plan.yaml:9: use: unknown template 'workers-mnth'; looked in catalog; templates there: "
         "workers-month (did you mean 'workers-month'?)",
     ]
 
@@ -567,7 +567,7 @@ def test_unknown_template_parameter(here: Path, cat: Path) -> None:
     """)
     assert problems(folder, cat) == [
         "nb/plan.yaml:12: leader: template 'workers-month' has no parameter 'leader'; "
-        "its parameters are year, lead (did you mean 'lead'?)",
+        "its parameters are year, lead, tiers (did you mean 'lead'?)",
     ]
 
 
