@@ -15,6 +15,7 @@ from dirtrack.calendar import WorkCalendar
 from dirtrack.errors import ConfigError
 from dirtrack.registry import Registry
 from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks
+from dirtrack.spec.fanout import read_fan_out
 from dirtrack.spec.fields import (
     Report,
     as_choice,
@@ -27,7 +28,6 @@ from dirtrack.spec.fields import (
     check_text,
     suggestion,
 )
-from dirtrack.spec.fanout import read_fan_out
 from dirtrack.spec.files import is_present, read_source, shown
 from dirtrack.spec.model import (
     DIRECTIVE_KINDS,
@@ -39,8 +39,8 @@ from dirtrack.spec.model import (
     parse_deadline,
 )
 from dirtrack.spec.review_settings import REVIEW_FILE, read_review_files
-from dirtrack.spec.settings import AlertSettings, read_ladder, read_settings
 from dirtrack.spec.roles import Place
+from dirtrack.spec.settings import AlertSettings, read_ladder, read_settings
 from dirtrack.spec.units import cycles, read_calendar, read_roles, read_units
 from dirtrack.spec.yamlpos import YamlSyntaxError, YList, YMap, parse_yaml
 

@@ -48,8 +48,9 @@ class Place:
         >>> place = Place(reg, {"labour-federation": "ld"})
         >>> place.resolve([{"role": "labour-federation"}, {"level": "province", "kind": "front"}])
         (['ld', 'ff'], None)
-        >>> place.resolve({"role": "dolisa"})[1]
-        "names the role 'dolisa', which units.yaml does not give; add 'roles: {dolisa: UNIT}' to units.yaml"
+        >>> print(place.resolve({"role": "dolisa"})[1])  # doctest: +NORMALIZE_WHITESPACE
+        names the role 'dolisa', which units.yaml does not give;
+        add 'roles: {dolisa: UNIT}' to units.yaml
         """
         if isinstance(value, list):
             out = []
