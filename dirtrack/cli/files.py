@@ -106,3 +106,28 @@ def plan_(
                              plan_rows(exp, registry, language))
             blocks.append(f"{head}\n{body}")
         typer.echo("\n\n".join(blocks))
+
+
+@app.command()
+def init(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The jurisdiction's folder "
+                                        "name, e.g. quang-tri.")],
+    directives: Annotated[Path, typer.Option(
+        "--directives", help="The directives folder to write into.")] = Path("directives"),
+    province: Annotated[str | None, typer.Option(
+        "--province", help='The province\'s name, e.g. "Tỉnh Quảng Trị".')] = None,
+) -> None:
+    """Write a new two-tier province into DIRECTIVES/NAME: units, calendar, escalation, a plan."""
+    from dirtrack.skeleton import write_skeleton
+    from dirtrack.spec.loader import find_catalog
+
+    with user_errors():
+        written = write_skeleton(directives, name, province)
+        for path in written:
+            typer.echo(f"wrote {path}")
+        folder = written[0].parent
+        if find_catalog(folder) is None:
+            typer.echo(f"warning: no tasks_catalog folder beside {directives}: the plan uses "
+                       "the catalog; set DIRTRACK_CATALOG to it", err=True)
+        typer.echo(f"next: list your communes and wards in {folder / 'units.yaml'}, then run "
+                   f"dirtrack plan {folder}")
