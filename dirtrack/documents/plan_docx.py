@@ -69,9 +69,9 @@ def office_deadline_words(due: Deadline, numbers: dict[str, int], task: TaskSpec
 
 def _lead_words(task: TaskSpec, registry: Registry) -> str:
     if task.for_each and not task.lead:
-        if task.for_each not in FAN_OUT:
-            raise DirtrackError(f"task '{task.id}' fans out over {task.for_each} units, which an "
-                                "appendix table cannot name; give it a lead")
+        if task.for_each not in FAN_OUT or task.for_kinds:
+            raise DirtrackError(f"task '{task.id}' fans out over each {task.fan_words()}, "
+                                "which an appendix table cannot name; give it a lead")
         scope = f" thuộc {registry[task.scope].name}" if task.scope else ""
         return FAN_OUT[task.for_each] + scope
     assert task.lead is not None
@@ -83,7 +83,10 @@ def _note(task: TaskSpec) -> str:
     if task.depends_on:
         data["depends_on"] = [[d.task.replace("/", "-"), d.at_least] for d in task.depends_on]
     if task.for_each and task.lead:
-        data["for_each"], data["scope"] = task.for_each, task.scope
+        # A fan-out over several levels or kinds travels as its levels and kinds.
+        data["for_each"] = task.for_each if task.for_each != "unit" else {
+            "level": list(task.fan_levels()), "kind": list(task.for_kinds)}
+        data["scope"] = task.scope
     return "dirtrack " + json.dumps(data, ensure_ascii=False)
 
 

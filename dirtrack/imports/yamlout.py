@@ -45,12 +45,30 @@ def _share(share: float) -> str:
     return f"{round(share * 100, 4):g}%"
 
 
+def _fan_out(value: object) -> str:
+    """Return ``for_each`` as YAML: a level, or ``{level: [...], kind: [...]}``.
+
+    The mapping comes from the hidden note of an exported plan; anything but plain
+    names is quoted, for validate to refuse with its line.
+
+    >>> _fan_out({"level": ["province"], "kind": ["front", "union"]})
+    '{level: [province], kind: [front, union]}'
+    """
+    if isinstance(value, dict):
+        parts = {str(k): v if isinstance(v, list) else [v] for k, v in value.items() if v}
+        names = [str(k) for k in parts] + [str(x) for v in parts.values() for x in v]
+        if all(re.fullmatch(r"[a-z][a-z-]*", n) for n in names):
+            return "{" + ", ".join(f"{k}: [{', '.join(map(str, v))}]"
+                                   for k, v in parts.items()) + "}"
+    text = str(value)
+    return text if re.fullmatch(r"[a-z]+", text) else quote(text)
+
+
 def task_lines(task: ImportedTask, recurring_loadable: bool) -> list[str]:
     """Return the YAML lines of one task (without indentation of the list)."""
     lines = [f"- id: {_id(task.id)}", f"  title: {quote(task.title)}"]
     if task.for_each:
-        level = task.for_each
-        lines.append(f"  for_each: {level if re.fullmatch(r'[a-z]+', level) else quote(level)}")
+        lines.append(f"  for_each: {_fan_out(task.for_each)}")
         if task.scope:
             lines.append(f"  scope: {_id(task.scope)}")
     if task.lead:

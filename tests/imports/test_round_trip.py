@@ -143,3 +143,27 @@ def test_the_demo_plan_is_what_importing_its_word_file_gives(tmp_path):
     (jur, spec), = loaded.directives()
     assert (spec.id, len(spec.tasks), len(loaded.expansion(jur, spec).instances)) == \
         ("nb-2024-h2", 10, 57)
+
+
+def test_a_fan_out_over_several_kinds_survives_the_round_trip(tmp_path):
+    from tests.unit.builders import directive_yaml as header
+    from tests.unit.builders import jurisdiction
+
+    folder = jurisdiction(tmp_path, {"plan.yaml": header("""
+        - id: each-org
+          title: "Báo cáo của từng tổ chức"
+          lead: mass-mobilization-commission
+          for_each: {level: province, kind: [front, party]}
+          sector: political-system
+          due: 2024-05-31
+    """)})
+    plan = read_plan(folder, catalog=ROOT / "tasks_catalog")
+    jur, spec = plan.directives()[0]
+    (tmp_path / "plan.docx").write_bytes(plan_docx(spec, plan.registries[jur.id]))
+
+    imported = import_plan(tmp_path / "plan.docx", folder, shown="plan.docx")
+    (folder / "plan.yaml").write_text(directive_yaml(imported), encoding="utf-8")
+    ((_, again),) = read_plan(folder, catalog=ROOT / "tasks_catalog").directives()
+
+    assert [(t.for_each, t.fan_levels(), t.for_kinds) for t in again.tasks] == [
+        ("unit", ("province",), ("front", "party"))]
