@@ -146,3 +146,24 @@ def test_a_province_template_replaces_the_shared_one(cli, project):
 
     assert run.exit_code == 0, run.stderr
     assert "2025-10-15" in run.stdout and "2025-10-30" not in run.stdout
+
+
+def test_a_changed_catalog_template_is_recomputed_on_the_next_load(cli, project, engine):
+    _init(cli, project)
+    assert cli("load", QT, "--on", "2025-08-04").exit_code == 0
+    template = project / "tasks_catalog" / "fatherland-front-congress.yaml"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("else 'grassroots' }} + 45d", "else 'grassroots' }} + 40d"),
+                        encoding="utf-8")
+
+    run = cli("load", QT, "--on", "2025-08-05")
+
+    assert run.exit_code == 0, run.stderr
+    assert run.stdout.splitlines()[0] == (
+        "quang-tri-2025-mttq: updated: 0 added, 2 revised, 0 cancelled, 0 restored")
+    rows = InstanceRow.__table__
+    with engine.connect() as conn:
+        dues = dict(conn.execute(select(rows.c.key, rows.c.spec_due_on)).tuples().all())
+    # 15 September + 40 days; Saturday 25 October + 10 working days
+    assert dues["quang-tri-2025-mttq/congress/province"] == date(2025, 10, 25)
+    assert dues["quang-tri-2025-mttq/summary"] == date(2025, 11, 7)
