@@ -316,6 +316,31 @@ def dashboard(request: Request, user: PageUser, engine: EngineDep, as_of: str | 
                   may_decide=user.role == "steering", names=_unit_names(engine))
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MAX = 100_000  # rows in one download; a national list is read by directive
+
+
+@router.get("/dashboard/tasks.xlsx")
+def dashboard_xlsx(user: PageUser, engine: EngineDep, as_of: str | None = None,
+                   directive: str | None = None) -> Response:
+    """The task list as the dashboard filters it, as an Excel sheet (``tasks --format
+    xlsx``); an officer gets the tasks of their own unit."""
+    from dirtrack.documents.tasks_xlsx import render_tasks_xlsx, sheet_rows
+    from dirtrack.store.queries import check_known
+
+    day = _date(as_of)
+    check_known(engine, directive or None)
+    unit = user.unit_id if user.role == "officer" else None
+    rows, language = sheet_rows(engine, day, Filters(directive=directive or None, unit=unit),
+                                XLSX_MAX + 1)
+    if len(rows) > XLSX_MAX:
+        raise InvalidAction(f"the list holds more than {XLSX_MAX:,} tasks, more than one "
+                            "download carries; choose a directive")
+    name = f"nhiem-vu-{directive or unit or 'tat-ca'}-{day.isoformat()}.xlsx"
+    return Response(render_tasks_xlsx(rows, language), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/directives", response_class=HTMLResponse)
 def directives(request: Request, user: PageUser, engine: EngineDep) -> Response:
     with engine.connect() as conn:
