@@ -19,8 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from dirtrack.config import today
 from dirtrack.documents.calendar_ics import unit_calendar
 from dirtrack.errors import NotAllowed
-from dirtrack.feeds import live_feed, new_feed, revoke_feed
 from dirtrack.feeds import feed_unit as unit_of_feed
+from dirtrack.feeds import live_feed, new_feed, revoke_feed
 from dirtrack.web.app import EngineDep, PageUser, render, session_of
 from dirtrack.web.security import csrf_ok
 

@@ -63,6 +63,10 @@ WORDS: dict[str, dict[str, str]] = {
         "calendar_new": "Make a calendar feed", "calendar_renew": "Make a new address",
         "calendar_revoke": "Revoke the feed", "calendar_revoked": "The calendar feed is revoked.",
         "download_xlsx": "Download as Excel (.xlsx)",
+        "review_figures": "The quarterly review: {q}, {j}",
+        "review_same": "The figures of the quarterly review, read as of the date above.",
+        "review_open": "Open the review", "review_plan": "By task of the plan",
+        "review_changes": "Deadlines extended and tasks cancelled",
     },
     "vi": {
         "app": "dirtrack", "login": "Đăng nhập", "logout": "Đăng xuất", "user": "Tên đăng nhập",
@@ -123,6 +127,10 @@ WORDS: dict[str, dict[str, str]] = {
         "calendar_new": "Tạo địa chỉ lịch", "calendar_renew": "Tạo địa chỉ mới",
         "calendar_revoke": "Thu hồi địa chỉ lịch", "calendar_revoked": "Đã thu hồi địa chỉ lịch.",
         "download_xlsx": "Tải danh sách nhiệm vụ (Excel)",
+        "review_figures": "Số liệu báo cáo {q}: {j}",
+        "review_same": "Số liệu của báo cáo quý, tính đến ngày đã chọn ở trên.",
+        "review_open": "Xem báo cáo", "review_plan": "Kết quả theo nhiệm vụ của kế hoạch",
+        "review_changes": "Gia hạn và hủy nhiệm vụ",
     },
 }
 
