@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, false, func, insert,
 from dirtrack.config import now as clock
 from dirtrack.config import settings
 from dirtrack.errors import DirtrackError, InvalidAction, NotFound
+from dirtrack.feeds import end_feeds
 from dirtrack.store.tables import (
     ApiTokenRow,
     LoginAttemptRow,
@@ -149,11 +150,13 @@ class Ended:
 
     sessions: int
     tokens: int
+    feeds: int = 0  # calendar feeds (see dirtrack.feeds)
 
 
 def set_password(engine: Engine, name: str, password: str,
                  now: datetime | None = None) -> Ended:
-    """Set a user's password; every session and token of the user ends with the old one."""
+    """Set a user's password; every session, token and calendar feed of the user ends
+    with the old one."""
     if len(password) < MIN_PASSWORD:
         raise InvalidAction(f"the password is too short; use at least {MIN_PASSWORD} characters")
     at, hashed = utc_now(now), _hasher().hash(password)
@@ -161,11 +164,13 @@ def set_password(engine: Engine, name: str, password: str,
         user_id = _user_id(conn, name)
         conn.execute(update(USERS).where(USERS.c.id == user_id).values(password_hash=hashed))
         return Ended(_end_sessions(conn, user_id, at),
-                     _revoke(conn, TOKENS.c.user_id == user_id, now=at))
+                     _revoke(conn, TOKENS.c.user_id == user_id, now=at),
+                     end_feeds(conn, user_id, at))
 
 
 def set_active(engine: Engine, name: str, active: bool, now: datetime | None = None) -> Ended:
-    """Enable or disable a user; disabling ends their sessions and stops their tokens.
+    """Enable or disable a user; disabling ends their sessions and calendar feeds and
+    stops their tokens.
 
     The tokens are not revoked: they work again once the user is enabled (revoke them
     with :func:`revoke_tokens` to end them for good).
@@ -174,7 +179,9 @@ def set_active(engine: Engine, name: str, active: bool, now: datetime | None = N
     with engine.begin() as conn:
         user_id = _user_id(conn, name)
         conn.execute(update(USERS).where(USERS.c.id == user_id).values(active=active))
-        return Ended(0 if active else _end_sessions(conn, user_id, at), 0)
+        if active:
+            return Ended(0, 0)
+        return Ended(_end_sessions(conn, user_id, at), 0, end_feeds(conn, user_id, at))
 
 
 # --- login -----------------------------------------------------------------------------------

@@ -63,7 +63,8 @@ def user_password(
     password = _read_password(password_stdin)
     with user_errors():
         ended = set_password(open_engine(), name, password)
-    typer.echo(f"password of {name} changed; {_count(ended.sessions, 'session')} and "
+    feeds = f", {_count(ended.feeds, 'calendar feed')}" if ended.feeds else ""
+    typer.echo(f"password of {name} changed; {_count(ended.sessions, 'session')}{feeds} and "
                f"{_count(ended.tokens, 'token')} ended")
 
 
@@ -96,6 +97,36 @@ def user_token(
                err=True)
 
 
+@user_app.command("calendar")
+def user_calendar(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Login name of a unit's user.")],
+    revoke: Annotated[bool, typer.Option(
+        "--revoke", help="Instead of a new feed, end the user's feed.")] = False,
+    base_url: Annotated[str | None, typer.Option(
+        "--base-url", metavar="URL", help="The server's address as calendar apps reach it "
+        "(https://dirtrack.example.vn); the feed's address is printed under it.")] = None,
+) -> None:
+    """Give a user a calendar feed of their unit's deadlines (its address printed once,
+    only its hash is kept; a new one ends the old), or end it with --revoke."""
+    from dirtrack.feeds import new_feed, revoke_feed
+
+    if revoke:
+        if base_url is not None:
+            fail("give --base-url for a new feed or --revoke, not both")
+        with user_errors():
+            count = revoke_feed(open_engine(), name)
+        typer.echo(f"{_count(count, 'calendar feed')} of {name} revoked")
+        return
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        fail(f"--base-url '{base_url}' is not a web address; give it as https://host[:port]")
+    with user_errors():
+        feed = new_feed(open_engine(), name)
+    typer.echo((base_url or "").rstrip("/") + feed.path())
+    hint = "" if base_url else "; put the server's address before it (or give --base-url)"
+    typer.echo(f"calendar feed of {name} ({feed.unit_id}){hint}; end it with "
+               f"'dirtrack user calendar {name} --revoke'", err=True)
+
+
 @user_app.command("disable")
 def user_disable(name: Annotated[str, typer.Argument(metavar="NAME", help="Login name.")]
                  ) -> None:
@@ -104,7 +135,8 @@ def user_disable(name: Annotated[str, typer.Argument(metavar="NAME", help="Login
 
     with user_errors():
         ended = set_active(open_engine(), name, False)
-    typer.echo(f"user {name} disabled; {_count(ended.sessions, 'session')} ended, "
+    feeds = f" and {_count(ended.feeds, 'calendar feed')}" if ended.feeds else ""
+    typer.echo(f"user {name} disabled; {_count(ended.sessions, 'session')}{feeds} ended, "
                "tokens refused until 'dirtrack user enable'")
 
 

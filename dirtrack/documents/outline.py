@@ -210,18 +210,8 @@ class _Outline:
         self._narrative(part, "results", 1)
         part.heading(L["overview"])
         plan = o.plan_totals
-        counts = {c: self.n(v) for c, v in o.totals.counts().items()}
-        part.para(L["headline"].format(q=self.q, plan=self.n(len(o.plan_tasks)),
-                                       assigned=self.n(o.totals.total), d=self.as_of,
-                                       **counts))
-        part.para(L["headline_plan"].format(**{c: self.n(v)
-                                                for c, v in plan.counts().items()}))
-        previous = self.pct(o.previous.on_time_rate) if o.has_previous else L["previous_none"]
-        part.para(L["headline_rate"].format(r=self.pct(o.totals.on_time_rate), pq=self.pq,
-                                            p=previous))
-        part.para(L["headline_awaiting"].format(n=self.n(o.awaiting_total),
-                                                awaiting=L["awaiting"])
-                  if o.awaiting_total else L["headline_awaiting_none"])
+        for line in self.headline(o):
+            part.para(line)
         part.table(self.overview_table(o, plan))
         part.blocks.append(Block("chart", "overview"))
         part.heading(L["sectors"])
@@ -241,6 +231,20 @@ class _Outline:
             part.heading(L["directives"])
             part.table(self.directive_table())
         return part
+
+    def headline(self, o: Section) -> list[str]:
+        """Return the overview's four sentences: counts, plan tasks, rate, verification."""
+        L, plan = self.L, o.plan_totals
+        counts = {c: self.n(v) for c, v in o.totals.counts().items()}
+        previous = self.pct(o.previous.on_time_rate) if o.has_previous else L["previous_none"]
+        return [L["headline"].format(q=self.q, plan=self.n(len(o.plan_tasks)),
+                                     assigned=self.n(o.totals.total), d=self.as_of, **counts),
+                L["headline_plan"].format(**{c: self.n(v) for c, v in plan.counts().items()}),
+                L["headline_rate"].format(r=self.pct(o.totals.on_time_rate), pq=self.pq,
+                                          p=previous),
+                L["headline_awaiting"].format(n=self.n(o.awaiting_total),
+                                              awaiting=L["awaiting"])
+                if o.awaiting_total else L["headline_awaiting_none"]]
 
     def listing(self, part: Part, table: Table, count: int) -> None:
         if count:
@@ -434,3 +438,28 @@ class _Outline:
 def outline(review: Review) -> Document:
     """Return the document of ``review``."""
     return _Outline(review).document()
+
+
+@dataclass
+class Summary:
+    """The figures of a review's part I as its document words them, for a page that shows
+    them beside other things (the dashboard): the same cells as the document's tables."""
+
+    quarter: str  # "quý II năm 2024"
+    headline: list[str]
+    overview: Table
+    plan: Table
+    awaiting: Table
+    awaiting_count: int
+    changes: Table
+    changes_count: int
+
+
+def summary(review: Review) -> Summary:
+    """Return the headline and the overview, plan-task, verification and change tables of
+    ``review``, built by the same code as its document."""
+    document = _Outline(review)
+    o = review.overall
+    return Summary(document.q, document.headline(o), document.overview_table(o, o.plan_totals),
+                   document.plan_table(o), document.awaiting_table(o), len(o.awaiting),
+                   document.change_table(o), len(o.extensions) + len(o.cancellations))

@@ -269,6 +269,19 @@ class ApiTokenRow(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
+class CalendarFeedRow(SQLModel, table=True):
+    """A user's calendar feed: the random token in its address is shown once, only its
+    SHA-256 is kept. Revoked by the user, by a new feed, a new password or disabling."""
+
+    __tablename__ = "calendar_feed"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(index=True)
+    token_hash: str = Field(unique=True)
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
 class WebSessionRow(SQLModel, table=True):
     """A login in a browser; the signed cookie carries its id, only the id's hash is kept.
 

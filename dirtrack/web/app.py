@@ -260,10 +260,14 @@ def create_app(database_url: str | None = None, *, evidence_dir: Path | None = N
         return error_page(request, 422, problems)
 
     from dirtrack.web.api import router as api_router
+    from dirtrack.web.calendar import redact_access_log
+    from dirtrack.web.calendar import router as calendar_router
     from dirtrack.web.pages import router as pages_router
 
     app.include_router(api_router)
+    app.include_router(calendar_router)
     app.include_router(pages_router)
+    redact_access_log()
     app.add_middleware(BodyLimit, signed_in=signed_in)
     app.add_middleware(SecurityHeaders)  # the outer one: a 413 carries the headers too
     return app

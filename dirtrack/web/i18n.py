@@ -47,6 +47,26 @@ WORDS: dict[str, dict[str, str]] = {
         "alert_pending": "waiting", "alert_delivered": "sent", "alert_cancelled": "withdrawn",
         "each_province": "each province", "each_district": "each district",
         "each_commune": "each commune",
+        "calendar": "Calendar",
+        "calendar_intro": "Your unit's deadlines in your calendar app: subscribe to the "
+                          "feed's address (with reminders as the escalation ladder sets "
+                          "them). Anyone holding the address can read the feed: keep it to "
+                          "yourself, and revoke it if it leaks.",
+        "calendar_made": "Your calendar feed's address:",
+        "calendar_address": "Calendar feed address",
+        "calendar_once": "It is shown this once: copy it into your calendar app now. "
+                         "A new address ends this one.",
+        "calendar_live": "You have a calendar feed, made on {day}.",
+        "calendar_none": "You have no calendar feed.",
+        "calendar_no_unit": "Calendar feeds list a unit's deadlines; your login belongs to "
+                            "no unit.",
+        "calendar_new": "Make a calendar feed", "calendar_renew": "Make a new address",
+        "calendar_revoke": "Revoke the feed", "calendar_revoked": "The calendar feed is revoked.",
+        "download_xlsx": "Download as Excel (.xlsx)",
+        "review_figures": "The quarterly review: {q}, {j}",
+        "review_same": "The figures of the quarterly review, read as of the date above.",
+        "review_open": "Open the review", "review_plan": "By task of the plan",
+        "review_changes": "Deadlines extended and tasks cancelled",
     },
     "vi": {
         "app": "dirtrack", "login": "Đăng nhập", "logout": "Đăng xuất", "user": "Tên đăng nhập",
@@ -92,6 +112,25 @@ WORDS: dict[str, dict[str, str]] = {
         "channel_file": "tệp", "channel_webhook": "webhook", "channel_email": "thư điện tử",
         "alert_pending": "chờ gửi", "alert_delivered": "đã gửi", "alert_cancelled": "đã rút",
         "each_province": "từng tỉnh", "each_district": "từng huyện", "each_commune": "từng xã",
+        "calendar": "Lịch",
+        "calendar_intro": "Hạn nhiệm vụ của đơn vị trong ứng dụng lịch: đăng ký địa chỉ lịch "
+                          "dưới đây (có nhắc việc theo các mức cảnh báo). Ai có địa chỉ này "
+                          "đều xem được lịch: giữ riêng, và thu hồi ngay nếu bị lộ.",
+        "calendar_made": "Địa chỉ lịch của anh/chị:",
+        "calendar_address": "Địa chỉ lịch",
+        "calendar_once": "Địa chỉ chỉ hiển thị một lần: sao chép vào ứng dụng lịch ngay. "
+                         "Tạo địa chỉ mới thì địa chỉ này hết hiệu lực.",
+        "calendar_live": "Anh/chị đang có địa chỉ lịch, tạo ngày {day}.",
+        "calendar_none": "Anh/chị chưa có địa chỉ lịch.",
+        "calendar_no_unit": "Lịch liệt kê hạn nhiệm vụ của một đơn vị; tài khoản này không "
+                            "thuộc đơn vị nào.",
+        "calendar_new": "Tạo địa chỉ lịch", "calendar_renew": "Tạo địa chỉ mới",
+        "calendar_revoke": "Thu hồi địa chỉ lịch", "calendar_revoked": "Đã thu hồi địa chỉ lịch.",
+        "download_xlsx": "Tải danh sách nhiệm vụ (Excel)",
+        "review_figures": "Số liệu báo cáo {q}: {j}",
+        "review_same": "Số liệu của báo cáo quý, tính đến ngày đã chọn ở trên.",
+        "review_open": "Xem báo cáo", "review_plan": "Kết quả theo nhiệm vụ của kế hoạch",
+        "review_changes": "Gia hạn và hủy nhiệm vụ",
     },
 }
 

@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from dirtrack.config import now, today
 from dirtrack.dashboard import build_dashboard
+from dirtrack.documents.outline import summary as review_summary
 from dirtrack.errors import InvalidAction, NotAllowed, NotFound
 from dirtrack.report import LABELS
 from dirtrack.report import render as render_review
@@ -305,15 +306,68 @@ def _not_officer(user: User) -> None:
 
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, user: PageUser, engine: EngineDep, as_of: str | None = None,
-              directive: str | None = None) -> Response:
+              directive: str | None = None, quarter: str | None = None,
+              jurisdiction: str | None = None) -> Response:
     _not_officer(user)
     day = _date(as_of)
     board = build_dashboard(engine, day, directive or None)
     with engine.connect() as conn:
-        directives = conn.execute(select(D.c.id, D.c.number, D.c.title).order_by(D.c.id)).all()
+        directives = conn.execute(select(D.c.id, D.c.number, D.c.title, D.c.jurisdiction,
+                                         D.c.issued_on).order_by(D.c.id)).all()
+        jurisdictions = conn.execute(select(J.c.id, J.c.name).order_by(J.c.id)).all()
+    review = _quarter_review(engine, day, quarter, jurisdiction, directive, directives,
+                             jurisdictions)
     return render(request, "dashboard.html", user=user, b=board, as_of=day,
                   directive=directive or "", directives=directives,
+                  jurisdictions=jurisdictions, review=review,
+                  summary=review_summary(review) if review else None,
                   may_decide=user.role == "steering", names=_unit_names(engine))
+
+
+def _quarter_review(engine: Any, day: date, quarter: str | None, jurisdiction: str | None,
+                    directive: str | None, directives: Any, jurisdictions: Any) -> Any:
+    """Return the review the dashboard shows beside its own counts: of the quarter chosen
+    (default: the one ``day`` falls in, to date), of the jurisdiction chosen (default: the
+    directive's, else the first), narrowed to the directive when it is one of its own.
+
+    It is the review itself (``build_review``, kept while nothing changes), so the page
+    shows the document's figures, never a count of its own."""
+    if not jurisdictions:
+        return None
+    chosen = next((d for d in directives if d.id == directive), None)
+    jur = jurisdiction or (chosen.jurisdiction if chosen else jurisdictions[0].id)
+    one = chosen.id if chosen and chosen.jurisdiction == jur and chosen.issued_on <= day \
+        else None
+    if quarter is None:
+        if not 2 <= day.year <= 9998:  # no quarter before or after it to compare with
+            return None
+        quarter = f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+    return build_review(engine, jur, quarter, day, one)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MAX = 100_000  # rows in one download; a national list is read by directive
+
+
+@router.get("/dashboard/tasks.xlsx")
+def dashboard_xlsx(user: PageUser, engine: EngineDep, as_of: str | None = None,
+                   directive: str | None = None) -> Response:
+    """The task list as the dashboard filters it, as an Excel sheet (``tasks --format
+    xlsx``); an officer gets the tasks of their own unit."""
+    from dirtrack.documents.tasks_xlsx import render_tasks_xlsx, sheet_rows
+    from dirtrack.store.queries import check_known
+
+    day = _date(as_of)
+    check_known(engine, directive or None)
+    unit = user.unit_id if user.role == "officer" else None
+    rows, language = sheet_rows(engine, day, Filters(directive=directive or None, unit=unit),
+                                XLSX_MAX + 1)
+    if len(rows) > XLSX_MAX:
+        raise InvalidAction(f"the list holds more than {XLSX_MAX:,} tasks, more than one "
+                            "download carries; choose a directive")
+    name = f"nhiem-vu-{directive or unit or 'tat-ca'}-{day.isoformat()}.xlsx"
+    return Response(render_tasks_xlsx(rows, language), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/directives", response_class=HTMLResponse)
