@@ -84,8 +84,8 @@ def _note(task: TaskSpec) -> str:
         data["depends_on"] = [[d.task.replace("/", "-"), d.at_least] for d in task.depends_on]
     if task.for_each and task.lead:
         # A fan-out over several levels or kinds travels as its levels and kinds.
-        data["for_each"] = task.for_each if task.for_each != "unit" else {
-            "level": list(task.fan_levels()), "kind": list(task.for_kinds)}
+        data["for_each"] = task.for_each if not task.for_kinds and task.for_each != "unit" \
+            else {"level": list(task.fan_levels()), "kind": list(task.for_kinds)}
         data["scope"] = task.scope
     return "dirtrack " + json.dumps(data, ensure_ascii=False)
 

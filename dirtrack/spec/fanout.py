@@ -14,12 +14,18 @@ from dirtrack.registry import KINDS, LEVELS
 from dirtrack.spec.fields import Report, check_keys, suggestion
 from dirtrack.spec.yamlpos import YList, YMap
 
-ANY_UNIT = "unit"  # the label of a fan-out over several levels or over some kinds
+ANY_UNIT = "unit"  # the label of a fan-out over several levels, or some kinds of a province
+LOCAL_LEVELS = ("district", "commune")
 
 
 @dataclass(frozen=True)
 class FanOut:
-    """What ``for_each`` says: its label (a level, or ``unit``), levels and kinds."""
+    """What ``for_each`` says: its label (a level, or ``unit``), levels and kinds.
+
+    >>> from dirtrack.spec.yamlpos import parse_yaml
+    >>> read_fan_out(parse_yaml("{level: commune, kind: front}", "f.yaml"), "f.yaml", 3, Report())
+    FanOut(label='commune', levels=('commune',), kinds=('front',))
+    """
 
     label: str
     levels: tuple[str, ...]
@@ -44,7 +50,9 @@ def read_fan_out(value: Any, path: str, line: int, report: Report) -> FanOut | N
                  if value.get("kind") is not None else ())
         if levels is None or kinds is None:
             return None
-        single = len(levels) == 1 and not kinds
+        # A commune's (or district's) Front committee still stands for its locality:
+        # shown as "34 xã"; the Front and the unions of a province are "5 đơn vị".
+        single = len(levels) == 1 and (not kinds or levels[0] in LOCAL_LEVELS)
         return FanOut(levels[0] if single else ANY_UNIT, levels, kinds)
     if isinstance(value, (YList, list)):
         report.error(path, line, "for_each",

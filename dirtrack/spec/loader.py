@@ -58,7 +58,6 @@ class Workspace:
 
     jurisdictions: list[Jurisdiction]
     catalog: dict[str, Template]
-    catalog_path: str = ""  # the shared catalog folder as shown, "" when there is none
 
 
 def find_catalog(path: Path) -> Path | None:
@@ -111,7 +110,7 @@ def read_workspace(path: Path, catalog_dir: Path | None = None) -> tuple[Workspa
     jurisdictions = [_read_jurisdiction(folder, files, catalog, places, root, report)
                      for folder, files in folders]
     _check_unique_across(jurisdictions, report)
-    return Workspace(jurisdictions, catalog, places[0] if places else ""), report
+    return Workspace(jurisdictions, catalog), report
 
 
 def _show(path: Path, root: Path) -> str:

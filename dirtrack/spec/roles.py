@@ -70,10 +70,11 @@ class Place:
 
     def _one(self, ref: dict[str, Any]) -> tuple[str | None, str | None]:
         role = str(ref["role"]) if ref.get("role") is not None else None
-        if role is not None and role in self.roles:
-            return self.roles[role], None
-        if role is not None and role in self.registry:
-            return role, None
+        named = self.roles.get(role) if role is not None else None
+        if named is None and role is not None and role in self.registry:
+            named = role
+        if named is not None:
+            return self._in_effect(role, named)
         level, kind = ref.get("level"), ref.get("kind")
         if level is None and kind is None:
             return None, (f"names the role '{role}', which {self.units_file} does not give; "
@@ -95,3 +96,13 @@ class Place:
         count = "no unit" if not found else f"{len(found)} units ({', '.join(found[:5])})"
         return None, (f"names {role_text}the one unit of {what}, and {self.units_file} has "
                       f"{count}; {how}")
+
+    def _in_effect(self, role: str | None, unit: str) -> tuple[str | None, str | None]:
+        """Return the unit a role names, or what to do when it has ended by the issue date."""
+        if self.on is None or self.registry.exists_on(unit, self.on):
+            return unit, None
+        after = self.registry.successor(unit)
+        heir = f" ('{after[0]}' took over)" if after else ""
+        return None, (f"names the role '{role}', unit '{unit}', which is not in effect on "
+                      f"{self.on.isoformat()}{heir}; point the role at the unit in effect in "
+                      f"{self.units_file}")

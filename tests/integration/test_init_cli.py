@@ -125,7 +125,7 @@ def test_three_tiers_asked_of_a_two_tier_province_is_an_error(cli, project):
 
     assert run.exit_code == 1
     assert run.stderr.splitlines()[:1] == [
-        "tasks_catalog/fatherland-front-congress.yaml:37: depends_on: task 'congress/province' "
+        "tasks_catalog/fatherland-front-congress.yaml:38: depends_on: task 'congress/province' "
         "depends on 'congress/district', which has no instance: no district exists on "
         "2025-08-04; remove 'congress/district' from 'depends_on', or make it fan out over "
         "units that exist"]

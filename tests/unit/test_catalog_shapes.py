@@ -44,10 +44,14 @@ def required_values(name: str, issued: date, year: int) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in values.items()) + "}"
 
 
-def expansion(tmp_path: Path, shape: str, name: str, extra: str = "") -> Expansion:
+def expansion(tmp_path: Path, shape: str, name: str, extra: str = "",
+              more_units: str = "") -> Expansion:
     issuer, issued, year = SHAPES[shape]
     folder = tmp_path / shape
     shutil.copytree(REGISTRIES / shape, folder)
+    if more_units:
+        units = (folder / "units.yaml").read_text(encoding="utf-8")
+        (folder / "units.yaml").write_text(units + more_units, encoding="utf-8")
     with_ = required_values(name, issued, year)
     if extra:
         with_ = with_[:-1] + ", " + extra + "}"
@@ -157,3 +161,33 @@ def test_tiers_given_in_with_wins_over_the_registry(tmp_path: Path) -> None:
     assert province.due_on == date(2024, 6, 19)
     assert [(t, share, len(keys)) for t, share, keys in province.prerequisites] == [
         ("youth-union-congress/grassroots", 0.9, 5)]
+
+
+# The Front's own committees in each district and commune, beside the People's Committees.
+FRONT_COMMITTEES = "".join(
+    f'  - {{id: mt-{unit}, name: "Ủy ban MTTQ {unit}", level: {level}, kind: front, '
+    f'parent: {parent}}}\n'
+    for unit, level, parent in [
+        ("kim-son", "district", "fatherland-front"), ("yen-mo", "district", "fatherland-front"),
+        ("phat-diem", "commune", "mt-kim-son"), ("hung-tien", "commune", "mt-kim-son"),
+        ("kim-dong", "commune", "mt-kim-son"), ("yen-thinh", "commune", "mt-yen-mo"),
+        ("yen-phong", "commune", "mt-yen-mo")])
+
+
+def test_the_front_committees_hold_the_congresses_when_given_their_kind(
+        tmp_path: Path) -> None:
+    exp = expansion(tmp_path, "three-tier", "fatherland-front-congress", "local_kind: front",
+                    FRONT_COMMITTEES)
+    assert [i.key.split("/", 1)[1] for i in exp.instances] == [
+        "fatherland-front-congress/grassroots@mt-hung-tien",
+        "fatherland-front-congress/grassroots@mt-kim-dong",
+        "fatherland-front-congress/grassroots@mt-phat-diem",
+        "fatherland-front-congress/grassroots@mt-yen-phong",
+        "fatherland-front-congress/grassroots@mt-yen-thinh",
+        "fatherland-front-congress/district@mt-kim-son",
+        "fatherland-front-congress/district@mt-yen-mo",
+        "fatherland-front-congress/province",
+    ]
+    kim_son = exp.by_key["three-tier-plan/fatherland-front-congress/district@mt-kim-son"]
+    assert [len(keys) for _, _, keys in kim_son.prerequisites] == [3]
+    assert [t.for_each for t in exp.directive.tasks] == ["commune", "district", None]

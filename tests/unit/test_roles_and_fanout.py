@@ -228,3 +228,14 @@ def test_a_changed_template_changes_the_directive_fingerprint(here: Path) -> Non
     write(folder / "tasks_catalog", "month.yaml",
           MONTH.lstrip("\n").replace("launch + 5d", "launch + 7d"))
     assert fingerprint() not in (first, shared_changed)
+
+
+def test_a_role_naming_a_unit_ended_before_the_issue_date_is_an_error(here: Path) -> None:
+    ended = ROLES + ("reorganisations:\n  - {unit: mass-mobilization-commission, "
+                     "into: fatherland-front, on: 2024-03-01}\n")
+    folder = jurisdiction(here, {"plan.yaml": USE_MONTH}, units=ended)
+    assert problems(folder, catalog(here, {"month": MONTH})) == [
+        "nb/plan.yaml:9: lead: parameter 'lead' of template 'month' by default names the "
+        "role 'labour-federation', unit 'mass-mobilization-commission', which is not in "
+        "effect on 2024-04-05 ('fatherland-front' took over); point the role at the unit in "
+        "effect in nb/units.yaml, or give 'lead' under 'with:'"]
