@@ -5,8 +5,8 @@ app reads it with no login, and the feed ends when revoked.
 The server holds the demo directives loaded as of 15/04/2024 (browser_support) and two
 decisions recorded with the command line before the pages are read: the Tràng An
 promotion extended from 23/06 to 30/09/2024 by decision 1025/QĐ-UBND on 10/06, and Kim
-Sơn's book selection (a task of each district) reported done on 20/06, not verified. Screenshots go to
-test-artifacts/screenshots/.
+Sơn's book selection (a task of each district) reported done on 20/06, not verified.
+Screenshots go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
