@@ -63,6 +63,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.web
 	$(BIN)/python -m benchmarks.schema
 	$(BIN)/python -m benchmarks.commands
+	$(BIN)/python -m benchmarks.pages
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,12 +9,15 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, select
 
 from dirtrack.review import Totals, UnitLine, league_order
+from dirtrack.review.snapshot import Marks, marks
 from dirtrack.store.queries import Filters, TaskStatus, category_of, current, list_tasks, overdue
 from dirtrack.store.tables import DirectiveRow, InstanceRow, OutboxRow, StateRow, UnitRow
 
 I, S, D = InstanceRow.__table__, StateRow.__table__, DirectiveRow.__table__  # type: ignore[attr-defined]
 O, U = OutboxRow.__table__, UnitRow.__table__  # type: ignore[attr-defined]
 LIST_LIMIT = 100
+KEEP = 32  # dashboards kept per process (dates and directives asked for)
+_KEPT: dict[tuple[str, date, str | None], tuple[Marks, Dashboard]] = {}
 
 
 @dataclass
@@ -53,10 +56,32 @@ class Dashboard:
 
 
 def build_dashboard(engine: Engine, as_of: date, directive: str | None = None) -> Dashboard:
-    """Return the dashboard as of ``as_of``, for one directive or all of them."""
+    """Return the dashboard as of ``as_of``, for one directive or all of them: the one
+    built before in this process while the ledger, the alerts, the instances and the
+    loads stand where they stood (``review.snapshot.marks``), else built now.
+
+    Its counts read every instance (a national dashboard, a million of them, takes
+    seconds); asked again with nothing recorded since, it is answered at once. Any
+    event, alert or load since (whatever its date) builds it anew.
+    """
     from dirtrack.store.queries import check_known
 
     check_known(engine, directive)
+    with engine.connect() as conn:
+        now = marks(conn, [])
+    key = (str(engine.url), as_of, directive)
+    kept = _KEPT.get(key)
+    if kept is not None and kept[0] == now:
+        return kept[1]
+    board = _build(engine, as_of, directive)
+    _KEPT.pop(key, None)
+    _KEPT[key] = (now, board)
+    while len(_KEPT) > KEEP:
+        _KEPT.pop(next(iter(_KEPT)))
+    return board
+
+
+def _build(engine: Engine, as_of: date, directive: str | None) -> Dashboard:
     cat = category_of(S, as_of).label("category")
     scope = [current(S, as_of)] + ([I.c.directive_id == directive] if directive else [])
     base = S.join(I, I.c.pk == S.c.instance_pk)
@@ -78,13 +103,14 @@ def build_dashboard(engine: Engine, as_of: date, directive: str | None = None) -
         units.setdefault(lead, Totals()).add(category, n)
     league = sorted((UnitLine(u, names.get(u, u), t) for u, t in units.items()),
                     key=league_order)
-    late = overdue(engine, as_of, Filters(directive=directive))
-    items = _with_steps(engine, as_of, late[:LIST_LIMIT])
+    # The first LIST_LIMIT only: the count of them all is the category's.
+    late = overdue(engine, as_of, Filters(directive=directive), LIST_LIMIT)
+    items = _with_steps(engine, as_of, late)
     awaiting = list_tasks(engine, as_of, Filters(directive=directive, awaiting=True),
                           LIST_LIMIT)
     return Dashboard(as_of, directive, totals,
                      [(d, titles.get(d, d), t) for d, t in sorted(directives.items())],
-                     items, len(late), league, awaiting)
+                     items, totals.open_overdue, league, awaiting)
 
 
 def _with_steps(engine: Engine, as_of: date, tasks: list[TaskStatus]) -> list[OverdueItem]:

@@ -48,6 +48,8 @@ E, O, I = EventRow.__table__, OutboxRow.__table__, InstanceRow.__table__  # type
 L, R = LoadRow.__table__, ReviewSnapshotRow.__table__  # type: ignore[attr-defined]
 log = logging.getLogger(__name__)
 KEEP = 4  # snapshots kept per jurisdiction, quarter and directive (the latest dates)
+DECODED = 8  # stored reviews kept decoded per process
+_DECODED: dict[tuple[Any, ...], Review] = {}
 
 
 # Encoding
@@ -162,8 +164,14 @@ def _key(jurisdiction: str, quarter: str, as_of: date, directive: str | None) ->
 
 def stored(conn: Connection, jurisdiction: str, quarter: str, as_of: date,
            directive: str | None, now: Marks) -> Review | None:
-    """Return the stored review of this question if it still stands, else None."""
-    row = conn.execute(select(R).where(_key(jurisdiction, quarter, as_of, directive))).first()
+    """Return the stored review of this question if it still stands, else None.
+
+    The same stored row read again gives the same ``Review`` object (decoding a
+    national review costs a tenth of a second), which a page may then keep its
+    rendering of: treat it as read-only."""
+    wanted = [c for c in R.c if c.name != "data"]
+    row = conn.execute(select(*wanted).where(_key(jurisdiction, quarter, as_of,
+                                                   directive))).first()
     if row is None or (row.instance_mark, row.load_mark, row.context) != (
             now.instance_mark, now.load_mark, now.context):
         return None
@@ -178,7 +186,17 @@ def stored(conn: Connection, jurisdiction: str, quarter: str, as_of: date,
                              .where(table.c.id > mark)).one()
         if new_count - count != later[0] or (later[1] is not None and later[1] <= as_of):
             return None
-    return decode(row.data)
+    ident = (conn.engine.url.render_as_string(), jurisdiction, quarter, as_of, directive,
+             row.built_at, row.context)
+    kept = _DECODED.get(ident)
+    if kept is None:
+        data = conn.execute(select(R.c.data).where(_key(jurisdiction, quarter, as_of,
+                                                         directive))).scalar_one()
+        kept = decode(data)
+        _DECODED[ident] = kept
+        while len(_DECODED) > DECODED:
+            _DECODED.pop(next(iter(_DECODED)))
+    return kept
 
 
 def store(engine: Engine, review: Review, then: Marks) -> None:

@@ -28,6 +28,7 @@ DEP, E = DependencyRow.__table__, EventRow.__table__  # type: ignore[attr-define
 PL = PlanRow.__table__  # type: ignore[attr-defined]
 D, U = DirectiveRow.__table__, UnitRow.__table__  # type: ignore[attr-defined]
 EPSILON = 1e-9
+FEW = 1000  # rows few enough to name in an IN list
 
 
 def current(span: Any, as_of: date) -> ColumnElement[bool]:
@@ -211,6 +212,8 @@ def list_tasks(engine: Engine, as_of: date, f: Filters | None = None,
         base_where.append(I.c.key.in_(f.keys))
     with engine.connect() as conn:
         rows = conn.execute(query).all()
+        if limit and len(rows) <= FEW:  # the flags of the rows shown, not of all that match
+            base_where.append(I.c.pk.in_([r.pk for r in rows]))
         flags = _flags(conn, as_of, base_where) if rows else {}
     out = []
     for r in rows:
@@ -244,10 +247,12 @@ def blocking(engine: Engine, as_of: date, keys: list[str]) -> dict[str, list[str
     return out
 
 
-def overdue(engine: Engine, as_of: date, f: Filters | None = None) -> list[TaskStatus]:
-    """Return open overdue instances as of ``as_of``, longest overdue first."""
+def overdue(engine: Engine, as_of: date, f: Filters | None = None,
+            limit: int | None = None) -> list[TaskStatus]:
+    """Return open overdue instances as of ``as_of``, longest overdue first (the first
+    ``limit`` of them: ``list_tasks`` lists overdue ones in this order too)."""
     f = f or Filters()
-    rows = list_tasks(engine, as_of, Filters(f.directive, f.unit, "open_overdue"))
+    rows = list_tasks(engine, as_of, Filters(f.directive, f.unit, "open_overdue"), limit)
     blockers = blocking(engine, as_of, [r.id for r in rows if r.blocked])
     for r in rows:
         r.blocked_by = blockers.get(r.id, [])

@@ -406,8 +406,26 @@ def reviews(request: Request, user: PageUser, engine: EngineDep, quarter: str | 
     quarter = quarter or previous_quarter_end(day)[0]
     review = build_review(engine, chosen, quarter, day)
     return render(request, "reviews.html", user=user, quarter=quarter, jurisdiction=chosen,
-                  jurisdictions=jurisdictions, as_of=day,
-                  document=render_review(review, "html"))
+                  jurisdictions=jurisdictions, as_of=day, document=_review_html(review))
+
+
+_RENDERED: dict[int, tuple[Any, str]] = {}
+
+
+def _review_html(review: Any) -> str:
+    """Return the review's HTML document, rendered once per kept review in this process.
+
+    A kept review read again is the same object (``review.snapshot.stored``); a national
+    one's document takes seconds to render in the templates' sandbox.
+    """
+    kept = _RENDERED.get(id(review))
+    if kept is not None and kept[0] is review:
+        return kept[1]
+    html = render_review(review, "html")
+    _RENDERED[id(review)] = (review, html)
+    while len(_RENDERED) > 8:
+        _RENDERED.pop(next(iter(_RENDERED)))
+    return html
 
 
 @router.get("/reviews/{jurisdiction}/{quarter}.{fmt}")

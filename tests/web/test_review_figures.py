@@ -14,7 +14,6 @@ import shutil
 from collections.abc import Iterator
 from datetime import date, timedelta
 from html import unescape
-from pathlib import Path
 from typing import Any
 
 import lxml.html
