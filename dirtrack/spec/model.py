@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from dirtrack.calendar import MAX_DAYS, MAX_WORKING_DAYS, WorkCalendar, period_end
-from dirtrack.registry import Reorganisation, Unit
+from dirtrack.registry import Move, Reorganisation, Unit
 from dirtrack.spec.fields import is_date_and_time
 from dirtrack.spec.settings import AlertSettings, LadderStep
 
@@ -155,6 +155,7 @@ class Jurisdiction:
     settings: AlertSettings = field(default_factory=AlertSettings)
     review: ReviewSettings | None = None  # review.yaml, when the folder has one
     narratives: dict[str, Narrative] = field(default_factory=dict)  # reviews/<quarter>.md
+    moves: list[Move] = field(default_factory=list)  # units that continue under a new parent
 
     def ladder_of(self, directive: DirectiveSpec) -> tuple[LadderStep, ...]:
         return directive.ladder if directive.ladder is not None else self.settings.ladder
