@@ -55,11 +55,11 @@ def test_a_plan_before_the_move_finds_the_communes_under_their_district(here: Pa
 
 
 def test_a_plan_after_the_move_finds_no_commune_under_the_ended_district(here: Path) -> None:
-    tasks = FAN_OUT.replace("scope: kim-son", "scope: pc-standing")
-    folder = jurisdiction(here, {"plan.yaml": directive_yaml(tasks, issued_on="2025-07-15")},
+    folder = jurisdiction(here, {"plan.yaml": directive_yaml(FAN_OUT, issued_on="2025-07-15")},
                           units=TWO_TIER)
-    # Yên Thắng stays under Yên Mô (still a district in this registry); the moved communes
-    # sit directly under the province and are found there, not twice.
+    assert _instances(folder, catalog(here)) == []
+    whole = FAN_OUT.replace("scope: kim-son", "scope: pc-standing")
+    (folder / "plan.yaml").write_text(directive_yaml(whole, issued_on="2025-07-15"))
     assert _instances(folder, catalog(here)) == [
         "nb-2024-q2/models@hung-tien", "nb-2024-q2/models@kim-dong",
         "nb-2024-q2/models@yen-thang"]
