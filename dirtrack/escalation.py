@@ -135,8 +135,8 @@ def _follow_successors(conn: Connection, as_of: date, candidates: Table) -> None
 
     ended = select(H.c.unit_id)
     conn.execute(update(C).where(C.c.lead_id.in_(ended)).values(
-        parent_id=select(U.c.parent_id).where(U.c.id == heir_of(C.c.lead_id))
-        .scalar_subquery()))
+        parent_id=select(U.c.parent_id).where(H.c.unit_id == C.c.lead_id,
+                                              U.c.id == H.c.heir_id).scalar_subquery()))
     for column in ("lead_id", "parent_id", "issued_by"):
         conn.execute(update(C).where(C.c[column].in_(ended))
                      .values({column: heir_of(C.c[column])}))
