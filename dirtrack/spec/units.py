@@ -22,7 +22,6 @@ from dirtrack.spec.fields import (
 )
 from dirtrack.spec.yamlpos import YList, YMap
 
-
 Units = tuple[str, list[Unit], list[Reorganisation], list[Move]]
 
 

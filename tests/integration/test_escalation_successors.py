@@ -9,8 +9,9 @@ loaded on 01/04 and never reloaded.
 
 from __future__ import annotations
 
-from .alerts_support import UNITS, d, days, outbox, setup
 from dirtrack.escalation import check_deadlines
+
+from .alerts_support import UNITS, d, days, outbox, setup
 
 REORGANISED = UNITS + """\
   - {id: c2, name: "Xã Hai", level: commune, kind: government, parent: d1}
