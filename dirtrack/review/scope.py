@@ -95,7 +95,8 @@ def quarter_table(conn: Connection, directives: list[str], first: date, last: da
     query = (select(S.c.instance_pk, I.c.task_pk, S.c.lead_id, S.c.lead_id, I.c.lead_id,
                     S.c.due_on, S.c.completed_on,
                     case((scope, category_of(S, as_of)), else_=literal(None, String)),
-                    awaiting, charged, literal(0), literal(None, String))
+                    awaiting, charged, literal(0), literal(None, String),
+                    cast(literal(None), Date))
              .select_from(S.join(I, I.c.pk == S.c.instance_pk))
              .where(I.c.directive_id.in_(directives), current(S, as_of),
                     or_(scope, upcoming)))
@@ -105,7 +106,7 @@ def quarter_table(conn: Connection, directives: list[str], first: date, last: da
                       Column("due_on", Date), Column("completed_on", Date),
                       Column("category", String), Column("awaiting", Integer),
                       Column("charged_days", Integer), Column("carried_days", Integer),
-                      Column("carried_from", String))
+                      Column("carried_from", String), Column("taken_over", Date))
     Q = table
     conn.execute(delete(Q).where(Q.c.category == "cancelled",
                                  cancelled_before(Q, first, as_of)))
@@ -137,7 +138,9 @@ def _charge_quarter_leads(conn: Connection, Q: Table, last: date, as_of: date) -
                         E.c.effective_on > end, E.c.effective_on <= as_of)
                  .scalar_subquery())
     greatest = func.max if dialect == "sqlite" else func.greatest
-    since = greatest(func.coalesce(taken_over, Q.c.due_on), Q.c.due_on)
+    # Kept in a column: read inside a further subquery it would not correlate to Q.
+    conn.execute(update(Q).where(changed).values(taken_over=taken_over))
+    since = greatest(func.coalesce(Q.c.taken_over, Q.c.due_on), Q.c.due_on)
     until = func.coalesce(handed_on, literal(as_of, Date))
     overdue_days = days_from(since, as_of, dialect) - days_from(until, as_of, dialect)
     conn.execute(update(Q).where(changed, Q.c.charged_days > 0).values(
@@ -145,14 +148,14 @@ def _charge_quarter_leads(conn: Connection, Q: Table, last: date, as_of: date) -
     # What the predecessor let pass: from the deadline to the takeover, when it was due
     # before; the predecessor is who led the instance the day before the takeover.
     before = S.alias("before")
-    carried = days_from(Q.c.due_on, as_of, dialect) - days_from(taken_over, as_of, dialect)
+    carried = days_from(Q.c.due_on, as_of, dialect) - days_from(Q.c.taken_over, as_of, dialect)
     conn.execute(update(Q).where(changed, Q.c.category == "open_overdue")
                  .values(carried_days=greatest(func.coalesce(carried, 0), 0)))
     conn.execute(update(Q).where(Q.c.carried_days > 0).values(carried_from=(
         select(before.c.lead_id).where(
             before.c.instance_pk == Q.c.instance_pk,
-            before.c.valid_from < taken_over,
-            or_(before.c.valid_to.is_(None), before.c.valid_to >= taken_over))
+            before.c.valid_from < Q.c.taken_over,
+            or_(before.c.valid_to.is_(None), before.c.valid_to >= Q.c.taken_over))
         .order_by(before.c.valid_from.desc()).limit(1).scalar_subquery())))
 
 
