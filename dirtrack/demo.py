@@ -122,7 +122,9 @@ def moved_examples(engine, jur, registry, day: date, directive_id: str,  # type:
     """Print a few tasks a reorganisation moved to successor units."""
     heirs = sorted({r.into for r in jur.reorganisations if r.on == day and r.into})
     for heir in heirs:
-        for t in list_tasks(engine, day, Filters(directive_id, heir))[:2]:
+        moved = [t for t in list_tasks(engine, day, Filters(directive_id, heir))
+                 if not t.id.endswith("@" + heir)]  # not the heir's own instances
+        for t in moved[:2]:
             echo(f"     {t.id} is now led by {heir} ({registry[heir].name})")
 
 

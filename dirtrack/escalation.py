@@ -27,6 +27,7 @@ from sqlalchemy import (
     and_,
     delete,
     exists,
+    false,
     func,
     literal,
     or_,
@@ -95,8 +96,51 @@ def _candidates(conn: Connection, as_of: date, horizon: date) -> Table:
                       Column("opened_on", Date), Column("lead_id", String),
                       Column("parent_id", String), Column("issued_by", String),
                       index="instance_pk")
+    _follow_successors(conn, as_of, table)
     analyze(conn, table)
     return table
+
+
+def successors_on(conn: Connection, as_of: date) -> dict[str, str]:
+    """Return, for every unit that has ended by ``as_of``, the unit that carries its work
+    on that day: its successor's successor and so on, every hop (Ninh Bình city into Hoa Lư
+    city, and Hoa Lư city again if it merges later)."""
+    rows = conn.execute(select(U.c.id, U.c.ended_on, U.c.successor_id)
+                        .where(U.c.ended_on <= as_of, U.c.successor_id.is_not(None))).all()
+    step = {r.id: r.successor_id for r in rows}
+    heirs: dict[str, str] = {}
+    for unit in step:
+        seen, current = {unit}, step[unit]
+        while current in step and step[current] not in seen:
+            seen.add(current)
+            current = step[current]
+        heirs[unit] = current
+    return heirs
+
+
+def _follow_successors(conn: Connection, as_of: date, candidates: Table) -> None:
+    """Address each candidate's lead, supervisor and issuer as they stand on ``as_of``: an
+    ended unit's alerts go to the unit that took its work over, never to a unit that is
+    gone (before the next load has moved the task itself)."""
+    heirs = successors_on(conn, as_of)
+    if not heirs:
+        return
+    H = temporary(conn, "alert_heir", select(U.c.id, U.c.id).where(false()),
+                  Column("unit_id", String), Column("heir_id", String), index="unit_id")
+    conn.execute(H.insert(), [{"unit_id": u, "heir_id": h} for u, h in heirs.items()])
+    C = candidates
+
+    def heir_of(column: Any) -> Any:
+        return select(H.c.heir_id).where(H.c.unit_id == column).scalar_subquery()
+
+    ended = select(H.c.unit_id)
+    conn.execute(update(C).where(C.c.lead_id.in_(ended)).values(
+        parent_id=select(U.c.parent_id).where(H.c.unit_id == C.c.lead_id,
+                                              U.c.id == H.c.heir_id).scalar_subquery()))
+    for column in ("lead_id", "parent_id", "issued_by"):
+        conn.execute(update(C).where(C.c[column].in_(ended))
+                     .values({column: heir_of(C.c[column])}))
+    H.drop(conn)
 
 
 def _blockers(conn: Connection, as_of: date, candidates: Table) -> Table:

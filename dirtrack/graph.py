@@ -180,6 +180,7 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
     """
     tasks = {t.id: t for t in spec.tasks}
     order = list(nx.lexicographical_topological_sort(task_graph(spec)))
+    registry = registry.as_of(spec.issued_on)  # the tree of the issue date (moves applied)
     resolver = _Resolver(registry)
     by_task: dict[str, list[Instance]] = {}
     warnings: list[Problem] = []

@@ -43,7 +43,8 @@ def read_plan(path: Path, *, catalog: Path | None = None, expand_all: bool = Tru
     workspace, report = read_workspace(path, catalog)
     if report.errors:
         raise ValidationFailed(sorted(report.errors) + sorted(report.warnings))
-    registries = {j.id: Registry(j.units, j.reorganisations) for j in workspace.jurisdictions}
+    registries = {j.id: Registry(j.units, j.reorganisations, j.moves)
+                  for j in workspace.jurisdictions}
     plan = Plan(workspace, sorted(report.warnings), registries)
     if expand_all:
         problems: list[Problem] = []

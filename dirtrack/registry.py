@@ -9,12 +9,21 @@
 ['kim-son', 'pc']
 >>> [u.id for u in reg.units_at_level("commune", scope="kim-son")]
 ['hung-tien']
+
+A reparenting moves a unit that continues under another parent from a date (the
+district level ending on 1 July 2025); questions about a day see the tree of that day:
+
+>>> two_tier = Registry(reg.units.values(), moves=[Move("hung-tien", date(2025, 7, 1), "pc")])
+>>> two_tier.as_of(date(2025, 7, 1)).ancestors("hung-tien")
+['pc']
+>>> two_tier.as_of(date(2025, 6, 30)).ancestors("hung-tien")
+['kim-son', 'pc']
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 LEVELS = ("central", "province", "district", "commune")
@@ -33,6 +42,7 @@ class Unit:
     established_on: date | None = None
     jurisdiction: str = ""
     email: str = ""
+    locality: str = ""  # the place whose bodies (Party, People's Committee, Front) share it
 
 
 @dataclass(frozen=True)
@@ -45,14 +55,27 @@ class Reorganisation:
     decision: str = ""
 
 
+@dataclass(frozen=True)
+class Move:
+    """A unit continues under another parent from ``on`` (its parent before stays in history)."""
+
+    unit: str
+    on: date
+    parent: str
+    decision: str = ""
+    line: int = 0  # where units.yaml records it, for messages
+
+
 class Registry:
     """Units indexed for tree questions: ancestors, subtrees, levels, successors."""
 
     def __init__(
-        self, units: Iterable[Unit], reorganisations: Iterable[Reorganisation] = ()
+        self, units: Iterable[Unit], reorganisations: Iterable[Reorganisation] = (),
+        moves: Iterable[Move] = (),
     ) -> None:
         self.units: dict[str, Unit] = {u.id: u for u in units}
         self.reorganisations: dict[str, Reorganisation] = {r.unit: r for r in reorganisations}
+        self.moves: list[Move] = sorted(moves, key=lambda m: (m.on, m.unit))
         self.children: dict[str, list[str]] = {}
         for u in self.units.values():
             if u.parent:
@@ -80,6 +103,32 @@ class Registry:
         self._ancestors[unit_id] = chain
         return chain
 
+    def parent_on(self, unit_id: str, day: date) -> str | None:
+        """Return the parent of ``unit_id`` on ``day``: the last move on or before it, or
+        the parent the unit was registered with."""
+        parent = self.units[unit_id].parent
+        for move in self.moves:
+            if move.unit == unit_id and move.on <= day:
+                parent = move.parent
+        return parent
+
+    def as_of(self, day: date) -> Registry:
+        """Return the registry with every unit under its parent of ``day``.
+
+        Fan-outs and subtrees of a directive are read in the tree of its issue date, so a
+        plan issued after the district level ended finds its communes under the province.
+        """
+        if not any(m.on <= day for m in self.moves):
+            return self
+        units = [replace(u, parent=self.parent_on(u.id, day)) for u in self.units.values()]
+        return Registry(units, self.reorganisations.values(), self.moves)
+
+    def locality_bodies(self, locality: str) -> list[Unit]:
+        """Return the units that share ``locality`` (a commune's Party committee, People's
+        Committee and Front committee), by id."""
+        return sorted((u for u in self.units.values() if u.locality == locality),
+                      key=lambda u: u.id)
+
     def is_within(self, unit_id: str, root: str) -> bool:
         """Return True when ``unit_id`` is ``root`` or lies in its subtree."""
         return unit_id == root or root in self.ancestors(unit_id)
@@ -95,11 +144,16 @@ class Registry:
     def units_at_level(
         self, level: str, scope: str | None = None, on: date | None = None
     ) -> list[Unit]:
-        """Return the units of ``level`` (inside ``scope``, existing ``on``), by id."""
+        """Return the units of ``level`` (inside ``scope``, existing ``on``), by id.
+
+        A locality counts once, by its People's Committee (the unit of kind government):
+        a fan-out "for each commune" is one instance per commune, not one per body.
+        """
         found = [
             u
             for u in self.units.values()
             if u.level == level
+            and (not u.locality or u.kind == "government")
             and (scope is None or self.is_within(u.id, scope))
             and (on is None or self.exists_on(u.id, on))
         ]

@@ -21,7 +21,7 @@ from dirtrack.documents.words import (
     share,
     short_date,
 )
-from dirtrack.review.model import Review, Section, Totals
+from dirtrack.review.model import Review, Section, Totals, UnitLine
 from dirtrack.status import CATEGORIES
 from dirtrack.templating import step_label
 
@@ -327,12 +327,20 @@ class _Outline:
 
     def unit_table(self, o: Section) -> Table:
         L = self.L
-        rows = [Row([str(i), u.name, *self._category_cells(u.totals)[:-1],
+        rows = [Row([str(i), self.unit_name(u), *self._category_cells(u.totals)[:-1],
                      self.n(u.overdue_days), self.pct(u.totals.on_time_rate)])
                 for i, u in enumerate(o.by_unit, 1)]
         return Table([L["rank"], L["unit"], *self._category_header()[:-1], L["overdue_days"],
                       L["rate"]], rows, (0, *range(2, 10)),
                      (9, 40, 13, 16, 16, 16, 16, 11, 14, 14))
+
+    def unit_name(self, u: UnitLine) -> str:
+        """Return a league line's unit, with the days overdue it took over from the units it
+        succeeded shown apart: they are not charged to it (see docs/review.md)."""
+        if not u.carried_days:
+            return u.name
+        return self.L["carried_from"].format(unit=u.name, units=", ".join(u.carried_from),
+                                             days=self.n(u.carried_days))
 
     def deliverable_table(self, o: Section) -> Table:
         L = self.L

@@ -83,6 +83,7 @@ LABELS: dict[str, dict[str, str]] = {
         "overdue_blocked": ", trong đó {n} lượt chậm do nhiệm vụ tiền đề chưa hoàn thành",
         "overdue_none": "Tính đến ngày {d}, không có nhiệm vụ chưa hoàn thành, quá hạn.",
         "behind_line": "{unit} ({n} lượt, {days} ngày quá hạn)",
+        "carried_from": "{unit} (chuyển từ {units}: {days} ngày quá hạn trước khi tiếp nhận)",
         "behind_more": "và {n} đơn vị khác",
         "more": "Còn {n} nội dung khác không liệt kê.", "none": "Không có.",
         "carried_note": "{n} lượt quá hạn",
@@ -161,6 +162,8 @@ LABELS: dict[str, dict[str, str]] = {
         "overdue_blocked": ", {n} of them held up by a prerequisite",
         "overdue_none": "As of {d}, no assignment is open and overdue.",
         "behind_line": "{unit} ({n} assignments, {days} days overdue)",
+        "carried_from": "{unit} (carried over from {units}: {days} days overdue before the "
+                        "takeover)",
         "behind_more": "and {n} more units",
         "more": "{n} more not listed.", "none": "None.",
         "carried_note": "{n} overdue", "directive_col": "Directive",

@@ -119,7 +119,7 @@ def read_jurisdiction(folder: Path) -> tuple[Jurisdiction, Registry]:
     if own or not workspace.jurisdictions:
         raise ValidationFailed(own or [Problem(str(folder), 0, "units", "cannot be read")])
     jur = workspace.jurisdictions[0]
-    return jur, Registry(jur.units, jur.reorganisations)
+    return jur, Registry(jur.units, jur.reorganisations, jur.moves)
 
 
 def import_plan(path: Path, folder: Path, options: ImportOptions | None = None,

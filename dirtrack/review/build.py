@@ -149,11 +149,15 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         table = quarter_table(conn, ids, first, last, as_of, next_first, next_last)
         Q = table
         counts = conn.execute(
-            select(T.c.directive_id, T.c.sector, Q.c.lead_id, Q.c.category, func.count(),
-                   func.sum(Q.c.charged_days))
+            select(T.c.directive_id, T.c.sector, Q.c.quarter_lead, Q.c.category, func.count(),
+                   func.sum(Q.c.charged_days), func.sum(Q.c.carried_days))
             .select_from(Q.join(T, T.c.pk == Q.c.task_pk))
             .where(Q.c.category.is_not(None))
-            .group_by(T.c.directive_id, T.c.sector, Q.c.lead_id, Q.c.category)).all()
+            .group_by(T.c.directive_id, T.c.sector, Q.c.quarter_lead, Q.c.category)).all()
+        carried_from = conn.execute(
+            select(T.c.directive_id, Q.c.quarter_lead, Q.c.carried_from).distinct()
+            .select_from(Q.join(T, T.c.pk == Q.c.task_pk))
+            .where(Q.c.category.is_not(None), Q.c.carried_days > 0)).all()
         previous = previous_counts(conn, ids, *quarter_bounds(prev_q), prev_as_of)
         plans, groups, single = lists.by_task(conn, table, names, lists.thresholds(conn, ids),
                                               (first, last, next_first, next_last))
@@ -165,22 +169,28 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
     # Summed as plain lists first: a national league table is a few hundred thousand rows.
     column = {c: n for n, c in enumerate(CATEGORIES)}
     by_sector: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0] * 5)
-    units: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0] * 6)
-    for directive_id, sector, lead, category, count, days in counts:
+    units: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0] * 7)
+    for directive_id, sector, lead, category, count, days, carried in counts:
         at = column[category]
         for key in (None, directive_id):
             by_sector[(key, sector)][at] += count
             line = units[(key, lead)]
             line[at] += count
             line[5] += int(days or 0)
+            line[6] += int(carried or 0)
+    predecessors: dict[tuple[str | None, str], set[str]] = defaultdict(set)
+    for directive_id, lead, before in carried_from:
+        for key in (None, directive_id):
+            predecessors[(key, lead)].add(before)
     for (key, sector), sums in by_sector.items():
         sec = sections[key]
         sec.by_sector[sector] = Totals(*sums)
         for category, n in zip(CATEGORIES, sums, strict=True):
             sec.totals.add(category, n)
     for (key, lead), sums in units.items():
+        before = sorted(names.get(u, u) for u in predecessors.get((key, lead), ()))
         sections[key].by_unit.append(UnitLine(lead, names.get(lead, ""), Totals(*sums[:5]),
-                                              sums[5]))
+                                              sums[5], sums[6], before))
     for directive_id, category, count in previous:
         for key in (None, directive_id):
             sections[key].previous.add(category, count)

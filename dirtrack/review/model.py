@@ -77,10 +77,13 @@ class UnitLine:
     name: str
     totals: Totals
     overdue_days: int = 0  # days overdue charged to it (see docs/review.md)
+    carried_days: int = 0  # days its predecessors let pass before it took their work over
+    carried_from: list[str] = field(default_factory=list)  # those predecessors, by name
 
     def as_json(self) -> dict[str, Any]:
         return {"unit": self.unit, "name": self.name, **self.totals.as_json(),
-                "overdue_days": self.overdue_days}
+                "overdue_days": self.overdue_days,
+                "carried_over": {"days": self.carried_days, "from": self.carried_from}}
 
 
 def league_order(line: UnitLine) -> tuple[float, float, int, int, str, str]:

@@ -76,10 +76,14 @@ def quarter_table(conn: Connection, directives: list[str], first: date, last: da
     """Fill and return a temporary table: the quarter's instances as of ``as_of`` with
     their category, and the open ones due next quarter (``category`` None unless in the
     quarter). One pass over the states; every figure and list is then read from it.
-    ``charged_days`` are the days
-    overdue charged to its lead: from the later of the deadline and the day that unit
-    took the task over (a merger or a reassignment), so that a successor is not charged
-    with the days its predecessor let pass.
+
+    ``quarter_lead`` is the unit that led the instance on the quarter's last day (the
+    review's date, if earlier): the league table counts it there, so a review read after
+    a reorganisation still shows the units as they were in the quarter. ``charged_days``
+    are the days overdue charged to that unit: from the later of the deadline and the
+    day it took the task over (a merger or a reassignment) until it handed the task on
+    (or the review's date). ``carried_days`` are the days its predecessor (``carried_from``)
+    had let pass before that takeover: shown apart as "carried over", never charged.
     """
     scope = in_scope(first, last)
     upcoming = and_(S.c.state == "open", S.c.due_on >= next_first, S.c.due_on <= next_last,
@@ -87,33 +91,72 @@ def quarter_table(conn: Connection, directives: list[str], first: date, last: da
     charged = case((and_(S.c.state == "open", S.c.due_on < as_of),
                     days_from(S.c.due_on, as_of, conn.dialect.name)), else_=literal(0))
     awaiting = case((and_(S.c.state == "done", S.c.verified.is_(False)), 1), else_=0)
-    reassigned = case((S.c.lead_id != I.c.lead_id, 1), else_=0)
     # Only what the figures group by: the directive, sector, title... come from the task.
-    query = (select(S.c.instance_pk, I.c.task_pk, S.c.lead_id, S.c.due_on, S.c.completed_on,
+    query = (select(S.c.instance_pk, I.c.task_pk, S.c.lead_id, S.c.lead_id, I.c.lead_id,
+                    S.c.due_on, S.c.completed_on,
                     case((scope, category_of(S, as_of)), else_=literal(None, String)),
-                    awaiting, charged, reassigned)
+                    awaiting, charged, literal(0), literal(None, String),
+                    cast(literal(None), Date))
              .select_from(S.join(I, I.c.pk == S.c.instance_pk))
              .where(I.c.directive_id.in_(directives), current(S, as_of),
                     or_(scope, upcoming)))
     table = temporary(conn, "review_instance", query, Column("instance_pk", Integer),
                       Column("task_pk", Integer), Column("lead_id", String),
+                      Column("quarter_lead", String), Column("first_lead", String),
                       Column("due_on", Date), Column("completed_on", Date),
                       Column("category", String), Column("awaiting", Integer),
-                      Column("charged_days", Integer), Column("reassigned", Integer))
+                      Column("charged_days", Integer), Column("carried_days", Integer),
+                      Column("carried_from", String), Column("taken_over", Date))
     Q = table
     conn.execute(delete(Q).where(Q.c.category == "cancelled",
                                  cancelled_before(Q, first, as_of)))
-    # A unit that took a task over (a merger, a reassignment) is charged from that day.
-    taken_over = (select(func.max(E.c.effective_on))
-                  .where(E.c.instance_pk == Q.c.instance_pk, E.c.kind.in_(LEAD_CHANGES),
-                         E.c.new_lead == Q.c.lead_id, E.c.effective_on <= as_of)
-                  .scalar_subquery())
-    since = (func.max(taken_over, Q.c.due_on) if conn.dialect.name == "sqlite"
-             else func.greatest(taken_over, Q.c.due_on))
-    conn.execute(update(Q).where(Q.c.reassigned == 1, Q.c.charged_days > 0).values(
-        charged_days=days_from(func.coalesce(since, Q.c.due_on), as_of, conn.dialect.name)))
+    _charge_quarter_leads(conn, Q, last, as_of)
     analyze(conn, table)
     return table
+
+
+def _charge_quarter_leads(conn: Connection, Q: Table, last: date, as_of: date) -> None:
+    """Set, on the instances whose lead changed, who led them at the quarter's end, the
+    days overdue charged to that unit and the days carried over from its predecessor."""
+    dialect = conn.dialect.name
+    end = min(last, as_of)
+    if as_of > end:  # handed on after the quarter (a reorganisation on the 1st of the next)
+        handed = exists().where(E.c.instance_pk == Q.c.instance_pk,
+                                E.c.kind.in_(LEAD_CHANGES), E.c.effective_on > end,
+                                E.c.effective_on <= as_of)
+        then = S.alias("then")
+        conn.execute(update(Q).where(handed).values(quarter_lead=(
+            select(then.c.lead_id).where(then.c.instance_pk == Q.c.instance_pk,
+                                         current(then, end)).scalar_subquery())))
+    changed = or_(Q.c.quarter_lead != Q.c.first_lead, Q.c.quarter_lead != Q.c.lead_id)
+    taken_over = (select(func.max(E.c.effective_on))
+                  .where(E.c.instance_pk == Q.c.instance_pk, E.c.kind.in_(LEAD_CHANGES),
+                         E.c.new_lead == Q.c.quarter_lead, E.c.effective_on <= end)
+                  .scalar_subquery())
+    handed_on = (select(func.min(E.c.effective_on))
+                 .where(E.c.instance_pk == Q.c.instance_pk, E.c.kind.in_(LEAD_CHANGES),
+                        E.c.effective_on > end, E.c.effective_on <= as_of)
+                 .scalar_subquery())
+    greatest = func.max if dialect == "sqlite" else func.greatest
+    # Kept in a column: read inside a further subquery it would not correlate to Q.
+    conn.execute(update(Q).where(changed).values(taken_over=taken_over))
+    since = greatest(func.coalesce(Q.c.taken_over, Q.c.due_on), Q.c.due_on)
+    until = func.coalesce(handed_on, literal(as_of, Date))
+    overdue_days = days_from(since, as_of, dialect) - days_from(until, as_of, dialect)
+    conn.execute(update(Q).where(changed, Q.c.charged_days > 0).values(
+        charged_days=greatest(overdue_days, 0)))
+    # What the predecessor let pass: from the deadline to the takeover, when it was due
+    # before; the predecessor is who led the instance the day before the takeover.
+    before = S.alias("before")
+    carried = days_from(Q.c.due_on, as_of, dialect) - days_from(Q.c.taken_over, as_of, dialect)
+    conn.execute(update(Q).where(changed, Q.c.category == "open_overdue")
+                 .values(carried_days=greatest(func.coalesce(carried, 0), 0)))
+    conn.execute(update(Q).where(Q.c.carried_days > 0).values(carried_from=(
+        select(before.c.lead_id).where(
+            before.c.instance_pk == Q.c.instance_pk,
+            before.c.valid_from < Q.c.taken_over,
+            or_(before.c.valid_to.is_(None), before.c.valid_to >= Q.c.taken_over))
+        .order_by(before.c.valid_from.desc()).limit(1).scalar_subquery())))
 
 
 def previous_counts(conn: Connection, directives: list[str], first: date, last: date,

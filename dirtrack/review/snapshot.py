@@ -59,12 +59,13 @@ def _encode(value: Any) -> Any:
     if isinstance(value, Totals):  # the bulk of a league table: kept as plain lists
         return [getattr(value, c) for c in CATEGORIES]
     if isinstance(value, UnitLine):
-        return [value.unit, value.name, _encode(value.totals), value.overdue_days]
+        return [value.unit, value.name, _encode(value.totals), value.overdue_days,
+                value.carried_days, value.carried_from]
     if is_dataclass(value):
         return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, list) and value and isinstance(value[0], UnitLine):
-        return [[u.unit, u.name, [getattr(u.totals, c) for c in CATEGORIES], u.overdue_days]
-                for u in value]
+        return [[u.unit, u.name, [getattr(u.totals, c) for c in CATEGORIES], u.overdue_days,
+                 u.carried_days, u.carried_from] for u in value]
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]
     if isinstance(value, dict):
@@ -79,7 +80,7 @@ def _decoder(kind: Any) -> Any:
     if kind is Totals:
         return lambda v: Totals(*v)
     if kind is UnitLine:
-        return lambda v: UnitLine(v[0], v[1], Totals(*v[2]), v[3])
+        return lambda v: UnitLine(v[0], v[1], Totals(*v[2]), *v[3:])
     if isinstance(kind, type) and is_dataclass(kind):
         hints = typing.get_type_hints(kind)
         parts = {f.name: _decoder(hints[f.name]) for f in fields(kind) if f.init}

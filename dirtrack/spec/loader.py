@@ -139,7 +139,7 @@ def _read_jurisdiction(
     root: Path, report: Report,
 ) -> Jurisdiction:
     units_doc, units_path, units_text = _load(folder / UNITS_FILE, root, report)
-    name, units, reorgs = read_units(units_doc, units_path, folder.name, report,
+    name, units, reorgs, moves = read_units(units_doc, units_path, folder.name, report,
                                       readable=units_text is not None)
     roles = read_roles(units_doc, units_path, {u.id for u in units}, report)
     catalog = _Catalog(shared, places)
@@ -152,7 +152,7 @@ def _read_jurisdiction(
     if is_present(folder / CALENDAR_FILE):
         cal_doc, cal_path, calendar_text = _load(folder / CALENDAR_FILE, root, report)
         calendar = read_calendar(cal_doc, cal_path, report)
-    registry = Registry(units, reorgs)
+    registry = Registry(units, reorgs, moves)
     settings = AlertSettings()
     if is_present(folder / ESCALATION_FILE):
         esc_doc, esc_path, escalation_text = _load(folder / ESCALATION_FILE, root, report)
@@ -160,7 +160,7 @@ def _read_jurisdiction(
     base = hashlib.sha256("\0".join([units_text or "", calendar_text or "",
                                      escalation_text or ""]).encode()).hexdigest()
     jur = Jurisdiction(folder.name, name, _show(folder, root), units, reorgs, calendar,
-                       fingerprint=base, settings=settings, roles=roles)
+                       fingerprint=base, settings=settings, roles=roles, moves=moves)
     jur.review, jur.narratives = read_review_files(  # not in `base`: no directive depends on them
         folder, _show(folder, root), lambda p: _load(p, root, report), report)
     paths = files if files is not None else sorted(

@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from dirtrack.calendar import MAX_DAYS, MAX_WORKING_DAYS, WorkCalendar, period_end
-from dirtrack.registry import Reorganisation, Unit
+from dirtrack.registry import Move, Reorganisation, Unit
 from dirtrack.spec.fields import is_date_and_time
 from dirtrack.spec.settings import AlertSettings, LadderStep
 
@@ -176,6 +176,7 @@ class Jurisdiction:
     review: ReviewSettings | None = None  # review.yaml, when the folder has one
     narratives: dict[str, Narrative] = field(default_factory=dict)  # reviews/<quarter>.md
     roles: dict[str, str] = field(default_factory=dict)  # units.yaml roles: role -> unit
+    moves: list[Move] = field(default_factory=list)  # units that continue under a new parent
 
     def ladder_of(self, directive: DirectiveSpec) -> tuple[LadderStep, ...]:
         return directive.ladder if directive.ladder is not None else self.settings.ladder

@@ -8,7 +8,7 @@ from typing import Any
 import networkx as nx
 
 from dirtrack.calendar import WorkCalendar
-from dirtrack.registry import KINDS, LEVELS, Reorganisation, Unit
+from dirtrack.registry import KINDS, LEVELS, Move, Reorganisation, Unit
 from dirtrack.spec.fields import (
     Report,
     as_choice,
@@ -23,21 +23,25 @@ from dirtrack.spec.fields import (
 )
 from dirtrack.spec.yamlpos import YList, YMap
 
+Units = tuple[str, list[Unit], list[Reorganisation], list[Move]]
+
 
 def read_units(
     doc: Any, path: str, jurisdiction: str, report: Report, readable: bool = True,
-) -> tuple[str, list[Unit], list[Reorganisation]]:
-    """Return the jurisdiction's name, its units and their reorganisations; report mistakes."""
+) -> Units:
+    """Return the jurisdiction's name, its units, their reorganisations (ends) and their
+    moves to another parent; report mistakes."""
     units: list[Unit] = []
     reorgs: list[Reorganisation] = []
+    moves: list[Move] = []
     if doc is None:
         if readable:  # a file that cannot be read has been reported already
             report.error(path, 1, "units", "the unit registry is empty; list the "
                                            "jurisdiction's units under 'units:'")
-        return jurisdiction, units, reorgs
+        return jurisdiction, units, reorgs, moves
     doc = as_map(doc, path, 1, "units", report)
     if doc is None:
-        return jurisdiction, units, reorgs
+        return jurisdiction, units, reorgs, moves
     check_keys(doc, ["jurisdiction", "units", "reorganisations", "roles"], ["units"], path,
                report)
     name = jurisdiction
@@ -49,7 +53,8 @@ def read_units(
         line = items.line_of(i)
         item = as_map(raw, path, line, "units", report)
         if item is None or not check_keys(
-            item, ["id", "name", "level", "kind", "parent", "established_on", "email"],
+            item, ["id", "name", "level", "kind", "parent", "established_on", "email",
+                   "locality"],
             ["id", "name", "level", "kind"], path, report,
         ) or not check_text(item, ("id", "name", "parent", "email"), path, report) \
                 or not check_length(item, ("name",), path, report):
@@ -60,7 +65,9 @@ def read_units(
         est = item.get("established_on")
         est_day = as_date(est, path, item.line_of("established_on"), "established_on",
                           report) if est is not None else None
-        if uid is None or level is None or kind is None:
+        locality = as_slug(item["locality"], path, item.line_of("locality"), "locality",
+                           report) if item.get("locality") is not None else ""
+        if uid is None or level is None or kind is None or locality is None:
             continue
         if uid in seen:
             report.error(path, item.line_of("id"), "id",
@@ -70,7 +77,7 @@ def read_units(
         seen[uid] = item.line_of("id")
         parent = str(item["parent"]) if item.get("parent") else None
         units.append(Unit(uid, str(item["name"]), level, kind, parent, est_day, jurisdiction,
-                          str(item.get("email") or "")))
+                          str(item.get("email") or ""), locality))
     ids = {u.id for u in units}
     for u in units:
         if u.parent and u.parent not in ids:
@@ -89,8 +96,13 @@ def read_units(
                                     report) or []):
         line = doc["reorganisations"].line_of(i)
         item = as_map(raw, path, line, "reorganisations", report)
-        if item is None or not check_keys(item, ["unit", "into", "on", "decision"],
+        if item is None or not check_keys(item, ["unit", "into", "parent", "on", "decision"],
                                           ["unit", "on"], path, report):
+            continue
+        if item.get("parent") is not None:
+            move = _read_move(item, path, ids, report)
+            if move is not None:
+                moves.append(move)
             continue
         unit, into = str(item["unit"]), item.get("into")
         for key, ref in (("unit", unit), ("into", into)):
@@ -137,7 +149,94 @@ def read_units(
         report.error(path, ends[cycle[0]][0], "into",
                      "units merge into each other: " + " -> ".join([*cycle, cycle[0]])
                      + "; one of them must be the unit that continues")
-    return name, units, reorgs
+    _check_moves(moves, units, reorgs, path, report)
+    _check_localities(units, seen, path, report)
+    return name, units, reorgs, moves
+
+
+def _read_move(item: YMap, path: str, ids: set[str], report: Report) -> Move | None:
+    """Return the move to another parent that a reorganisation entry with ``parent:``
+    records (the unit continues), or None after reporting what is wrong with it."""
+    unit, parent = str(item["unit"]), str(item["parent"])
+    on = as_date(item["on"], path, item.line_of("on"), "on", report)
+    ok = on is not None
+    if "into" in item:
+        report.error(path, item.line_of("parent"), "parent",
+                     f"unit '{unit}' cannot both move under '{parent}' and merge into "
+                     f"'{item['into']}'; write two entries, or keep one of 'parent' and 'into'")
+        ok = False
+    for key, ref in (("unit", unit), ("parent", parent)):
+        if ref not in ids:
+            report.error(path, item.line_of(key), key,
+                         f"unknown unit '{ref}'; use an id listed under units:"
+                         + suggestion(ref, ids))
+            ok = False
+    if ok and parent == unit:
+        report.error(path, item.line_of("parent"), "parent",
+                     f"unit '{unit}' cannot be its own parent; name the unit it moves under")
+        ok = False
+    if not ok or on is None:
+        return None
+    return Move(unit, on, parent, str(item.get("decision", "")), item.line_of("unit"))
+
+
+def _check_moves(moves: list[Move], units: list[Unit], reorgs: list[Reorganisation],
+                 path: str, report: Report) -> None:
+    """Report moves under a unit that has ended by then, moves of a unit after its end,
+    two moves of one unit on one day, and moves that would make a loop of parents."""
+    ended = {r.unit: r.on for r in reorgs}
+    parents = {u.id: u.parent for u in units}
+    first: dict[tuple[str, Any], int] = {}
+    for move in moves:
+        if move.parent in ended and ended[move.parent] <= move.on:
+            report.error(path, move.line, "parent",
+                         f"unit '{move.parent}' ends on {ended[move.parent]}, so '{move.unit}' "
+                         f"cannot move under it on {move.on}; name the unit that continues")
+        elif move.unit in ended and ended[move.unit] <= move.on:
+            report.error(path, move.line, "unit",
+                         f"unit '{move.unit}' ends on {ended[move.unit]}, before it would move "
+                         f"on {move.on}; remove the move or the end")
+        elif (move.unit, move.on) in first:
+            report.error(path, move.line, "unit",
+                         f"unit '{move.unit}' already moves on {move.on} (line "
+                         f"{first[(move.unit, move.on)]}); a unit moves once a day")
+            continue
+        first[(move.unit, move.on)] = move.line
+        tree = dict(parents)
+        for m in moves:
+            if m.on <= move.on:
+                tree[m.unit] = m.parent
+        seen, ancestor = {move.unit}, tree.get(move.unit)
+        while ancestor and ancestor not in seen:
+            seen.add(ancestor)
+            ancestor = tree.get(ancestor)
+        if ancestor == move.unit:
+            report.error(path, move.line, "parent",
+                         f"unit '{move.unit}' cannot move under '{move.parent}', one of its own "
+                         "sub-units on that day; move it under a unit beside or above it")
+
+
+def _check_localities(units: list[Unit], lines: dict[str, int], path: str,
+                      report: Report) -> None:
+    """Report a locality without exactly one People's Committee (unit of kind government)
+    or whose bodies sit at different levels: a fan-out counts the place by that unit."""
+    places: dict[str, list[Unit]] = {}
+    for u in units:
+        if u.locality:
+            places.setdefault(u.locality, []).append(u)
+    for name, bodies in places.items():
+        line = lines[bodies[0].id]
+        government = [u.id for u in bodies if u.kind == "government"]
+        if len(government) != 1:
+            found = ", ".join(government) if government else "none"
+            report.error(path, line, "locality",
+                         f"locality '{name}' needs exactly one unit of kind government (its "
+                         f"People's Committee), found {found}; give the place one such unit")
+        if len({u.level for u in bodies}) > 1:
+            report.error(path, line, "locality",
+                         f"the units of locality '{name}' sit at different levels ("
+                         + ", ".join(sorted({f"{u.id}: {u.level}" for u in bodies}))
+                         + "); a locality's bodies share one level")
 
 
 def read_roles(doc: Any, path: str, ids: Collection[str], report: Report) -> dict[str, str]:

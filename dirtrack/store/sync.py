@@ -93,7 +93,7 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
     with engine.begin() as conn:
         _check_ownership(conn, plan)
         for jur in plan.jurisdictions:
-            _sync_units(conn, jur, plan.registries[jur.id])
+            _sync_units(conn, jur, plan.registries[jur.id], on)
             _sync_settings(conn, jur)
             _sync_review(conn, jur)
         for jur, spec in plan.directives():
@@ -173,14 +173,17 @@ def _count():  # type: ignore[no-untyped-def]
     return func.count()
 
 
-def _sync_units(conn: Connection, jur: Jurisdiction, registry: Registry) -> None:
+def _sync_units(conn: Connection, jur: Jurisdiction, registry: Registry, on: date) -> None:
+    """Write the units as they stand on ``on``: a unit moved under another parent by then
+    (a commune under the province once the district level ended) escalates to it."""
     existing = {r.id: r for r in conn.execute(select(U)).all()}
     rows = []
     for unit in jur.units:
         step = registry.successor(unit.id)
         reorg = registry.reorganisations.get(unit.id)
         row = {"id": unit.id, "jurisdiction": jur.id, "name": unit.name, "level": unit.level,
-               "kind": unit.kind, "parent_id": unit.parent, "established_on": unit.established_on,
+               "kind": unit.kind, "parent_id": registry.parent_on(unit.id, on),
+               "established_on": unit.established_on,
                "ended_on": reorg.on if reorg else None,
                "successor_id": step[0] if step else None, "email": unit.email}
         old = existing.get(unit.id)

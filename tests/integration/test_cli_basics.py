@@ -86,7 +86,7 @@ def test_validate_the_shipped_directives(project):
     run = run_without_db(project, "validate")
 
     assert run.exit_code == 0, run.stderr
-    assert run.stdout == ("ok: 2 jurisdiction(s), 2 directive(s), 355 task instance(s), "
+    assert run.stdout == ("ok: 2 jurisdiction(s), 3 directive(s), 484 task instance(s), "
                           "0 warning(s)\n")
     assert run.stderr == ""
 
@@ -98,7 +98,7 @@ def test_validate_one_file_and_one_jurisdiction(project):
 
     assert one_file.stdout == ("ok: 1 jurisdiction(s), 1 directive(s), 154 task instance(s), "
                                "0 warning(s)\n")
-    assert one_folder.stdout == ("ok: 1 jurisdiction(s), 1 directive(s), 201 task instance(s), "
+    assert one_folder.stdout == ("ok: 1 jurisdiction(s), 2 directive(s), 330 task instance(s), "
                                  "0 warning(s)\n")
 
 

@@ -62,8 +62,9 @@ def test_first_load_of_the_demo_directives(cli, engine):
 
     assert run.exit_code == 0, run.stderr
     assert run.stdout.splitlines() == ["hy-2025-q2: new, 201 task instance(s)",
+                                       "hy-2025-q3: new, 129 task instance(s)",
                                        "nb-2024-q2: new, 154 task instance(s)"]
-    assert counts(engine) == (355, 0, 355)
+    assert counts(engine) == (484, 0, 484)
 
 
 def test_second_load_is_unchanged_and_adds_no_rows(cli, project, engine):
@@ -270,10 +271,12 @@ def test_merged_communes_open_tasks_move_to_the_successor(cli, engine):
     run = cli("load", "directives/hung-yen", "--on", "2025-07-01")
 
     assert run.exit_code == 0, run.stderr
-    # 6 merged communes x 5 fanned-out tasks, less the one finished before the merger
+    # 16 merged communes x 5 fanned-out tasks and the 10 districts' quarterly reports (the
+    # district level ends), less the one finished before the merger
     assert run.stdout.splitlines() == [
         "hy-2025-q2: unchanged (201 task instance(s))",
-        "reorganisation: 29 open task(s) moved to successor units",
+        "hy-2025-q3: unchanged (129 task instance(s))",
+        "reorganisation: 89 open task(s) moved to successor units",
     ]
     led = as_json(cli("tasks", "--unit", PHO_HIEN, "--as-of", "2025-07-01", "--json"))
     expected = sorted(f"hy-2025-q2/{t}@{c}" for t in COMMUNE_TASKS
@@ -314,13 +317,14 @@ def test_the_successor_reports_and_the_old_unit_no_longer_can(cli):
 def test_a_second_load_does_not_move_them_again(cli, engine):
     first = cli("load", "directives/hung-yen", "--on", "2025-07-01")
     assert first.stdout.splitlines()[-1] == \
-        "reorganisation: 30 open task(s) moved to successor units"
+        "reorganisation: 90 open task(s) moved to successor units"
     before = counts(engine)
 
     run = cli("load", "directives/hung-yen", "--on", "2025-07-20")
 
     assert run.exit_code == 0, run.stderr
-    assert run.stdout == "hy-2025-q2: unchanged (201 task instance(s))\n"
+    assert run.stdout == ("hy-2025-q2: unchanged (201 task instance(s))\n"
+                          "hy-2025-q3: unchanged (129 task instance(s))\n")
     assert counts(engine) == before
     events = events_of(engine, "hy-2025-q2/skilled-models-new@hy-vuong")
     assert [(e["kind"], e["new_lead"]) for e in events] == [("reassigned", "hy-hoang-hoa-tham")]
@@ -329,8 +333,9 @@ def test_a_second_load_does_not_move_them_again(cli, engine):
 def test_no_move_before_the_reorganisation_date(cli, engine):
     run = cli("load", "directives/hung-yen", "--on", "2025-06-30")
 
-    assert run.stdout == "hy-2025-q2: new, 201 task instance(s)\n"
-    assert counts(engine) == (201, 0, 201)
+    assert run.stdout == ("hy-2025-q2: new, 201 task instance(s)\n"
+                          "hy-2025-q3: new, 129 task instance(s)\n")
+    assert counts(engine) == (330, 0, 330)  # 201 of Q2, 129 of Q3
     with engine.connect() as conn:
         leads = conn.execute(select(InstanceRow.__table__.c.lead_id).where(
             InstanceRow.__table__.c.key == "hy-2025-q2/skilled-models-new@hy-vuong")).scalar()

@@ -184,6 +184,9 @@ def test_league_table_late_finisher_above_never_finisher_and_a_merged_successor(
         ("c4", NAMES["c4"], 1, 0.0, 30),
         ("front", NAMES["front"], 2, 0.0, 37),
     ]
+    # the 17 days Xã Ba let pass (15/05 to 01/06) are shown apart, not charged
+    assert [(u["unit"], u["carried_over"]) for u in by_unit if u["carried_over"]["days"]] == [
+        ("c4", {"days": 17, "from": [NAMES["c3"]]})]
 
 
 def test_league_table_puts_units_with_nothing_due_below_units_at_zero_percent(recorded):
