@@ -28,6 +28,7 @@ from dirtrack.spec.fields import (
     suggestion,
 )
 from dirtrack.spec.files import is_present, read_source, shown
+from dirtrack.spec.indicators import read_indicators
 from dirtrack.spec.model import (
     DIRECTIVE_KINDS,
     SECTORS,
@@ -45,7 +46,7 @@ from dirtrack.spec.yamlpos import YamlSyntaxError, YList, YMap, parse_yaml
 UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE = "units.yaml", "calendar.yaml", "escalation.yaml"
 SETTINGS_FILES = {UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE, REVIEW_FILE}
 TASK_KEYS = ("id", "title", "lead", "support", "sector", "deliverable", "due", "depends_on",
-             "for_each", "scope")
+             "for_each", "scope", "indicators")
 USE_KEYS = ("use", "as", "with")
 
 
@@ -299,6 +300,8 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
         dep = _read_dependency(raw, path, raw_deps.line_of(i), report)
         if dep is not None:
             deps.append(dep)
+    indicators = read_indicators(item.get("indicators"), path, item.line_of("indicators"),
+                                 report)
     if tid is None or sector is None or due is None or len(report.errors) > errors_before:
         return None
     full = f"{prefix}/{tid}" if prefix else tid
@@ -307,7 +310,7 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
         sector=sector, due=due, support=support, deliverable=str(item.get("deliverable") or ""),
         depends_on=deps, for_each=for_each,
         scope=str(item["scope"]) if item.get("scope") else None, path=path, line=item.line,
-        key_lines=dict(item.key_lines), template=template,
+        key_lines=dict(item.key_lines), template=template, indicators=indicators,
     )
 
 

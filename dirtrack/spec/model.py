@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from dirtrack.calendar import MAX_DAYS, MAX_WORKING_DAYS, WorkCalendar, period_end
+from dirtrack.indicators import Indicator
 from dirtrack.registry import Reorganisation, Unit
 from dirtrack.spec.fields import is_date_and_time
 from dirtrack.spec.settings import AlertSettings, LadderStep
@@ -111,6 +112,7 @@ class TaskSpec:
     line: int = 0
     key_lines: dict[str, int] = field(default_factory=dict)
     template: str | None = None
+    indicators: list[Indicator] = field(default_factory=list)
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
