@@ -82,7 +82,7 @@ def test_targets_against_actuals_in_the_review(loaded, engine):
     assert ("Build models: 7 mô hình: kinh tế 3; văn hóa – xã hội 1; quốc phòng – an ninh 2; "
             "xây dựng hệ thống chính trị 1.") in text
     assert "| 1 | Build models | Mô hình | 22 | 7 | 31,8% | 2/11 (18,2%) | " \
-           "1 nhiệm vụ hoàn thành dưới chỉ tiêu |" in text
+           "1 lượt hoàn thành dưới chỉ tiêu |" in text
     assert "| 4 | Xã 2 | 2 | 1 | dưới chỉ tiêu |" in text  # sorted by name: Xã 1, 10, 11, 2
 
 
