@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, select
+from sqlalchemy import Connection, and_, select
+from sqlalchemy.sql import FromClause
 
 from dirtrack.indicators import Figure, Indicator, Leaf, below_target, by_unit, instance_value
 from dirtrack.indicators import roll_up as combine
@@ -110,9 +111,12 @@ class Note:
                    if self.asked_due else {})}
 
 
-def indicator_lines(conn: Connection, quarter: Table, as_of: date,
+def indicator_lines(conn: Connection, quarter: FromClause, as_of: date,
                     names: dict[str, str]) -> dict[str | None, list[IndicatorLine]]:
-    """Return the quarter's indicators per directive (None: all), in plan order."""
+    """Return the quarter's indicators per directive (None: all), in plan order.
+
+    ``quarter`` has a row per instance: ``instance_pk``, ``task_pk``, ``lead_id``,
+    ``due_on`` and ``category`` (None: not counted), as the review's quarter table."""
     Q = quarter
     tasks = {r.pk: r for r in conn.execute(
         select(T.c.pk, T.c.directive_id, T.c.task_id, T.c.title, T.c.indicators, T.c.position)
@@ -151,6 +155,12 @@ def _line(task: Any, ind: Indicator, rows: list[Any], values: dict[int, Any],
                 if r.category in ("done_on_time", "done_late")
                 and below_target(ind, instance_value(ind, leaf.parts), len(rows)))
     with_target = [u for u in units if u.met is not None]
+    if ind.type == "integer":  # counted in whole numbers: shown and sent without ".0"
+        whole = Figure(_whole(whole.actual), _whole(whole.target), whole.instances,
+                       whole.reporting, whole.meeting,
+                       {p: int(v) for p, v in whole.parts.items()})
+        for u in units:
+            u.actual, u.target = _whole(u.actual), _whole(u.target)
     return IndicatorLine(
         f"{task.directive_id}/{task.task_id}", task.title, task.directive_id, ind.id,
         ind.name, ind.unit, ind.type, ind.combine, whole.actual, whole.target,
@@ -158,7 +168,11 @@ def _line(task: Any, ind: Indicator, rows: list[Any], values: dict[int, Any],
         sum(1 for u in with_target if u.met), len(with_target), below)
 
 
-def notes(conn: Connection, quarter: Table, first: date, as_of: date,
+def _whole(value: float | None) -> float | None:
+    return None if value is None else int(round(value))
+
+
+def notes(conn: Connection, quarter: FromClause, first: date, as_of: date,
           names: dict[str, str]) -> tuple[dict[str | None, list[Note]],
                                           dict[str | None, list[Note]]]:
     """Return the difficulties recorded in the quarter (up to ``as_of``), and the extension
