@@ -165,6 +165,8 @@ def test_sync_loads_the_shipped_demo_directives(database, project):
 
     assert state.is_completed()
     assert state.result() == [
+        {"directive": "hy-2025-q1-models", "outcome": "new", "instances": 10, "added": 10,
+         "revised": 0, "cancelled": 0},
         {"directive": "hy-2025-q2", "outcome": "new", "instances": 201, "added": 201,
          "revised": 0, "cancelled": 0},
         {"directive": "nb-2024-q2", "outcome": "new", "instances": 154, "added": 154,
@@ -417,7 +419,8 @@ def test_review_command_names_the_loaded_directives_for_an_unknown_one(cli):
 
     assert (run.exit_code, run.stdout) == (1, "")
     assert run.stderr.strip().splitlines()[-1] == (
-        "error: no directive 'nb-2024'; loaded directives: hy-2025-q2, nb-2024-q2")
+        "error: no directive 'nb-2024'; loaded directives: hy-2025-q1-models, hy-2025-q2, "
+        "nb-2024-q2")
 
 
 def test_escalate_command_prints_what_the_deadline_check_did(cli, project, tmp_path):
