@@ -86,7 +86,7 @@ def _models(day: date, kind: str, unit: str, counts: tuple[int, ...], note: str,
 
 
 STORY += [
-    _models(day, "progress" if unit == "hy-van-giang" else "done", unit, counts,
+    _models(day, "progress" if unit == "hy-van-giang" else "done", unit, tuple(counts),
             "Đang hoàn thiện hồ sơ công nhận mô hình" if unit == "hy-van-giang"
             else "Báo cáo số mô hình “Dân vận khéo” quý I", percent=90
             if unit == "hy-van-giang" else None)

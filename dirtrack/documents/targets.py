@@ -134,8 +134,8 @@ def add_answers(out: Any, part: Any, section: Any) -> None:
     part.heading(W["difficulties"])
     if section.difficulties:
         for d in section.difficulties:
-            part.blocks.append(Block("item", W["difficulty_line"].format(unit=d.unit_name, task=d.title,
-                                                  d=short_date(d.date), text=d.text)))
+            part.blocks.append(Block("item", W["difficulty_line"].format(
+                unit=d.unit_name, task=d.title, d=short_date(d.on), text=d.text)))
     else:
         part.para(W["none"])
     part.heading(W["requests"])
@@ -143,6 +143,6 @@ def add_answers(out: Any, part: Any, section: Any) -> None:
         for r in section.requests:
             part.blocks.append(Block("item", W["request_line"].format(
                 unit=r.unit_name, task=r.title, due=short_date(r.due_on) if r.due_on else "–",
-                asked=short_date(r.asked_due), d=short_date(r.date), text=r.text)))
+                asked=short_date(r.asked_due), d=short_date(r.on), text=r.text)))
     else:
         part.para(W["none"])

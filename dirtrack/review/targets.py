@@ -98,14 +98,14 @@ class Note:
     title: str
     unit: str
     unit_name: str
-    date: date
+    on: date
     text: str
     asked_due: date | None = None  # a request: the deadline asked for
     due_on: date | None = None  # a request: the deadline in force
 
     def as_json(self) -> dict[str, Any]:
         return {"task": self.task, "title": self.title, "unit": self.unit,
-                "unit_name": self.unit_name, "date": self.date.isoformat(), "text": self.text,
+                "unit_name": self.unit_name, "date": self.on.isoformat(), "text": self.text,
                 **({"asked_due": self.asked_due.isoformat(),
                     "due_on": self.due_on.isoformat() if self.due_on else None}
                    if self.asked_due else {})}
@@ -203,8 +203,8 @@ def notes(conn: Connection, quarter: FromClause, first: date, as_of: date,
     pending: dict[str | None, list[Note]] = defaultdict(list)
     directive_of = {r.key: r.directive_id for r in found}
     still_open = {r.key for r in found if r.category in ("open_on_time", "open_overdue")}
-    for note in waiting.values():
-        if note is not None and note.task in still_open:
-            pending[directive_of[note.task]].append(note)
-            pending[None].append(note)
+    for request in waiting.values():
+        if request is not None and request.task in still_open:
+            pending[directive_of[request.task]].append(request)
+            pending[None].append(request)
     return difficulties, pending

@@ -250,7 +250,7 @@ def _check_request(conn: Connection, key: str, kind: str, pk: int, new_due: date
     """A unit asks once at a time; a refusal answers a request that is waiting."""
     last = conn.execute(_LAST_REQUEST, {"pk": pk}).first()
     pending = last is not None and last.kind == "requested"
-    if kind == "requested" and pending:
+    if kind == "requested" and last is not None and pending:
         raise InvalidAction(f"{key} already has an extension request of {last.effective_on} "
                             f"(to {last.new_due}) waiting for an answer; wait for it")
     if kind == "refused" and not pending:

@@ -50,10 +50,10 @@ def check_done(conn: Connection, key: str, pk: int, indicators: list[Indicator],
     for ind in indicators:
         if ind.below_target != "refuse":
             continue
-        value = instance_value(ind, latest.get(ind.id, {}))
-        if below_target(ind, value):
-            target = ind.each if ind.each is not None else ind.target
-            got = "none reported" if value is None else f"{value:g}"
+        reached = instance_value(ind, latest.get(ind.id, {}))
+        if below_target(ind, reached):
+            target = ind.each if ind.each is not None else ind.target or 0
+            got = "none reported" if reached is None else f"{reached:g}"
             raise InvalidAction(
                 f"{key} cannot be done below its target: {ind.id} is {got} of {target:g}; "
                 f"report the value reached (--value {ind.id}=N) or keep it open")

@@ -223,7 +223,8 @@ def progress(key: str, body: ProgressIn, user: ApiUser, engine: EngineDep) -> Wr
     on = body.on or today()
     return _written(record_event(engine, key, "progress", on=on,
                                  unit=user.unit_id, percent=body.percent, note=body.note,
-                                 values=_as_texts(body.values), recorded_by=user.name, expected_version=body.version,
+                                 values=_as_texts(body.values), recorded_by=user.name,
+                                 expected_version=body.version,
                                  authorise=_may_report(user, key, on)))
 
 
@@ -233,7 +234,8 @@ def done(key: str, body: DoneIn, user: ApiUser, engine: EngineDep) -> Written:
     on = body.on or today()
     return _written(record_event(engine, key, "done", on=on,
                                  unit=user.unit_id, note=body.note, evidence=body.evidence,
-                                 values=_as_texts(body.values), recorded_by=user.name, expected_version=body.version,
+                                 values=_as_texts(body.values), recorded_by=user.name,
+                                 expected_version=body.version,
                                  authorise=_may_report(user, key, on)))
 
 

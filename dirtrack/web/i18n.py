@@ -106,7 +106,8 @@ WORDS: dict[str, dict[str, str]] = {
         "difficulty": "Khó khăn, vướng mắc", "record": "Ghi nhận",
         "pending_request": "Đã đề nghị gia hạn, chờ trả lời",
         "indicators": "Kết quả thực hiện chỉ tiêu", "target": "Kế hoạch", "actual": "Thực hiện",
-        "units_meeting": "Đơn vị đạt chỉ tiêu", "difficulties": "Khó khăn, vướng mắc các đơn vị nêu",
+        "units_meeting": "Đơn vị đạt chỉ tiêu",
+        "difficulties": "Khó khăn, vướng mắc các đơn vị nêu",
         "requests": "Đề nghị gia hạn chờ trả lời", "values": "Số liệu chỉ tiêu",
     },
 }

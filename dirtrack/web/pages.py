@@ -14,13 +14,13 @@ from sqlalchemy import insert, select
 
 from dirtrack.config import now, today
 from dirtrack.dashboard import build_dashboard
+from dirtrack.documents.targets import figure, headline
+from dirtrack.documents.words import percent
 from dirtrack.errors import InvalidAction, NotAllowed, NotFound
+from dirtrack.indicators import Indicator
 from dirtrack.report import LABELS
 from dirtrack.report import render as render_review
 from dirtrack.review import build_review, previous_quarter_end
-from dirtrack.documents.targets import figure, headline
-from dirtrack.documents.words import percent
-from dirtrack.indicators import Indicator
 from dirtrack.store.ledger import REQUEST_KINDS, record_event
 from dirtrack.store.outbox import ALERT_STATUS, CARRIED_BY, DL, O
 from dirtrack.store.queries import (
@@ -204,7 +204,8 @@ def task_page(request: Request, key: str, user: PageUser, engine: EngineDep,
                                          .scalar_subquery())).scalar_one())
     answers = [e for e in detail.events if e["kind"] in REQUEST_KINDS]
     pending = answers[-1] if answers and answers[-1]["kind"] == "requested" else None
-    return render(request, "task.html", fields=value_fields(indicators), pending=pending, user=user, d=detail, t=detail.status, as_of=day,
+    return render(request, "task.html", fields=value_fields(indicators), pending=pending,
+                  user=user, d=detail, t=detail.status, as_of=day,
                   steps=steps, files=files, names=_unit_names(engine),
                   version=len(detail.events), today=today(), ok=ok,
                   sectors=LABELS.get(request.cookies.get("dirtrack_lang", "vi"), LABELS["vi"]),
