@@ -172,7 +172,8 @@ def test_sync_loads_the_shipped_demo_directives(database, project):
         {"directive": "nb-2024-q2", "outcome": "new", "instances": 154, "added": 154,
          "revised": 0, "cancelled": 0},
     ]
-    assert instances_by_directive(database) == {"hy-2025-q2": 201, "nb-2024-q2": 154}
+    assert instances_by_directive(database) == {"hy-2025-q1-models": 10, "hy-2025-q2": 201,
+                                                "nb-2024-q2": 154}
     counts = row_counts(database)
     assert (counts["directive"], counts["jurisdiction"], counts["instance_state"],
             counts["event"]) == (2, 2, 355, 0)
