@@ -176,14 +176,15 @@ def test_sync_loads_the_shipped_demo_directives(database, project):
                                                 "nb-2024-q2": 154}
     counts = row_counts(database)
     assert (counts["directive"], counts["jurisdiction"], counts["instance_state"],
-            counts["event"]) == (2, 2, 355, 0)
+            counts["event"]) == (3, 2, 365, 0)  # 10 + 201 + 154 instances
     assert task_runs_of(state.state_details.flow_run_id) == [
         "load into the database", "validate directives"]
 
     again = sync_directives(path=str(project / "directives"), on=date(2024, 4, 16))
 
     assert [(r["directive"], r["outcome"], r["instances"]) for r in again] == [
-        ("hy-2025-q2", "unchanged", 201), ("nb-2024-q2", "unchanged", 154)]
+        ("hy-2025-q1-models", "unchanged", 10), ("hy-2025-q2", "unchanged", 201),
+        ("nb-2024-q2", "unchanged", 154)]
     assert row_counts(database) == counts
 
 
