@@ -79,8 +79,9 @@ def build_dashboard(engine: Engine, as_of: date, directive: str | None = None) -
         now = (select(S.c.instance_pk, I.c.task_pk, S.c.lead_id, S.c.due_on, cat)
                .select_from(base).where(*scope).subquery())
         indicators = targets.indicator_lines(conn, now, as_of, names).get(directive, [])
-        difficulties, requests = targets.notes(conn, now, as_of - timedelta(days=92), as_of,
-                                               names)
+        since = as_of - timedelta(days=92) if as_of > date.min + timedelta(days=92) \
+            else date.min
+        difficulties, requests = targets.notes(conn, now, since, as_of, names)
     totals, directives = Totals(), dict[str, Totals]()
     for d, category, n in per_directive:
         totals.add(category, n)
