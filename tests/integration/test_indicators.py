@@ -134,3 +134,34 @@ def test_done_below_target_is_allowed_where_the_plan_allows_it(loaded, engine):
     assert run.exit_code == 0, run.stderr
     got = _indicators(engine, date(2024, 6, 30))["models"]
     assert (got["actual"], got["done_below_target"], got["meeting_target"]) == (1, 1, 0)
+
+
+def test_the_hung_yen_demo_review_carries_the_seed_s_model_counts(cli, engine):
+    """The demo's Q1 2025 plan: ten districts, 300 models each; the seed's 3,162 models
+    (761 + 1,284 + 692 + 425) as the districts report them; Văn Giang (295, still open)
+    and Phù Cừ (286, done) fall short: 8 of 10 districts meet the target."""
+    from dirtrack.demo import actions_for, perform
+    from dirtrack.plan import read_plan
+
+    from ..conftest import ROOT
+
+    assert cli("load", "directives/hung-yen", "--on", "2025-01-06").exit_code == 0
+    plan = read_plan(ROOT / "directives/hung-yen")
+    registry = plan.registries["hung-yen"]
+    refused = [perform(engine, registry, a) for a in actions_for(plan, "hy-2025-q1-models")]
+    assert refused == [None] * 12  # ten reports, a request and a difficulty
+
+    review = build_review(engine, "hung-yen", "2025-Q1", date(2025, 4, 1))
+
+    [line] = review.overall.indicators
+    assert (line.actual, line.target, line.parts, line.units_meeting, line.units_with_target,
+            line.done_below_target) == (3162, 3000, {"economic": 761, "cultural-social": 1284,
+                                                     "defense-security": 692,
+                                                     "political-system": 425}, 8, 10, 1)
+    text = render(review, "md")
+    assert ("3.162 mô hình: kinh tế 761; văn hóa – xã hội 1.284; quốc phòng – an ninh 692; "
+            "xây dựng hệ thống chính trị 425.") in text
+    assert "| Huyện Văn Giang | 300 | 295 | dưới chỉ tiêu |" in text
+    assert "| Huyện Phù Cừ | 300 | 286 | dưới chỉ tiêu |" in text
+    assert [n.unit for n in review.overall.requests] == ["hy-van-giang"]
+    assert [n.unit for n in review.overall.difficulties] == ["hy-phu-cu"]
