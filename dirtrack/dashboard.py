@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, select
 
-from dirtrack.review import Totals, UnitLine, league_order
+from dirtrack.review import Totals, UnitLine, league_order, targets
 from dirtrack.review.snapshot import Marks, marks
+from dirtrack.review.targets import IndicatorLine, Note
 from dirtrack.store.queries import Filters, TaskStatus, category_of, current, list_tasks, overdue
 from dirtrack.store.tables import DirectiveRow, InstanceRow, OutboxRow, StateRow, UnitRow
 
@@ -42,6 +43,9 @@ class Dashboard:
     overdue_total: int = 0
     league: list[UnitLine] = field(default_factory=list)
     awaiting: list[TaskStatus] = field(default_factory=list)
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    difficulties: list[Note] = field(default_factory=list)  # recorded in the last 92 days
+    requests: list[Note] = field(default_factory=list)  # extension requests not answered
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -52,6 +56,9 @@ class Dashboard:
             "overdue": [o.as_json() for o in self.overdue], "overdue_total": self.overdue_total,
             "league": [u.as_json() for u in self.league],
             "awaiting_verification": [t.as_json() for t in self.awaiting],
+            "indicators": [i.as_json() for i in self.indicators],
+            "difficulties": [d.as_json() for d in self.difficulties],
+            "extension_requests": [r.as_json() for r in self.requests],
         }
 
 
@@ -94,6 +101,12 @@ def _build(engine: Engine, as_of: date, directive: str | None) -> Dashboard:
             select(S.c.lead_id, cat, func.count()).select_from(base).where(*scope)
             .group_by(S.c.lead_id, cat)).all()
         names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
+        now = (select(S.c.instance_pk, I.c.task_pk, S.c.lead_id, S.c.due_on, cat)
+               .select_from(base).where(*scope).subquery())
+        indicators = targets.indicator_lines(conn, now, as_of, names).get(directive, [])
+        since = as_of - timedelta(days=92) if as_of > date.min + timedelta(days=92) \
+            else date.min
+        difficulties, requests = targets.notes(conn, now, since, as_of, names)
     totals, directives = Totals(), dict[str, Totals]()
     for d, category, n in per_directive:
         totals.add(category, n)
@@ -110,7 +123,9 @@ def _build(engine: Engine, as_of: date, directive: str | None) -> Dashboard:
                           LIST_LIMIT)
     return Dashboard(as_of, directive, totals,
                      [(d, titles.get(d, d), t) for d, t in sorted(directives.items())],
-                     items, totals.open_overdue, league, awaiting)
+                     items, totals.open_overdue, league, awaiting, indicators,
+                     difficulties.get(directive, [])[-LIST_LIMIT:][::-1],
+                     requests.get(directive, []))
 
 
 def _with_steps(engine: Engine, as_of: date, tasks: list[TaskStatus]) -> list[OverdueItem]:

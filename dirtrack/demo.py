@@ -28,7 +28,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 @dataclass(frozen=True)
 class Action:
     day: date
-    kind: str  # progress | done | verified | returned | extended
+    kind: str  # progress | done | verified | returned | extended | requested | difficulty
     task: str
     unit: str | None = None
     note: str = ""
@@ -36,6 +36,7 @@ class Action:
     percent: int | None = None
     new_due: date | None = None
     decision: str = ""
+    values: tuple[str, ...] = ()  # indicator values, NAME=N or NAME.PART=N
 
 
 # The named stories; every other instance follows the hash rule below.
@@ -56,6 +57,47 @@ STORY = [
     Action(date(2024, 6, 10), "extended", "nb-2024-q2/trang-an-promotion",
            new_due=date(2024, 9, 30), decision="1025/QĐ-UBND",
            note="Điều chỉnh theo thời điểm tổ chức lễ kỷ niệm 10 năm vào tháng 9"),
+]
+# Hưng Yên, first quarter of 2025: each district's "Dân vận khéo" models by sector
+# (economic, cultural-social, defence-security, political system); the province's
+# totals are the seed's 761, 1,284, 692 and 425, together 3,162. The split by
+# district is illustrative. Two districts stay below the target of 300: Văn Giang asks
+# for more time, Phù Cừ finishes below it and says why.
+HY_MODELS = "hy-2025-q1-models/district-models@"
+HY_COUNTS = {  # district: (day, economic, cultural-social, defense-security, political)
+    "hy-hung-yen-city": (date(2025, 3, 14), 90, 150, 80, 50),
+    "hy-my-hao": (date(2025, 3, 17), 80, 135, 75, 46),
+    "hy-van-lam": (date(2025, 3, 18), 75, 128, 70, 44),
+    "hy-van-giang": (date(2025, 3, 24), 70, 120, 65, 40),
+    "hy-yen-my": (date(2025, 3, 19), 78, 130, 72, 44),
+    "hy-khoai-chau": (date(2025, 3, 20), 72, 125, 66, 41),
+    "hy-an-thi": (date(2025, 3, 21), 76, 128, 68, 42),
+    "hy-kim-dong": (date(2025, 3, 25), 74, 122, 66, 40),
+    "hy-phu-cu": (date(2025, 3, 28), 70, 118, 62, 36),
+    "hy-tien-lu": (date(2025, 3, 26), 76, 128, 68, 42),
+}
+
+
+def _models(day: date, kind: str, unit: str, counts: tuple[int, ...], note: str,
+            percent: int | None = None) -> Action:
+    parts = ("economic", "cultural-social", "defense-security", "political-system")
+    return Action(day, kind, HY_MODELS + unit, unit, note, percent=percent,
+                  values=tuple(f"models.{p}={n}" for p, n in zip(parts, counts, strict=True)))
+
+
+STORY += [
+    _models(day, "progress" if unit == "hy-van-giang" else "done", unit, tuple(counts),
+            "Đang hoàn thiện hồ sơ công nhận mô hình" if unit == "hy-van-giang"
+            else "Báo cáo số mô hình “Dân vận khéo” quý I", percent=90
+            if unit == "hy-van-giang" else None)
+    for unit, (day, *counts) in HY_COUNTS.items()]
+STORY += [
+    Action(date(2025, 3, 24), "requested", HY_MODELS + "hy-van-giang", "hy-van-giang",
+           "Còn 5 mô hình chờ Hội đồng thi đua huyện công nhận; đề nghị lùi thời hạn báo "
+           "cáo", new_due=date(2025, 4, 30)),
+    Action(date(2025, 3, 20), "difficulty", HY_MODELS + "hy-phu-cu", "hy-phu-cu",
+           "Một số xã chưa bố trí được kinh phí duy trì mô hình; việc công nhận mô hình "
+           "ở cơ sở còn chậm"),
 ]
 NEVER = {"nb-2024-q2/leadership-documents", "nb-2024-q2/ff-congress/grassroots@kim-dong"}
 
@@ -104,7 +146,8 @@ def perform(engine, registry, action: Action) -> str | None:  # type: ignore[no-
     try:
         record_event(engine, action.task, action.kind, on=action.day, unit=unit,
                      note=action.note, evidence=action.evidence, percent=action.percent,
-                     new_due=action.new_due, decision=action.decision)
+                     new_due=action.new_due, decision=action.decision,
+                     values=action.values)
     except DirtrackError as exc:
         return str(exc)
     return None

@@ -46,7 +46,9 @@ from dirtrack.store.queries import current, short_of_share
 from dirtrack.store.tables import (
     DependencyRow,
     DirectiveRow,
+    EventRow,
     InstanceRow,
+    JurisdictionRow,
     LadderRow,
     OutboxRow,
     StateRow,
@@ -59,6 +61,7 @@ I, S, O = InstanceRow.__table__, StateRow.__table__, OutboxRow.__table__  # type
 LAD, UC = LadderRow.__table__, UnitChannelRow.__table__  # type: ignore[attr-defined]
 D, U, DEP = (DirectiveRow.__table__, UnitRow.__table__,  # type: ignore[attr-defined]
              DependencyRow.__table__)  # type: ignore[attr-defined]
+E, J = EventRow.__table__, JurisdictionRow.__table__  # type: ignore[attr-defined]
 ROOT_CAUSE = "root-cause"
 ROOT_CAUSE_DAYS = 1000  # sorts after every ladder step
 OUTBOX_COLUMNS = ["instance_pk", "step", "days", "recipient_id", "channel", "due_on",
@@ -141,6 +144,24 @@ def _follow_successors(conn: Connection, as_of: date, candidates: Table) -> None
         conn.execute(update(C).where(C.c[column].in_(ended))
                      .values({column: heir_of(C.c[column])}))
     H.drop(conn)
+def _hold_requests(conn: Connection, as_of: date, candidates: Table) -> None:
+    """Leave out of the check the instances whose unit asked for more time and waits for
+    the answer, in the jurisdictions whose ``escalation.yaml`` says ``extension_requests:
+    hold``; elsewhere the ladder goes on. One statement over the candidates."""
+    from dirtrack.store.ledger import REQUEST_KINDS
+
+    held = select(D.c.id).join(J, J.c.id == D.c.jurisdiction).where(
+        J.c.extension_requests == "hold")
+    if conn.execute(held.limit(1)).first() is None:
+        return
+    C = candidates
+    latest = (select(func.max(E.c.id))
+              .where(E.c.instance_pk.in_(select(C.c.instance_pk).where(
+                  C.c.directive_id.in_(held))),
+                  E.c.kind.in_(REQUEST_KINDS), E.c.effective_on <= as_of)
+              .group_by(E.c.instance_pk))
+    waiting_answer = select(E.c.instance_pk).where(E.c.id.in_(latest), E.c.kind == "requested")
+    conn.execute(delete(C).where(C.c.instance_pk.in_(waiting_answer)))
 
 
 def _blockers(conn: Connection, as_of: date, candidates: Table) -> Table:
@@ -265,6 +286,7 @@ def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
             groups[(row.step, row.days, row.recipient)].append(row.directive_id)
         before = max([0, *(-days for _, days, _ in groups)])  # the earliest reminder
         candidates = _candidates(conn, as_of, _shifted(as_of, before))
+        _hold_requests(conn, as_of, candidates)
         last_id = conn.execute(select(func.coalesce(func.max(O.c.id), 0))).scalar_one()
         for (step, days, recipient), directives in sorted(groups.items()):
             by_step[step] += _insert(conn, _step_query(step, days, recipient, directives,

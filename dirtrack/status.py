@@ -20,7 +20,10 @@ from datetime import date
 OPEN, DONE, CANCELLED = "open", "done", "cancelled"
 CATEGORIES = ("done_on_time", "done_late", "open_on_time", "open_overdue", "cancelled")
 EVENT_KINDS = ("progress", "done", "verified", "returned", "extended", "revised",
-               "reassigned", "cancelled", "restored")
+               "reassigned", "cancelled", "restored", "requested", "refused", "difficulty")
+# Events that say something about a task without changing its state: a unit's request
+# for more time, the committee's refusal, a difficulty the unit records.
+NOTE_KINDS = ("requested", "refused", "difficulty")
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ def spans(created_on: date, due_on: date, lead_id: str, events: Iterable[Event])
     """Return the state spans of an instance; ``events`` in ledger order (date, then id)."""
     out = [Span(created_on, None, OPEN, due_on, lead_id, opened_on=created_on)]
     for ev in events:
+        if ev.kind in NOTE_KINDS:
+            continue
         nxt = apply(out[-1], ev)
         if nxt.valid_from <= out[-1].valid_from:
             # Several events on one day: the day ends in the last one's state.

@@ -29,23 +29,28 @@ def _record(task: str, kind: str, on: str | None, **fields: Any) -> None:
 
 
 UnitReq = Annotated[str, typer.Option("--unit", help="The unit reporting: the task's lead unit.")]
+Values = Annotated[list[str] | None, typer.Option(
+    "--value", help="An indicator's value, NAME=N (or NAME.PART=N for a breakdown), e.g. "
+    "--value models=78; repeat for more.")]
 
 
 @app.command()
 def done(task: TaskArg, unit: UnitReq, on: On = None, note: Note = "",
          evidence: Annotated[str, typer.Option("--evidence", help="Reference to the evidence "
-                                               "(document number, file, link).")] = "") -> None:
-    """Report a task done (only its lead unit can), with a note and evidence."""
-    _record(task, "done", on, unit=unit, note=note, evidence=evidence)
+                                               "(document number, file, link).")] = "",
+         value: Values = None) -> None:
+    """Report a task done (only its lead unit can), with a note, evidence and the values
+    its indicators reached."""
+    _record(task, "done", on, unit=unit, note=note, evidence=evidence, values=value or [])
 
 
 @app.command()
 def progress(task: TaskArg, unit: UnitReq,
              percent: Annotated[int, typer.Option("--percent", min=0, max=100,
                                                   help="How far along, 0-100.")],
-             on: On = None, note: Note = "") -> None:
-    """Report progress on a task (only its lead unit can)."""
-    _record(task, "progress", on, unit=unit, percent=percent, note=note)
+             on: On = None, note: Note = "", value: Values = None) -> None:
+    """Report progress on a task (only its lead unit can), with its indicators' values."""
+    _record(task, "progress", on, unit=unit, percent=percent, note=note, values=value or [])
 
 
 @app.command()
@@ -79,3 +84,35 @@ def cancel(task: TaskArg,
     """Cancel a task by decision; it is counted apart from then on."""
     _record(task, "cancelled", on, decision=decision, note=note)
 
+
+
+Reason = Annotated[str, typer.Option("--reason", help="Why: the reason, in a sentence or two.")]
+
+
+@app.command("request-extension")
+def request_extension(task: TaskArg, unit: UnitReq,
+                      to: Annotated[str, typer.Option("--to", help="The deadline asked for "
+                                                      "(YYYY-MM-DD).")],
+                      reason: Reason, on: On = None) -> None:
+    """Ask for a later deadline (only the lead unit can); the committee grants it with
+    'extend' or refuses it with 'refuse-extension'."""
+    _record(task, "requested", on, unit=unit, new_due=parse_date(to, "--to"), note=reason)
+
+
+@app.command("refuse-extension")
+def refuse_extension(task: TaskArg, reason: Reason, on: On = None,
+                     decision: Annotated[str, typer.Option("--decision", help="Reference of "
+                                                           "the answer, if one was "
+                                                           "issued.")] = "") -> None:
+    """Refuse a unit's waiting extension request, with the reason; the deadline stands."""
+    _record(task, "refused", on, note=reason, decision=decision)
+
+
+@app.command()
+def difficulty(task: TaskArg, unit: UnitReq,
+               note: Annotated[str, typer.Option("--note", help="The difficulty or the "
+                                                 "reason for delay (khó khăn, vướng "
+                                                 "mắc).")],
+               on: On = None) -> None:
+    """Record a difficulty or a reason for delay on an open task (only its lead unit can)."""
+    _record(task, "difficulty", on, unit=unit, note=note)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from dirtrack.documents.targets import add_answers, add_targets
 from dirtrack.documents.words import (
     LABELS,
     LEVELS,
@@ -227,6 +228,8 @@ class _Outline:
         self.listing(part, self.awaiting_table(o), len(o.awaiting))
         part.heading(L["changes"])
         self.listing(part, self.change_table(o), len(o.extensions) + len(o.cancellations))
+        if o.indicators:
+            add_targets(self, part, o.indicators)
         if len(self.r.directives) > 1:
             part.heading(L["directives"])
             part.table(self.directive_table())
@@ -403,6 +406,8 @@ class _Outline:
             part.para("; ".join(shown) + ".")
         else:
             part.para(L["none"])
+        if o.difficulties or o.requests:
+            add_answers(self, part, o)
         return part
 
     def cause(self, line: Any) -> str:

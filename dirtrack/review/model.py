@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from dirtrack.review.targets import IndicatorLine, Note
 from dirtrack.spec.review_settings import Narrative, ReviewSettings
 from dirtrack.status import CATEGORIES
 
@@ -235,6 +236,9 @@ class Section:
     awaiting: list[AwaitingGroup] = field(default_factory=list)
     extensions: list[Change] = field(default_factory=list)
     cancellations: list[Change] = field(default_factory=list)
+    indicators: list[IndicatorLine] = field(default_factory=list)
+    difficulties: list[Note] = field(default_factory=list)
+    requests: list[Note] = field(default_factory=list)  # extension requests not answered
     # A directive's own section: what it is, as its heading and the report's opening name it
     kind: str = ""
     number: str = ""
@@ -280,6 +284,9 @@ class Section:
                 "tasks": [g.as_json() for g in self.awaiting]},
             "extensions": [c.as_json() for c in self.extensions],
             "cancellations": [c.as_json() for c in self.cancellations],
+            "indicators": [i.as_json() for i in self.indicators],
+            "difficulties": [d.as_json() for d in self.difficulties],
+            "extension_requests": [r.as_json() for r in self.requests],
         }
 
 

@@ -29,6 +29,7 @@ from dirtrack.spec.fields import (
     suggestion,
 )
 from dirtrack.spec.files import is_present, read_source, shown
+from dirtrack.spec.indicators import read_indicators
 from dirtrack.spec.model import (
     DIRECTIVE_KINDS,
     SECTORS,
@@ -48,7 +49,7 @@ UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE = "units.yaml", "calendar.yaml", "esc
 CATALOG_FOLDER = "tasks_catalog"
 SETTINGS_FILES = {UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE, REVIEW_FILE}
 TASK_KEYS = ("id", "title", "lead", "support", "sector", "deliverable", "due", "depends_on",
-             "for_each", "scope")
+             "for_each", "scope", "indicators")
 USE_KEYS = ("use", "as", "with")
 
 
@@ -310,6 +311,8 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
         dep = _read_dependency(raw, path, raw_deps.line_of(i), report)
         if dep is not None:
             deps.append(dep)
+    indicators = read_indicators(item.get("indicators"), path, item.line_of("indicators"),
+                                 report)
     if tid is None or sector is None or due is None or len(report.errors) > errors_before:
         return None
     full = f"{prefix}/{tid}" if prefix else tid
@@ -318,7 +321,7 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
         sector=sector, due=due, support=support, deliverable=str(item.get("deliverable") or ""),
         depends_on=deps, for_each=fan.label if fan else None,
         scope=str(item["scope"]) if item.get("scope") else None, path=path, line=item.line,
-        key_lines=dict(item.key_lines), template=template,
+        key_lines=dict(item.key_lines), template=template, indicators=indicators,
         for_levels=fan.levels if fan else (), for_kinds=fan.kinds if fan else (),
     )
 

@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from dirtrack.calendar import MAX_DAYS, MAX_WORKING_DAYS, WorkCalendar, period_end
+from dirtrack.indicators import Indicator
 from dirtrack.registry import Move, Reorganisation, Unit
 from dirtrack.spec.fields import is_date_and_time
 from dirtrack.spec.settings import AlertSettings, LadderStep
@@ -115,6 +116,7 @@ class TaskSpec:
     template: str | None = None
     for_levels: tuple[str, ...] = ()  # empty: the level of ``for_each``
     for_kinds: tuple[str, ...] = ()  # empty: every kind
+    indicators: list[Indicator] = field(default_factory=list)
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)

@@ -70,12 +70,19 @@ DEFAULT_LADDER = (
 )
 
 
+EXTENSION_REQUESTS = ("escalate", "hold")
+
+
 @dataclass
 class AlertSettings:
     language: str = "vi"
     ladder: tuple[LadderStep, ...] = DEFAULT_LADDER
     channels: dict[str, dict[str, str]] = field(default_factory=lambda: {"log": {}})
     routes: tuple[Route, ...] = ()
+    # While a unit's extension request waits for an answer: "escalate" (the ladder goes
+    # on, the default: an unanswered request never silences an overdue task) or "hold"
+    # (no further step fires until the request is granted or refused).
+    extension_requests: str = "escalate"
 
     def channels_for(self, unit_id: str, level: str, kind: str) -> list[str]:
         """Return the channels that reach a unit; the log channel reaches everyone."""
@@ -134,7 +141,12 @@ def read_settings(doc: Any, path: str, registry: Registry, report: Report) -> Al
     doc = as_map(doc, path, 1, "escalation", report) if doc is not None else None
     if doc is None:
         return settings
-    check_keys(doc, ["language", "ladder", "channels", "routes"], [], path, report)
+    check_keys(doc, ["language", "ladder", "channels", "routes", "extension_requests"], [],
+               path, report)
+    if "extension_requests" in doc:
+        rule = as_choice(doc["extension_requests"], EXTENSION_REQUESTS, path,
+                         doc.line_of("extension_requests"), "extension_requests", report)
+        settings.extension_requests = rule or settings.extension_requests
     if "language" in doc:
         language = as_choice(doc["language"], LANGUAGES, path, doc.line_of("language"),
                              "language", report)

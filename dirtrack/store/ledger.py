@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,13 +11,16 @@ from sqlalchemy import Connection, Engine, bindparam, func, insert, select, upda
 
 from dirtrack.config import now, today
 from dirtrack.errors import Conflict, InvalidAction, NotAllowed, NotFound
-from dirtrack.status import Event, Span, apply
+from dirtrack.status import NOTE_KINDS, Event, Span, apply
 from dirtrack.store.tables import EventRow, InstanceRow, StateRow, TaskRow, UnitRow
+from dirtrack.store.values import check_done, check_values, task_indicators, write_values
 
 I, E, S, T, U = (InstanceRow.__table__, EventRow.__table__,  # type: ignore[attr-defined]
                  StateRow.__table__, TaskRow.__table__,  # type: ignore[attr-defined]
                  UnitRow.__table__)  # type: ignore[attr-defined]
 SECRETARIAT = "secretariat"
+UNIT_KINDS = ("progress", "done", "requested", "difficulty")  # only the lead unit records them
+REQUEST_KINDS = ("requested", "extended", "refused")
 
 Authorise = Callable[[str, list[str]], None]
 """Called with a task's lead unit and coordinating units; raises a DirtrackError to refuse."""
@@ -39,7 +42,7 @@ _LOCK_DATABASE = (update(I).where(I.c.key == bindparam("task_key")).values(pk=I.
 _mine = E.c.instance_pk == bindparam("pk")
 _lead, _acting = U.alias("lead_unit"), U.alias("acting_unit")
 _FACTS = (
-    select(S, T.c.support,
+    select(S, T.c.support, T.c.indicators,
            select(func.count(E.c.id)).where(_mine).scalar_subquery().label("version"),
            select(func.max(E.c.effective_on)).where(_mine).scalar_subquery().label("last"),
            _lead.c.ended_on.label("lead_ended_on"), _acting.c.id.label("acting_id"),
@@ -54,6 +57,10 @@ _UPDATE_SPAN = update(S).where(S.c.instance_pk == bindparam("span_pk"),
                                S.c.valid_from == bindparam("span_from"))
 _INSERT_SPAN = insert(S)
 _UNIT = select(U.c.ended_on, U.c.successor_id).where(U.c.id == bindparam("unit"))
+# The last request or answer: a request is pending while it is the latest of them
+_LAST_REQUEST = (select(E.c.kind, E.c.effective_on, E.c.new_due)
+                 .where(E.c.instance_pk == bindparam("pk"), E.c.kind.in_(REQUEST_KINDS))
+                 .order_by(E.c.effective_on.desc(), E.c.id.desc()).limit(1))
 _LAST_PROGRESS = (select(E.c.percent).where(E.c.instance_pk == bindparam("pk"),
                                             E.c.kind == "progress")
                   .order_by(E.c.effective_on.desc(), E.c.id.desc()).limit(1))
@@ -75,6 +82,7 @@ def record_event(
     unit: str | None = None, note: str = "", percent: int | None = None, evidence: str = "",
     new_due: date | None = None, decision: str = "", recorded_by: str = "",
     expected_version: int | None = None, authorise: Authorise | None = None,
+    values: Sequence[str] = (),
 ) -> Recorded:
     """Append one event for task ``key`` after checking it; raise a DirtrackError if refused.
 
@@ -83,6 +91,8 @@ def record_event(
     changed since, the write is refused with Conflict and nothing is recorded.
     ``authorise``, when given, is called with the task's lead unit and coordinating
     units before any other check, and refuses by raising (the web app's roles).
+    ``values`` are indicator values written ``name=N`` or ``name.part=N``, reported with
+    progress or done and kept with the event.
     """
     with engine.begin() as conn:
         lock = _LOCK_DATABASE if conn.dialect.name == "sqlite" else _LOCK_ROW
@@ -108,6 +118,12 @@ def record_event(
                                 f"date order (date it {last} or later)")
         _check(conn, key, kind, facts, on=on, unit=unit, percent=percent, new_due=new_due,
                decision=decision, note=note)
+        indicators = task_indicators(facts.indicators)
+        parsed = check_values(key, kind, indicators, values)
+        if kind in REQUEST_KINDS:
+            _check_request(conn, key, kind, pk, new_due)
+        if kind == "done":
+            check_done(conn, key, pk, indicators, parsed)
         if kind == "returned":  # the task goes back to the progress last reported
             percent = conn.execute(_LAST_PROGRESS, {"pk": pk}).scalar() or 0
         event_id = conn.execute(_INSERT_EVENT, {
@@ -115,7 +131,9 @@ def record_event(
             "recorded_at": now(), "actor": unit or actor, "percent": percent,
             "note": note, "evidence": evidence, "new_due": new_due, "new_lead": None,
             "decision": decision, "recorded_by": recorded_by}).scalar_one()
-        _append_span(conn, pk, facts, Event(kind, on, percent, new_due, None))
+        write_values(conn, event_id, pk, on, parsed)
+        if kind not in NOTE_KINDS:
+            _append_span(conn, pk, facts, Event(kind, on, percent, new_due, None))
     return Recorded(int(event_id), key, kind, on, version + 1)
 
 
@@ -162,7 +180,7 @@ def _effective_lead(conn: Connection, lead: str, on: date) -> str:
 def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: ignore[no-untyped-def]
            unit: str | None,
            percent: int | None, new_due: date | None, decision: str, note: str) -> None:
-    if kind in ("progress", "done"):
+    if kind in UNIT_KINDS:
         if unit is None:
             raise NotAllowed(f"say which unit reports on {key} (--unit); only its lead unit can")
         if state.acting_id is None:
@@ -173,8 +191,10 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
                              f"{successor}); {successor} reports on its tasks")
         lead = lead_on(conn, state.lead_id, state.lead_ended_on, on)
         if unit != lead:
+            what = ("report progress or done" if kind in ("progress", "done")
+                    else "ask for an extension or record a difficulty")
             raise NotAllowed(f"unit '{unit}' is not the lead of {key} (lead: {lead}); "
-                             "only the lead unit can report progress or done")
+                             f"only the lead unit can {what}")
     if state.state == "cancelled" and kind != "restored":
         raise InvalidAction(f"{key} is cancelled; nothing can be recorded on it")
     if kind == "progress":
@@ -202,6 +222,19 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
         if not decision.strip():
             raise InvalidAction("a deadline extension needs the reference of the decision "
                                 "that grants it")
+    elif kind in ("requested", "difficulty"):
+        if state.state == "done":
+            raise InvalidAction(f"{key} is already reported done on {state.completed_on}; "
+                                "nothing recorded")
+        if not note.strip():
+            raise InvalidAction("say why more time is needed (the reason)"
+                                if kind == "requested" else "describe the difficulty")
+        if kind == "requested" and (new_due is None or new_due <= state.due_on):
+            raise InvalidAction(f"ask for a deadline later than the current one "
+                                f"({state.due_on})")
+    elif kind == "refused":
+        if not note.strip():
+            raise InvalidAction("say why the extension is refused (the reason)")
     elif kind == "cancelled":
         if state.state == "done":
             raise InvalidAction(f"{key} is already reported done on {state.completed_on}; "
@@ -210,3 +243,16 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
         if not decision.strip():
             raise InvalidAction("a cancellation needs the reference of the decision that "
                                 "orders it")
+
+
+def _check_request(conn: Connection, key: str, kind: str, pk: int, new_due: date | None
+                   ) -> None:
+    """A unit asks once at a time; a refusal answers a request that is waiting."""
+    last = conn.execute(_LAST_REQUEST, {"pk": pk}).first()
+    pending = last is not None and last.kind == "requested"
+    if kind == "requested" and last is not None and pending:
+        raise InvalidAction(f"{key} already has an extension request of {last.effective_on} "
+                            f"(to {last.new_due}) waiting for an answer; wait for it")
+    if kind == "refused" and not pending:
+        raise InvalidAction(f"{key} has no extension request waiting for an answer; "
+                            "nothing to refuse")

@@ -198,7 +198,8 @@ def _sync_units(conn: Connection, jur: Jurisdiction, registry: Registry, on: dat
 def _sync_settings(conn: Connection, jur: Jurisdiction) -> None:
     settings = jur.settings
     row = {"id": jur.id, "name": jur.name, "language": settings.language,
-           "channels": json.dumps(settings.channels, sort_keys=True)}
+           "channels": json.dumps(settings.channels, sort_keys=True),
+           "extension_requests": settings.extension_requests}
     if conn.execute(select(J.c.id).where(J.c.id == jur.id)).scalar() is None:
         conn.execute(insert(J), [row])
     else:
@@ -244,6 +245,8 @@ def _task_rows(spec: DirectiveSpec) -> list[dict]:
         "due_text": t.due.text, "for_each": t.for_each, "scope_id": t.scope,
         "depends_on": ",".join(f"{d.task}:{d.at_least:g}" for d in t.depends_on),
         "template": t.template, "position": n, "removed": False,
+        "indicators": json.dumps([i.as_json() for i in t.indicators], ensure_ascii=False)
+        if t.indicators else "",
     } for n, t in enumerate(spec.tasks)]
 
 

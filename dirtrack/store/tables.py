@@ -65,6 +65,7 @@ class TaskRow(SQLModel, table=True):
     template: str | None = None
     position: int = 0
     removed: bool = False
+    indicators: str = ""  # JSON list (see dirtrack.indicators.Indicator.as_json); "" none
 
 
 class InstanceRow(SQLModel, table=True):
@@ -130,6 +131,25 @@ class EventRow(SQLModel, table=True):
     recorded_by: str = ""  # the user who recorded it (web or API), or the command line
 
 
+class IndicatorValueRow(SQLModel, table=True):
+    """A value of an indicator reported with a progress or done event; dated by its event.
+
+    ``part`` is "" for an indicator reported as a whole, else one part of its breakdown.
+    The value that counts as of a date is the one of the latest event up to it.
+    """
+
+    __tablename__ = "indicator_value"
+    __table_args__ = (Index("ix_indicator_value_instance", "instance_pk", "indicator", "part"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(index=True)
+    instance_pk: int
+    effective_on: date
+    indicator: str
+    part: str = ""
+    value: float
+
+
 class StateRow(SQLModel, table=True):
     __tablename__ = "instance_state"
 
@@ -166,6 +186,7 @@ class JurisdictionRow(SQLModel, table=True):
     name: str
     language: str = "vi"
     channels: str = "{}"  # JSON: channel -> options (names of secrets, never secrets)
+    extension_requests: str = "escalate"  # escalate | hold (escalation.yaml)
 
 
 class LadderRow(SQLModel, table=True):

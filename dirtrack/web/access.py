@@ -28,15 +28,21 @@ def can_report(user: User, lead: str) -> bool:
     return user.role == "officer" and user.unit_id == lead
 
 
-def require_report(user: User, key: str, lead: str) -> str:
-    """Return the acting unit, or refuse."""
+REPORT = "report progress or done"
+ANSWER = "ask for an extension or record a difficulty"
+
+
+def require_report(user: User, key: str, lead: str, what: str = REPORT) -> str:
+    """Return the acting unit, or refuse: only an officer of the lead unit reports, asks
+    for more time or records a difficulty."""
     if user.role == "viewer":
         raise NotAllowed("viewers cannot record anything")
     if user.role != "officer" or user.unit_id is None:
-        raise NotAllowed("only officers of the lead unit report progress or completion")
+        raise NotAllowed("only officers of the lead unit report progress or completion"
+                         if what == REPORT else f"only officers of the lead unit can {what}")
     if user.unit_id != lead:
         raise NotAllowed(f"unit '{user.unit_id}' is not the lead of {key} (lead: {lead}); "
-                         "only the lead unit can report progress or done")
+                         f"only the lead unit can {what}")
     return user.unit_id
 
 

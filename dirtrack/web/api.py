@@ -22,7 +22,14 @@ from dirtrack.store.queries import (
     show_task,
 )
 from dirtrack.users import User
-from dirtrack.web.access import require_read, require_recent, require_report, require_steering
+from dirtrack.web.access import (
+    ANSWER,
+    REPORT,
+    require_read,
+    require_recent,
+    require_report,
+    require_steering,
+)
 from dirtrack.web.app import ApiUser, EngineDep
 
 
@@ -100,14 +107,36 @@ class Write(BaseModel):
     version: int | None = Field(None, description="The task's version you saw; 409 if stale.")
 
 
+Values = Annotated[dict[Annotated[str, Field(max_length=100)], int | float | str], Field(
+    default_factory=dict, max_length=50,
+    description="Indicator values: {\"models.economic\": 3} for a breakdown, "
+                "{\"people\": 120} for a whole.")]
+
+
 class ProgressIn(Write):
     percent: int = Field(ge=0, le=100)
     note: Note = ""
+    values: Values
 
 
 class DoneIn(Write):
     note: Note = ""
     evidence: Annotated[str, Field(max_length=500)] = ""
+    values: Values
+
+
+class RequestIn(Write):
+    to: date = Field(description="The deadline asked for.")
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class RefuseIn(Write):
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    decision: Annotated[str, Field(max_length=200)] = ""
+
+
+class DifficultyIn(Write):
+    note: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
 class VerifyIn(Write):
@@ -128,7 +157,11 @@ def _out(t: TaskStatus) -> TaskOut:
     return TaskOut(**t.as_json())
 
 
-def _may_report(user: User, key: str, on: date) -> Authorise:
+def _as_texts(values: dict[str, int | float | str]) -> list[str]:
+    return [f"{name}={value}" for name, value in values.items()]
+
+
+def _may_report(user: User, key: str, on: date, what: str = REPORT) -> Authorise:
     """Return the check that ``user`` may report progress or done on ``key``, dated ``on``.
 
     The ledger runs it on the locked task, in the write's own transaction, after
@@ -136,7 +169,7 @@ def _may_report(user: User, key: str, on: date) -> Authorise:
     """
     def check(lead: str, support: list[str]) -> None:
         require_read(user, key, lead, support)
-        require_report(user, key, lead)
+        require_report(user, key, lead, what)
         require_recent(on)
 
     return check
@@ -190,7 +223,8 @@ def progress(key: str, body: ProgressIn, user: ApiUser, engine: EngineDep) -> Wr
     on = body.on or today()
     return _written(record_event(engine, key, "progress", on=on,
                                  unit=user.unit_id, percent=body.percent, note=body.note,
-                                 recorded_by=user.name, expected_version=body.version,
+                                 values=_as_texts(body.values), recorded_by=user.name,
+                                 expected_version=body.version,
                                  authorise=_may_report(user, key, on)))
 
 
@@ -200,7 +234,8 @@ def done(key: str, body: DoneIn, user: ApiUser, engine: EngineDep) -> Written:
     on = body.on or today()
     return _written(record_event(engine, key, "done", on=on,
                                  unit=user.unit_id, note=body.note, evidence=body.evidence,
-                                 recorded_by=user.name, expected_version=body.version,
+                                 values=_as_texts(body.values), recorded_by=user.name,
+                                 expected_version=body.version,
                                  authorise=_may_report(user, key, on)))
 
 
@@ -228,6 +263,36 @@ def extend(key: str, body: ExtendIn, user: ApiUser, engine: EngineDep) -> Writte
     return _written(record_event(engine, key, "extended", on=body.on or today(),
                                  new_due=body.to, decision=body.decision, note=body.note,
                                  recorded_by=user.name, expected_version=body.version))
+
+
+@router.post("/tasks/{key:path}/request-extension", status_code=201, response_model=Written)
+def request_extension(key: str, body: RequestIn, user: ApiUser, engine: EngineDep) -> Written:
+    """Ask for a later deadline with the reason (officers of the lead unit); the committee
+    grants it with /extend or refuses it with /refuse-extension."""
+    on = body.on or today()
+    return _written(record_event(engine, key, "requested", on=on, unit=user.unit_id,
+                                 new_due=body.to, note=body.reason, recorded_by=user.name,
+                                 expected_version=body.version,
+                                 authorise=_may_report(user, key, on, ANSWER)))
+
+
+@router.post("/tasks/{key:path}/refuse-extension", status_code=201, response_model=Written)
+def refuse_extension(key: str, body: RefuseIn, user: ApiUser, engine: EngineDep) -> Written:
+    """Refuse a waiting extension request, with the reason (steering committee)."""
+    require_steering(user, "refuse extensions")
+    return _written(record_event(engine, key, "refused", on=body.on or today(),
+                                 note=body.reason, decision=body.decision,
+                                 recorded_by=user.name, expected_version=body.version))
+
+
+@router.post("/tasks/{key:path}/difficulty", status_code=201, response_model=Written)
+def difficulty(key: str, body: DifficultyIn, user: ApiUser, engine: EngineDep) -> Written:
+    """Record a difficulty or a reason for delay on an open task (officers of the lead unit)."""
+    on = body.on or today()
+    return _written(record_event(engine, key, "difficulty", on=on, unit=user.unit_id,
+                                 note=body.note, recorded_by=user.name,
+                                 expected_version=body.version,
+                                 authorise=_may_report(user, key, on, ANSWER)))
 
 
 @router.get("/dashboard")

@@ -15,11 +15,14 @@ from sqlalchemy import insert, select
 from dirtrack.config import now, today
 from dirtrack.dashboard import build_dashboard
 from dirtrack.documents.outline import summary as review_summary
+from dirtrack.documents.targets import figure, headline
+from dirtrack.documents.words import percent
 from dirtrack.errors import InvalidAction, NotAllowed, NotFound
+from dirtrack.indicators import Indicator
 from dirtrack.report import LABELS
 from dirtrack.report import render as render_review
 from dirtrack.review import build_review, previous_quarter_end
-from dirtrack.store.ledger import record_event
+from dirtrack.store.ledger import REQUEST_KINDS, record_event
 from dirtrack.store.outbox import ALERT_STATUS, CARRIED_BY, DL, O
 from dirtrack.store.queries import (
     Filters,
@@ -29,9 +32,18 @@ from dirtrack.store.queries import (
     list_tasks,
     show_task,
 )
-from dirtrack.store.tables import DirectiveRow, EvidenceRow, InstanceRow, JurisdictionRow, UnitRow
+from dirtrack.store.tables import (
+    DirectiveRow,
+    EvidenceRow,
+    InstanceRow,
+    JurisdictionRow,
+    TaskRow,
+    UnitRow,
+)
+from dirtrack.store.values import task_indicators
 from dirtrack.users import LoginRefused, TooManyAttempts, User, authenticate
 from dirtrack.web.access import (
+    ANSWER,
     can_report,
     require_read,
     require_recent,
@@ -61,6 +73,7 @@ from dirtrack.web.security import COOKIE, Session, csrf_ok, end_session, open_se
 
 router = APIRouter(include_in_schema=False)
 EV, I = EvidenceRow.__table__, InstanceRow.__table__  # type: ignore[attr-defined]
+T = TaskRow.__table__  # type: ignore[attr-defined]
 D, J, U = (DirectiveRow.__table__, JurisdictionRow.__table__,  # type: ignore[attr-defined]
            UnitRow.__table__)  # type: ignore[attr-defined]
 SOON = timedelta(days=14)
@@ -187,7 +200,13 @@ def task_page(request: Request, key: str, user: PageUser, engine: EngineDep,
                              .where(O.c.instance_pk == pk)
                              .order_by(O.c.fired_on, O.c.days)).all()
         files = {r.event_id: r for r in conn.execute(select(EV).where(EV.c.instance_pk == pk))}
-    return render(request, "task.html", user=user, d=detail, t=detail.status, as_of=day,
+        indicators = task_indicators(conn.execute(
+            select(T.c.indicators).where(T.c.pk == select(I.c.task_pk).where(I.c.pk == pk)
+                                         .scalar_subquery())).scalar_one())
+    answers = [e for e in detail.events if e["kind"] in REQUEST_KINDS]
+    pending = answers[-1] if answers and answers[-1]["kind"] == "requested" else None
+    return render(request, "task.html", fields=value_fields(indicators), pending=pending,
+                  user=user, d=detail, t=detail.status, as_of=day,
                   steps=steps, files=files, names=_unit_names(engine),
                   version=len(detail.events), today=today(), ok=ok,
                   sectors=LABELS.get(request.cookies.get("dirtrack_lang", "vi"), LABELS["vi"]),
@@ -199,15 +218,72 @@ def _back(key: str) -> Response:
     return RedirectResponse(f"/tasks/{key}?ok=1", status_code=303)
 
 
+def value_fields(indicators: list[Indicator]) -> list[tuple[str, str]]:
+    """Return the form's value fields: (NAME or NAME.PART, label) per indicator and part."""
+    out = []
+    for ind in indicators:
+        label = ind.name or ind.id
+        if ind.breakdown:
+            out += [(f"{ind.id}.{p}", f"{label}: {LABELS['vi'].get(p, p)}")
+                    for p in ind.breakdown]
+        else:
+            out.append((ind.id, label + (f" ({ind.unit})" if ind.unit else "")))
+    return out
+
+
+async def _values(request: Request) -> list[str]:
+    """Return the indicator values filled in on a form (fields named ``value:NAME``)."""
+    form = await request.form()
+    return [f"{name[6:]}={str(v).strip()}" for name, v in form.multi_items()
+            if name.startswith("value:") and str(v).strip()]
+
+
 @router.post("/tasks/{key:path}/progress")
-def post_progress(request: Request, key: str, user: PageUser, engine: EngineDep,
-                  percent: Annotated[int, Form(ge=0, le=100)], version: Annotated[int, Form()],
-                  csrf: Annotated[str, Form()] = "",
-                  note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+async def post_progress(request: Request, key: str, user: PageUser, engine: EngineDep,
+                        percent: Annotated[int, Form(ge=0, le=100)],
+                        version: Annotated[int, Form()], csrf: Annotated[str, Form()] = "",
+                        note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     _check_csrf(request, csrf)
     unit = require_report(user, key, lead_and_support(engine, key)[0])
     record_event(engine, key, "progress", on=today(), unit=unit, percent=percent, note=note,
+                 recorded_by=user.name, expected_version=version,
+                 values=await _values(request))
+    return _back(key)
+
+
+@router.post("/tasks/{key:path}/request-extension")
+def post_request(request: Request, key: str, user: PageUser, engine: EngineDep,
+                 version: Annotated[int, Form()], to: Annotated[str, Form()],
+                 reason: Annotated[str, Form(min_length=1, max_length=2000)],
+                 csrf: Annotated[str, Form()] = "") -> Response:
+    _check_csrf(request, csrf)
+    unit = require_report(user, key, lead_and_support(engine, key)[0], ANSWER)
+    record_event(engine, key, "requested", on=today(), unit=unit, new_due=_date(to),
+                 note=reason, recorded_by=user.name, expected_version=version)
+    return _back(key)
+
+
+@router.post("/tasks/{key:path}/difficulty")
+def post_difficulty(request: Request, key: str, user: PageUser, engine: EngineDep,
+                    version: Annotated[int, Form()],
+                    note: Annotated[str, Form(min_length=1, max_length=2000)],
+                    csrf: Annotated[str, Form()] = "") -> Response:
+    _check_csrf(request, csrf)
+    unit = require_report(user, key, lead_and_support(engine, key)[0], ANSWER)
+    record_event(engine, key, "difficulty", on=today(), unit=unit, note=note,
                  recorded_by=user.name, expected_version=version)
+    return _back(key)
+
+
+@router.post("/tasks/{key:path}/refuse-extension")
+def post_refuse(request: Request, key: str, user: PageUser, engine: EngineDep,
+                version: Annotated[int, Form()],
+                reason: Annotated[str, Form(min_length=1, max_length=2000)],
+                csrf: Annotated[str, Form()] = "") -> Response:
+    _check_csrf(request, csrf)
+    require_steering(user, "refuse extensions")
+    record_event(engine, key, "refused", on=today(), note=reason, recorded_by=user.name,
+                 expected_version=version)
     return _back(key)
 
 
@@ -228,7 +304,8 @@ async def post_done(request: Request, key: str, user: PageUser, engine: EngineDe
         stored_path(root, upload.sha256)  # a folder leading elsewhere refuses before recording
     reference = f"{upload.name} (sha256 {upload.sha256[:12]})" if upload else ""
     done = record_event(engine, key, "done", on=day, unit=unit, note=note,
-                        evidence=reference, recorded_by=user.name, expected_version=version)
+                        evidence=reference, recorded_by=user.name, expected_version=version,
+                        values=await _values(request))
     if upload:  # kept only once the completion is recorded: a refusal leaves no file
         store(root, upload.sha256, upload.content)
         sha, name, kind, size = upload.sha256, upload.name, upload.kind, len(upload.content)
@@ -321,7 +398,8 @@ def dashboard(request: Request, user: PageUser, engine: EngineDep, as_of: str | 
                   directive=directive or "", directives=directives,
                   jurisdictions=jurisdictions, review=review,
                   summary=review_summary(review) if review else None,
-                  may_decide=user.role == "steering", names=_unit_names(engine))
+                  may_decide=user.role == "steering", names=_unit_names(engine),
+                  fig=figure, pct=percent, headline=headline)
 
 
 def _quarter_review(engine: Any, day: date, quarter: str | None, jurisdiction: str | None,

@@ -165,6 +165,8 @@ def test_sync_loads_the_shipped_demo_directives(database, project):
 
     assert state.is_completed()
     assert state.result() == [
+        {"directive": "hy-2025-q1-models", "outcome": "new", "instances": 10, "added": 10,
+         "revised": 0, "cancelled": 0},
         {"directive": "hy-2025-q2", "outcome": "new", "instances": 201, "added": 201,
          "revised": 0, "cancelled": 0},
         {"directive": "hy-2025-q3", "outcome": "new", "instances": 129, "added": 129,
@@ -172,18 +174,19 @@ def test_sync_loads_the_shipped_demo_directives(database, project):
         {"directive": "nb-2024-q2", "outcome": "new", "instances": 154, "added": 154,
          "revised": 0, "cancelled": 0},
     ]
-    assert instances_by_directive(database) == {"hy-2025-q2": 201, "hy-2025-q3": 129,
-                                                "nb-2024-q2": 154}
+    assert instances_by_directive(database) == {"hy-2025-q1-models": 10, "hy-2025-q2": 201,
+                                                "hy-2025-q3": 129, "nb-2024-q2": 154}
     counts = row_counts(database)
     assert (counts["directive"], counts["jurisdiction"], counts["instance_state"],
-            counts["event"]) == (3, 2, 484, 0)
+            counts["event"]) == (4, 2, 494, 0)  # 10 + 201 + 129 + 154 instances
     assert task_runs_of(state.state_details.flow_run_id) == [
         "load into the database", "validate directives"]
 
     again = sync_directives(path=str(project / "directives"), on=date(2024, 4, 16))
 
     assert [(r["directive"], r["outcome"], r["instances"]) for r in again] == [
-        ("hy-2025-q2", "unchanged", 201), ("hy-2025-q3", "unchanged", 129),
+        ("hy-2025-q1-models", "unchanged", 10), ("hy-2025-q2", "unchanged", 201),
+        ("hy-2025-q3", "unchanged", 129),
         ("nb-2024-q2", "unchanged", 154)]
     assert row_counts(database) == counts
 
@@ -421,7 +424,8 @@ def test_review_command_names_the_loaded_directives_for_an_unknown_one(cli):
 
     assert (run.exit_code, run.stdout) == (1, "")
     assert run.stderr.strip().splitlines()[-1] == (
-        "error: no directive 'nb-2024'; loaded directives: hy-2025-q2, hy-2025-q3, "
+        "error: no directive 'nb-2024'; loaded directives: hy-2025-q1-models, hy-2025-q2, "
+        "hy-2025-q3, "
         "nb-2024-q2")
 
 

@@ -86,8 +86,8 @@ def test_validate_the_shipped_directives(project):
     run = run_without_db(project, "validate")
 
     assert run.exit_code == 0, run.stderr
-    assert run.stdout == ("ok: 2 jurisdiction(s), 3 directive(s), 484 task instance(s), "
-                          "0 warning(s)\n")
+    assert run.stdout == ("ok: 2 jurisdiction(s), 4 directive(s), 494 task instance(s), "
+                          "0 warning(s)\n")  # 154 + 201 + 129 + the 10 districts' models
     assert run.stderr == ""
 
 
@@ -98,8 +98,8 @@ def test_validate_one_file_and_one_jurisdiction(project):
 
     assert one_file.stdout == ("ok: 1 jurisdiction(s), 1 directive(s), 154 task instance(s), "
                                "0 warning(s)\n")
-    assert one_folder.stdout == ("ok: 1 jurisdiction(s), 2 directive(s), 330 task instance(s), "
-                                 "0 warning(s)\n")
+    assert one_folder.stdout == ("ok: 1 jurisdiction(s), 3 directive(s), 340 task instance(s), "
+                                 "0 warning(s)\n")  # 201 + 129 + the 10 districts' models
 
 
 def test_validate_prints_every_problem_and_exits_1(project):

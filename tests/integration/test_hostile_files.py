@@ -141,6 +141,7 @@ def test_a_new_holiday_recomputes_deadlines_on_the_next_load(cli, project, engin
 def test_the_shipped_directives_load_and_reload_unchanged(cli):
     assert cli("load", "--on", "2024-04-15").exit_code == 0
     assert cli("load", "--on", "2024-04-16").stdout.splitlines() == [
+        "hy-2025-q1-models: unchanged (10 task instance(s))",
         "hy-2025-q2: unchanged (201 task instance(s))",
         "nb-2024-q2: unchanged (154 task instance(s))"]
 

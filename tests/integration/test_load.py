@@ -61,10 +61,11 @@ def test_first_load_of_the_demo_directives(cli, engine):
     run = cli("load", "--on", "2024-04-15")
 
     assert run.exit_code == 0, run.stderr
-    assert run.stdout.splitlines() == ["hy-2025-q2: new, 201 task instance(s)",
+    assert run.stdout.splitlines() == ["hy-2025-q1-models: new, 10 task instance(s)",
+                                       "hy-2025-q2: new, 201 task instance(s)",
                                        "hy-2025-q3: new, 129 task instance(s)",
                                        "nb-2024-q2: new, 154 task instance(s)"]
-    assert counts(engine) == (484, 0, 484)
+    assert counts(engine) == (494, 0, 494)  # 10 + 201 + 129 + 154
 
 
 def test_second_load_is_unchanged_and_adds_no_rows(cli, project, engine):
@@ -274,6 +275,7 @@ def test_merged_communes_open_tasks_move_to_the_successor(cli, engine):
     # 16 merged communes x 5 fanned-out tasks and the 10 districts' quarterly reports (the
     # district level ends), less the one finished before the merger
     assert run.stdout.splitlines() == [
+        "hy-2025-q1-models: unchanged (10 task instance(s))",
         "hy-2025-q2: unchanged (201 task instance(s))",
         "hy-2025-q3: unchanged (129 task instance(s))",
         "reorganisation: 89 open task(s) moved to successor units",
@@ -323,7 +325,8 @@ def test_a_second_load_does_not_move_them_again(cli, engine):
     run = cli("load", "directives/hung-yen", "--on", "2025-07-20")
 
     assert run.exit_code == 0, run.stderr
-    assert run.stdout == ("hy-2025-q2: unchanged (201 task instance(s))\n"
+    assert run.stdout == ("hy-2025-q1-models: unchanged (10 task instance(s))\n"
+                          "hy-2025-q2: unchanged (201 task instance(s))\n"
                           "hy-2025-q3: unchanged (129 task instance(s))\n")
     assert counts(engine) == before
     events = events_of(engine, "hy-2025-q2/skilled-models-new@hy-vuong")
@@ -333,9 +336,10 @@ def test_a_second_load_does_not_move_them_again(cli, engine):
 def test_no_move_before_the_reorganisation_date(cli, engine):
     run = cli("load", "directives/hung-yen", "--on", "2025-06-30")
 
-    assert run.stdout == ("hy-2025-q2: new, 201 task instance(s)\n"
+    assert run.stdout == ("hy-2025-q1-models: new, 10 task instance(s)\n"
+                          "hy-2025-q2: new, 201 task instance(s)\n"
                           "hy-2025-q3: new, 129 task instance(s)\n")
-    assert counts(engine) == (330, 0, 330)  # 201 of Q2, 129 of Q3
+    assert counts(engine) == (340, 0, 340)  # 10 districts' models, 201 of Q2, 129 of Q3
     with engine.connect() as conn:
         leads = conn.execute(select(InstanceRow.__table__.c.lead_id).where(
             InstanceRow.__table__.c.key == "hy-2025-q2/skilled-models-new@hy-vuong")).scalar()

@@ -236,5 +236,6 @@ def test_export_writes_the_plan_as_a_word_appendix(tracked, project):
                             "another --out\n")
     assert by_file.exit_code == 0 and (project / "by-file.docx").read_bytes()[:2] == b"PK"
     assert missing.stderr == (f"error: no directive 'nb-2099' under directives; directives "
-                              f"there: hy-2025-q2, hy-2025-q3, nb-2024-q2, {PLAN}\n")
+                              f"there: hy-2025-q1-models, hy-2025-q2, hy-2025-q3, nb-2024-q2, "
+                              f"{PLAN}\n")
     assert io.BytesIO((project / "plan.docx").read_bytes()).getbuffer().nbytes > 10_000

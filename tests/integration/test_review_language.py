@@ -73,6 +73,7 @@ def test_the_demo_reviews_hold_no_english_word_and_no_internal_id(replayed, engi
         ids |= set(conn.execute(select(DirectiveRow.id)).scalars())
         ids |= set(conn.execute(select(TaskRow.task_id)).scalars())
         ids |= set(conn.execute(select(InstanceRow.key)).scalars())
+    # one review per demo directive: Ninh Bình Q2 2024, Hưng Yên Q1 (models) and Q2 2025
     assert [r.jurisdiction for r in replayed] == ["ninh-binh", "hung-yen", "hung-yen"]
     for review in replayed:
         assert review.narrative is not None and review.settings.path  # both provided
