@@ -165,7 +165,9 @@ class Registry:
     ) -> list[Unit]:
         """Return the units of any of ``levels`` (and of ``kinds``, when given), by id.
 
-        One pass over the registry, whatever the number of levels and kinds named.
+        One pass over the registry, whatever the number of levels and kinds named. With no
+        kind named, a locality counts once, by its People's Committee (as in
+        ``units_at_level``); naming kinds picks those bodies of each locality.
 
         >>> reg = Registry([Unit("p", "P", "province", "party"),
         ...                 Unit("f", "F", "province", "front", "p"),
@@ -181,7 +183,8 @@ class Registry:
             u
             for u in self.units.values()
             if u.level in wanted_levels
-            and (not wanted_kinds or u.kind in wanted_kinds)
+            and (u.kind in wanted_kinds if wanted_kinds
+                 else not u.locality or u.kind == "government")
             and (scope is None or self.is_within(u.id, scope))
             and (on is None or self.exists_on(u.id, on))
         ]

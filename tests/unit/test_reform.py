@@ -113,6 +113,20 @@ def test_a_locality_counts_once_in_a_fan_out(here: Path) -> None:
         "kim-dong", "kim-dong-front", "kim-dong-party"]
 
 
+def test_a_fan_out_naming_kinds_picks_those_bodies_of_each_locality(here: Path) -> None:
+    units = LOCALITY.replace("name: \"Xã Kim Đông\", level: commune, kind: government, "
+                             "parent: kim-son}",
+                             "name: \"Xã Kim Đông\", level: commune, kind: government, "
+                             "parent: kim-son, locality: kim-dong}")
+    party = FAN_OUT.replace("for_each: commune", "for_each: {level: commune, kind: [party]}")
+    folder = jurisdiction(here, {"plan.yaml": directive_yaml(party)}, units=units)
+    assert _instances(folder, catalog(here)) == ["nb-2024-q2/models@kim-dong-party"]
+    both = FAN_OUT.replace("for_each: commune", "for_each: {level: commune}")
+    folder = jurisdiction(here, {"plan.yaml": directive_yaml(both)}, units=units)
+    assert _instances(folder, catalog(here)) == [
+        "nb-2024-q2/models@hung-tien", "nb-2024-q2/models@kim-dong"]
+
+
 def test_a_locality_without_its_peoples_committee(here: Path) -> None:
     units = LOCALITY.replace("level: commune, kind: front, parent: kim-son, locality: kim-dong",
                              "level: district, kind: front, parent: kim-son, locality: kim-dong")
