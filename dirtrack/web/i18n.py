@@ -66,6 +66,7 @@ WORDS: dict[str, dict[str, str]] = {
         "review_figures": "The quarterly review: {q}, {j}",
         "review_same": "The figures of the quarterly review, read as of the date above.",
         "review_open": "Open the review", "review_plan": "By task of the plan",
+        "review_awaiting": "Reported done, awaiting verification (assignments)",
         "review_changes": "Deadlines extended and tasks cancelled",
     },
     "vi": {
@@ -130,6 +131,7 @@ WORDS: dict[str, dict[str, str]] = {
         "review_figures": "Số liệu báo cáo {q}: {j}",
         "review_same": "Số liệu của báo cáo quý, tính đến ngày đã chọn ở trên.",
         "review_open": "Xem báo cáo", "review_plan": "Kết quả theo nhiệm vụ của kế hoạch",
+        "review_awaiting": "Lượt báo cáo hoàn thành, chờ xác nhận",
         "review_changes": "Gia hạn và hủy nhiệm vụ",
     },
 }
