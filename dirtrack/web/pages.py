@@ -397,7 +397,8 @@ def dashboard(request: Request, user: PageUser, engine: EngineDep, as_of: str | 
     return render(request, "dashboard.html", user=user, b=board, as_of=day,
                   directive=directive or "", directives=directives,
                   jurisdictions=jurisdictions, review=review,
-                  summary=review_summary(review) if review else None,
+                  summary=_once_per_review(review, "summary", review_summary)
+                  if review else None,
                   may_decide=user.role == "steering", names=_unit_names(engine),
                   fig=figure, pct=percent, headline=headline)
 
@@ -487,23 +488,28 @@ def reviews(request: Request, user: PageUser, engine: EngineDep, quarter: str | 
                   jurisdictions=jurisdictions, as_of=day, document=_review_html(review))
 
 
-_RENDERED: dict[int, tuple[Any, str]] = {}
+_RENDERED: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def _once_per_review(review: Any, what: str, make: Any) -> Any:
+    """Return ``make(review)``, made once per kept review in this process.
+
+    A kept review read again is the same object (``review.snapshot.stored``); a national
+    one's document takes seconds to render in the templates' sandbox, its summary
+    tenths of a second to word.
+    """
+    kept = _RENDERED.get((id(review), what))
+    if kept is not None and kept[0] is review:
+        return kept[1]
+    made = make(review)
+    _RENDERED[(id(review), what)] = (review, made)
+    while len(_RENDERED) > 16:
+        _RENDERED.pop(next(iter(_RENDERED)))
+    return made
 
 
 def _review_html(review: Any) -> str:
-    """Return the review's HTML document, rendered once per kept review in this process.
-
-    A kept review read again is the same object (``review.snapshot.stored``); a national
-    one's document takes seconds to render in the templates' sandbox.
-    """
-    kept = _RENDERED.get(id(review))
-    if kept is not None and kept[0] is review:
-        return kept[1]
-    html = render_review(review, "html")
-    _RENDERED[id(review)] = (review, html)
-    while len(_RENDERED) > 8:
-        _RENDERED.pop(next(iter(_RENDERED)))
-    return html
+    return str(_once_per_review(review, "html", lambda r: render_review(r, "html")))
 
 
 @router.get("/reviews/{jurisdiction}/{quarter}.{fmt}")

@@ -163,7 +163,7 @@ def test_the_dashboard_shows_the_reviews_figures(demo, review):
         L[p["status"]] for p in review["plan_tasks"]]
 
     awaiting = review["awaiting_verification"]
-    assert f"Kết quả chờ xác nhận ({awaiting['count']})" in text
+    assert f"Lượt báo cáo hoàn thành, chờ xác nhận ({awaiting['count']})" in text
     assert [(r[1], r[3]) for r in _rows(html, "review-awaiting")] == [
         (g["title"], _n(g["instances"])) for g in awaiting["tasks"]]
 
