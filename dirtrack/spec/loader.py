@@ -284,11 +284,11 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
     sector = as_choice(item["sector"], SECTORS, path, item.line_of("sector"), "sector", report)
     repeat = _read_repeat(item, path, report)
     try:
-        due = parse_deadline(item["due"], repeating=repeat is not None)
+        due = parse_deadline(item["due"], repeating=item.get("repeat") is not None)
     except ValueError as exc:
         report.error(path, item.line_of("due"), "due", str(exc))
         due = None
-    if repeat is not None and due is not None and due.kind in ("date", "issued"):
+    if item.get("repeat") is not None and due is not None and due.kind in ("date", "issued"):
         report.error(path, item.line_of("due"), "due",
                      f"'{due.text}' is one date for every occurrence; count it from the "
                      f"period instead: {RULE_FORMS} (or from a task: TASK + 5wd, deps + 5d)")
