@@ -35,8 +35,8 @@ from dirtrack.plan import Plan
 from dirtrack.registry import Registry
 from dirtrack.spec.model import DirectiveSpec, Jurisdiction
 from dirtrack.store.bulk import bulk_insert
-from dirtrack.store.occurrences import open_occurrences, write_waiting
 from dirtrack.store.engine import BULK_ROWS, refresh_statistics
+from dirtrack.store.occurrences import open_occurrences, write_waiting
 from dirtrack.store.spans import chunks, rebuild_spans
 from dirtrack.store.tables import (
     DependencyRow,
