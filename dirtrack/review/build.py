@@ -18,6 +18,7 @@ from dirtrack.calendar import quarter_bounds
 from dirtrack.errors import InvalidAction, NotFound
 from dirtrack.review import lists, snapshot
 from dirtrack.review.model import Review, Section, Totals, UnitLine, league_order
+from dirtrack.review.reporting import reporting_rates
 from dirtrack.review.scope import previous_counts, quarter_table
 from dirtrack.spec.model import SECTORS
 from dirtrack.spec.review_settings import Narrative, ReviewSettings, Signer
@@ -161,6 +162,7 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         overdue = lists.overdue(conn, table, as_of, names)
         awaiting = lists.awaiting(conn, table, as_of, names)
         extended, cancelled = lists.changes(conn, ids, first, last, as_of, names)
+        rates = reporting_rates(conn, table, first, last, as_of, names)
         table.drop(conn)
     # Summed as plain lists first: a national league table is a few hundred thousand rows.
     column = {c: n for n, c in enumerate(CATEGORIES)}
@@ -196,6 +198,7 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         sec.awaiting = awaiting.get(key, [])
         sec.extensions = extended.get(key, [])
         sec.cancellations = cancelled.get(key, [])
+        sec.reporting = rates.get(key)
     paths = [r.path for r in rows.values() if r.path]
     folder = paths[0].rsplit("/", 1)[0] if paths and "/" in paths[0] else ""
     review = Review(jurisdiction, jur.name, jur.language, quarter, prev_q, next_q, as_of, first,

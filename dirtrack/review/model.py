@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from dirtrack.review.reporting import Reporting
 from dirtrack.spec.review_settings import Narrative, ReviewSettings
 from dirtrack.status import CATEGORIES
 
@@ -238,6 +239,7 @@ class Section:
     name: str = ""
     issued_on: date | None = None
     issued_by: str = ""  # the issuing unit's name
+    reporting: Reporting | None = None  # repeating tasks' reports due in the quarter
 
     @property
     def plan_totals(self) -> Totals:
@@ -277,6 +279,7 @@ class Section:
                 "tasks": [g.as_json() for g in self.awaiting]},
             "extensions": [c.as_json() for c in self.extensions],
             "cancellations": [c.as_json() for c in self.cancellations],
+            "reporting": self.reporting.as_json() if self.reporting else None,
         }
 
 
