@@ -26,7 +26,6 @@ from dirtrack.review.reporting import Rate, Reporting
 from dirtrack.status import CATEGORIES
 from dirtrack.templating import step_label
 
-
 UNITS_SHOWN = 20  # units listed by reporting rate in the document; the JSON has them all
 
 
