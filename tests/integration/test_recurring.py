@@ -18,7 +18,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from dirtrack.documents.render import render
 from dirtrack.escalation import check_deadlines
+from dirtrack.review import build_review
+from dirtrack.store.ledger import record_event
 from dirtrack.plan import read_plan
 from dirtrack.store.queries import Filters, list_tasks
 from dirtrack.store.sync import load_plan
@@ -195,3 +198,57 @@ def test_a_revision_changes_only_the_occurrences_to_come(engine, tmp_path):
     assert check_deadlines(engine, date(2026, 4, 1)).opened == 0  # no May report any more
     assert check_deadlines(engine, date(2026, 5, 1)).opened == 0
     assert len(_keys(engine)) == 4 + 3 * 4
+
+
+def _record_reports(engine: Engine) -> None:
+    for key, unit, on in (("rep/report~2026-01@c1", "c1", "2026-01-20"),   # due 26/01
+                          ("rep/report~2026-01@c2", "c2", "2026-01-28"),   # late
+                          ("rep/report~2026-02@c1", "c1", "2026-02-25"),   # on the day
+                          ("rep/report~2026-02@c3", "c3", "2026-02-20")):
+        record_event(engine, key, "done", on=date.fromisoformat(on), unit=unit)
+
+
+def test_the_review_gives_reporting_rates_per_task_level_and_unit(engine, tmp_path):
+    _load(engine, _write(tmp_path), "2026-01-05")
+    check_deadlines(engine, date(2026, 3, 1))
+    _record_reports(engine)
+
+    # On 20 March the January and February reports are due (6); March's (25/03) not yet.
+    review = build_review(engine, "rep", "2026-Q1", date(2026, 3, 20))
+    rates = review.as_json()["reporting"]
+    assert rates["total"] == {"key": "", "name": "", "expected": 6, "received": 4,
+                              "on_time": 3, "rate": 0.6667, "on_time_rate": 0.5}
+    assert [(r["key"], r["expected"], r["received"], r["on_time"], r["repeat"])
+            for r in rates["by_task"]] == [("rep/report", 6, 4, 3, "monthly")]
+    assert [(r["key"], r["expected"], r["received"], r["on_time"])
+            for r in rates["by_level"]] == [("commune", 6, 4, 3)]
+    # Worst first: c2 (1 of 2 received, none on time), c3 (1 of 2, on time), c1 (2 of 2).
+    assert [(r["key"], r["received"], r["on_time"], r["rate"], r["on_time_rate"])
+            for r in rates["by_unit"]] == [("c2", 1, 0, 0.5, 0.0), ("c3", 1, 1, 0.5, 0.5),
+                                           ("c1", 2, 2, 1.0, 1.0)]
+    text = render(review, "md")
+    assert ("Trong quý I năm 2026, tính đến ngày 20/03/2026, có 6 báo cáo định kỳ đến hạn "
+            "phải gửi; đã nhận 4 báo cáo (tỷ lệ báo cáo 66,7%), trong đó 3 báo cáo đúng hạn "
+            "(tỷ lệ báo cáo đúng hạn 50,0%).") in text
+    assert "| 1 | Xã Hai | 2 | 1 | 0 | 50,0% | 0,0% |" in text
+
+    # After the quarter the March reports, never sent, count as expected too.
+    after = build_review(engine, "rep", "2026-Q1", date(2026, 4, 1)).as_json()["reporting"]
+    assert (after["total"]["expected"], after["total"]["rate"],
+            after["total"]["on_time_rate"]) == (9, 0.4444, 0.3333)
+
+
+def test_a_review_without_repeating_tasks_has_no_reporting_part(engine, tmp_path):
+    folder = _write(tmp_path)
+    text = (folder / "rep.yaml").read_text(encoding="utf-8")
+    (folder / "rep.yaml").write_text(text.split("  - id: report")[0] + textwrap.dedent("""\
+          - id: once
+            title: "Một lần"
+            lead: p
+            sector: political-system
+            due: 2026-03-31
+        """), encoding="utf-8")
+    _load(engine, folder, "2026-01-05")
+    review = build_review(engine, "rep", "2026-Q1", date(2026, 4, 1))
+    assert review.as_json()["reporting"] is None
+    assert "tỷ lệ báo cáo" not in render(review, "md")
