@@ -256,12 +256,17 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
         instances = []
         early = 0
         unmatched: dict[str, list[str]] = defaultdict(list)
+        # What depends on the period alone is worked out once per period, not per unit.
+        base = {p: (instance_key(spec.id, task.id, None, p), opens_on(task, p, issued),
+                    _in_period(p, task.due, calendar, task) if task.due.kind == "period"
+                    else None) for p in task.periods}
         for period, unit in ((p, u) for p in periods for u in units):
             lead = task.lead or unit
             assert lead is not None
-            inst = Instance(instance_key(spec.id, task.id, unit, period), task, unit, lead,
-                            issued, period=period,
-                            opens_on=opens_on(task, period, issued) if period else None)
+            key, opens, period_due = base[period] if period else (
+                instance_key(spec.id, task.id, None), None, None)
+            inst = Instance(f"{key}@{unit}" if unit else key, task, unit, lead, issued,
+                            period=period, opens_on=opens)
             latest_prereq: date | None = None
             for dep in task.depends_on:
                 found = resolver.resolve(*_pool(by_task, dep.task, period, tasks), unit)
@@ -275,9 +280,8 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
                     latest_prereq = latest
             due = task.due
             if due.kind == "period":
-                assert due.rule is not None and period is not None
-                inst.due_on = _in_period(period, due, calendar, task)
-                anchor = inst.due_on
+                assert period_due is not None
+                inst.due_on = anchor = period_due
             elif due.kind == "date":
                 assert due.day is not None
                 inst.due_on, anchor = due.day, issued

@@ -48,10 +48,12 @@ class Period:
     @property
     def id(self) -> str:
         """Return the period as written: ``2026``, ``2026-H1``, ``2026-Q2``, ``2026-03``."""
-        number = self.first_month % 12 // MONTHS[self.kind] + 1
-        return {"year": f"{self.year}", "half": f"{self.year}-H{number}",
-                "quarter": f"{self.year}-Q{number}",
-                "month": f"{self.year}-{number:02d}"}[self.kind]
+        year, month = divmod(self.first_month, 12)
+        if self.kind == "month":
+            return f"{year}-{month + 1:02d}"
+        if self.kind == "quarter":
+            return f"{year}-Q{month // 3 + 1}"
+        return f"{year}-H{month // 6 + 1}" if self.kind == "half" else f"{year}"
 
     @property
     def start(self) -> date:
