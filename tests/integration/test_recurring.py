@@ -20,9 +20,9 @@ from sqlalchemy import Engine, func, select
 
 from dirtrack.documents.render import render
 from dirtrack.escalation import check_deadlines
+from dirtrack.plan import read_plan
 from dirtrack.review import build_review
 from dirtrack.store.ledger import record_event
-from dirtrack.plan import read_plan
 from dirtrack.store.queries import Filters, list_tasks
 from dirtrack.store.sync import load_plan
 from dirtrack.store.tables import (
