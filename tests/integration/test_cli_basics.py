@@ -86,7 +86,7 @@ def test_validate_the_shipped_directives(project):
     run = run_without_db(project, "validate")
 
     assert run.exit_code == 0, run.stderr
-    assert run.stdout == ("ok: 2 jurisdiction(s), 2 directive(s), 355 task instance(s), "
+    assert run.stdout == ("ok: 2 jurisdiction(s), 3 directive(s), 457 task instance(s), "
                           "0 warning(s)\n")
     assert run.stderr == ""
 
