@@ -188,7 +188,7 @@ def test_validate_imports_neither_prefect_nor_the_database_libraries(tmp_path):
     stdout, stderr, packages = run_dirtrack("validate", "directives",
                                             home=tmp_path / "prefect-home")
 
-    assert stdout == ["ok: 2 jurisdiction(s), 2 directive(s), 355 task instance(s), "
+    assert stdout == ["ok: 2 jurisdiction(s), 3 directive(s), 457 task instance(s), "
                       "0 warning(s)"]
     assert {"prefect", "sqlalchemy", "sqlmodel"}.isdisjoint(packages)
 
