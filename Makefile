@@ -60,6 +60,7 @@ test: $(STAMP) system-packages
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.escalation
+	$(BIN)/python -m benchmarks.recurring
 	$(BIN)/python -m benchmarks.web
 	$(BIN)/python -m benchmarks.schema
 	$(BIN)/python -m benchmarks.commands

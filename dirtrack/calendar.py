@@ -91,6 +91,7 @@ class WorkCalendar:
         self.country = country
         self.extra_days_off = frozenset(extra_days_off)
         self.extra_working_days = frozenset(extra_working_days)
+        self.day_off_rule = "keep"  # a period deadline on a day off: keep | previous | next
         self._years: tuple[int, int] | None = None
         self._ordinals: list[int] = []
 
@@ -150,6 +151,40 @@ class WorkCalendar:
             assert self._years is not None
             self._ensure(self._years[0], self._years[1] + 2)
         return date.fromordinal(self._ordinals[i])
+
+    def subtract_working_days(self, start: date, count: int) -> date:
+        """Return the ``count``-th working day before ``start`` (``start`` itself for 0).
+
+        >>> WorkCalendar("VN").subtract_working_days(date(2024, 5, 2), 1)  # 29 Apr-1 May off
+        datetime.date(2024, 4, 26)
+        """
+        if count <= 0:
+            return start
+        if count > MAX_WORKING_DAYS:
+            raise ValueError(f"{count:,} working days is more than {MAX_WORKING_DAYS:,}")
+        self._ensure(max(start.year - count // 200 - 1, 1), start.year)
+        i = bisect.bisect_left(self._ordinals, start.toordinal()) - count
+        while i < 0:
+            assert self._years is not None
+            if self._years[0] <= 1:
+                raise ValueError("no working day before the year 1")
+            before = len(self._ordinals)
+            self._ensure(max(self._years[0] - 2, 1), self._years[1])
+            i += len(self._ordinals) - before
+        return date.fromordinal(self._ordinals[i])
+
+    def working_day_near(self, day: date, rule: str) -> date:
+        """Return ``day`` moved off a day off by ``rule``: ``keep``, ``previous`` or ``next``.
+
+        >>> cal = WorkCalendar("VN")
+        >>> [cal.working_day_near(date(2024, 4, 30), r) for r in ("keep", "previous", "next")]
+        [datetime.date(2024, 4, 30), datetime.date(2024, 4, 26), datetime.date(2024, 5, 2)]
+        """
+        if rule == "keep" or self.is_working_day(day):
+            return day
+        if rule == "previous":
+            return self.subtract_working_days(day, 1)
+        return self.add_working_days(day, 1)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Return how many working days lie after ``start`` up to and including ``end``."""

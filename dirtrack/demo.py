@@ -157,6 +157,7 @@ def quarter_report(engine, directive_id: str, as_of: date,  # type: ignore[no-un
                    echo: Callable[[str], None]) -> None:
     """Print a directive's status at the quarter's end, its overdue list and its stories."""
     _report(engine, directive_id, as_of, echo)
+    _reporting(engine, directive_id, as_of, echo)
     _stories(engine, directive_id, as_of, echo)
 
 
@@ -183,6 +184,31 @@ def _report(engine, directive_id: str, as_of: date, echo: Callable[[str], None])
     if len(late) > 8:
         echo(f"     ... {len(late) - 8} more: dirtrack overdue --directive {directive_id} "
              f"--as-of {as_of}")
+
+
+def _reporting(engine, directive_id: str, as_of: date,  # type: ignore[no-untyped-def]
+               echo: Callable[[str], None]) -> None:
+    """Print the reporting rates of a directive's repeating tasks, when it has some."""
+    from sqlalchemy import select
+
+    from dirtrack.review import build_review
+    from dirtrack.store.tables import DirectiveRow
+
+    D = DirectiveRow.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        jurisdiction = conn.execute(select(D.c.jurisdiction).where(D.c.id == directive_id)
+                                    ).scalar_one()
+    reporting = build_review(engine, jurisdiction, quarter_of(as_of), as_of,
+                             directive_id).overall.reporting
+    if reporting is None:
+        return
+    t = reporting.total
+    echo(f"   recurring reports due by {as_of}: {t.expected} expected, {t.received} received "
+         f"(reporting rate {_pct(t.rate)}), {t.on_time} on time ({_pct(t.on_time_rate)})")
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.1%}"
 
 
 def _stories(engine, directive_id: str, as_of: date, echo: Callable[[str], None]) -> None:  # type: ignore[no-untyped-def]

@@ -41,6 +41,7 @@ from sqlalchemy.sql import ColumnElement
 from dirtrack.config import today
 from dirtrack.errors import InvalidAction
 from dirtrack.store.engine import BULK_ROWS, refresh_statistics
+from dirtrack.store.occurrences import open_occurrences
 from dirtrack.store.outbox import digest_mark, lock_outbox, waiting
 from dirtrack.store.queries import current, short_of_share
 from dirtrack.store.tables import (
@@ -76,6 +77,7 @@ class CheckResult:
     recorded: int
     cancelled: int
     by_step: dict[str, int]
+    opened: int = 0  # occurrences of repeating tasks created
 
 
 def _insert(conn: Connection, query: Any) -> int:
@@ -277,6 +279,8 @@ def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
                             f"as of {as_of} would go out before they are due")
     by_step: dict[str, int] = defaultdict(int)
     check_order(engine, as_of)
+    with engine.begin() as conn:  # first the occurrences whose day has come, in their own
+        opened = open_occurrences(conn, as_of)  # transaction: the ladder then sees them
     with engine.begin() as conn:
         lock_outbox(conn)
         cancelled = cancel_stale(conn, as_of)
@@ -300,4 +304,4 @@ def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
     counts = {k: v for k, v in by_step.items() if v}
     if sum(counts.values()) >= BULK_ROWS:
         refresh_statistics(engine, O.name)
-    return CheckResult(as_of, sum(counts.values()), cancelled, counts)
+    return CheckResult(as_of, sum(counts.values()), cancelled, counts, opened)

@@ -36,6 +36,7 @@ import networkx as nx
 
 from dirtrack.calendar import WorkCalendar
 from dirtrack.errors import Problem, ValidationFailed
+from dirtrack.periods import Period, due_in, parse_period  # noqa: F401 (doctest)
 from dirtrack.registry import Registry
 from dirtrack.spec.model import Deadline, DirectiveSpec, TaskSpec
 
@@ -56,6 +57,8 @@ class Instance:
     prerequisites: list[tuple[str, float, list[str]]] = field(default_factory=list)
     # Instances whose deadline this one's is computed from (``TASK + N``, ``deps + N``).
     anchors: list[str] = field(default_factory=list)
+    period: Period | None = None  # a repeating task's occurrence: the period it covers
+    opens_on: date | None = None  # ... and the day it comes into existence
 
 
 @dataclass
@@ -100,10 +103,33 @@ class Expansion:
         return chain[::-1]
 
 
-def instance_key(directive_id: str, task_id: str, unit: str | None) -> str:
-    """Return the stable readable id ``<directive>/<task>[@<unit>]``."""
-    base = f"{directive_id}/{task_id}"
+def instance_key(directive_id: str, task_id: str, unit: str | None,
+                 period: Period | None = None) -> str:
+    """Return the stable readable id ``<directive>/<task>[~<period>][@<unit>]``.
+
+    >>> instance_key("nb", "report", "kim-son", parse_period("2026-Q2"))
+    'nb/report~2026-Q2@kim-son'
+    """
+    base = f"{directive_id}/{task_id}" + (f"~{period.id}" if period else "")
     return f"{base}@{unit}" if unit else base
+
+
+def opens_on(task: TaskSpec, period: Period, issued: date) -> date:
+    """Return the day an occurrence comes into existence: ``ahead`` periods before its
+    own starts (the current and the next period's exist, by default), never before the
+    directive's issue date."""
+    return max(issued, period.shift(-task.ahead).start)
+
+
+def _pool(by_task: dict[str, list[Instance]], ref: str, period: Period | None,
+          tasks: dict[str, TaskSpec]) -> tuple[list[Instance], str]:
+    """Return the instances of task ``ref`` a dependent of ``period`` may wait for, and
+    the resolver's key for that set: a repeating task waiting on a repeating task pairs
+    the same period, the periods inside it, or the one holding it."""
+    if period is None or tasks[ref].repeat is None:
+        return by_task[ref], ref
+    return ([i for i in by_task[ref] if i.period is not None and (
+        period.contains(i.period) or i.period.contains(period))], f"{ref}~{period.id}")
 
 
 def task_graph(spec: DirectiveSpec) -> nx.DiGraph:
@@ -164,6 +190,18 @@ def _shift(start: date, deadline: Deadline, calendar: WorkCalendar, task: TaskSp
         ) from None
 
 
+def _in_period(period: Period, deadline: Deadline, calendar: WorkCalendar,
+               task: TaskSpec) -> date:
+    assert deadline.rule is not None
+    try:
+        return due_in(period, deadline.rule, calendar, task.day_off or calendar.day_off_rule)
+    except (OverflowError, ValueError):  # past 31/12/9999
+        raise ValidationFailed([Problem(
+            task.path, task.line_of("due"), "due",
+            f"task '{task.id}' would fall due after the year 9999; check the deadline")]
+        ) from None
+
+
 def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> Expansion:
     """Return the directive's instances with deadlines, lags, slack and critical flags.
 
@@ -204,6 +242,7 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
         if task.due.kind == "task" and task.due.ref:
             refs.append((task.due.ref, task.line_of("due"), "due"))
         empty = [(ref, line, key) for ref, line, key in refs if not by_task[ref]]
+        periods: list[Period | None] = list(task.periods) or [None]
         for ref, line, key in empty:
             if ref in failed:  # said once, at the task that has no instance
                 continue
@@ -219,13 +258,20 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
         instances = []
         early = 0
         unmatched: dict[str, list[str]] = defaultdict(list)
-        for unit in units:
+        # What depends on the period alone is worked out once per period, not per unit.
+        base = {p: (instance_key(spec.id, task.id, None, p), opens_on(task, p, issued),
+                    _in_period(p, task.due, calendar, task) if task.due.kind == "period"
+                    else None) for p in task.periods}
+        for period, unit in ((p, u) for p in periods for u in units):
             lead = task.lead or unit
             assert lead is not None
-            inst = Instance(instance_key(spec.id, task.id, unit), task, unit, lead, issued)
+            key, opens, period_due = base[period] if period else (
+                instance_key(spec.id, task.id, None), None, None)
+            inst = Instance(f"{key}@{unit}" if unit else key, task, unit, lead, issued,
+                            period=period, opens_on=opens)
             latest_prereq: date | None = None
             for dep in task.depends_on:
-                found = resolver.resolve(by_task[dep.task], dep.task, unit)
+                found = resolver.resolve(*_pool(by_task, dep.task, period, tasks), unit)
                 if found:
                     inst.prerequisites.append((dep.task, dep.at_least, [p.key for p in found]))
                     latest = max(p.due_on for p in found)
@@ -235,7 +281,10 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
                 if latest_prereq is None or latest > latest_prereq:
                     latest_prereq = latest
             due = task.due
-            if due.kind == "date":
+            if due.kind == "period":
+                assert period_due is not None
+                inst.due_on = anchor = period_due
+            elif due.kind == "date":
                 assert due.day is not None
                 inst.due_on, anchor = due.day, issued
             elif due.kind == "issued":
@@ -244,7 +293,7 @@ def expand(spec: DirectiveSpec, registry: Registry, calendar: WorkCalendar) -> E
             else:
                 if due.kind == "task":
                     assert due.ref is not None
-                    found = resolver.resolve(by_task[due.ref], due.ref, unit)
+                    found = resolver.resolve(*_pool(by_task, due.ref, period, tasks), unit)
                     if not found and str(unit) not in unmatched[due.ref]:
                         unmatched[due.ref].append(str(unit))
                     inst.anchors = [p.key for p in found]

@@ -50,6 +50,15 @@ def with_imported_plans(workdir: Path) -> Path:
     return target
 
 
+def _by_quarter(plan: Plan) -> dict[tuple[str, str], list[tuple[Any, Any]]]:
+    """Return the directives by jurisdiction and quarter of issue, in order of issue: the
+    directives of one quarter are replayed together, on one calendar."""
+    groups: dict[tuple[str, str], list[tuple[Any, Any]]] = {}
+    for jur, spec in sorted(plan.directives(), key=lambda js: js[1].issued_on):
+        groups.setdefault((jur.id, quarter_of(spec.issued_on)), []).append((jur, spec))
+    return groups
+
+
 @step("demo-replay", kind="flow")
 def replay(workdir: str) -> list[str]:
     """Replay the demo quarters; return the review files written."""
@@ -60,27 +69,31 @@ def replay(workdir: str) -> list[str]:
     files: list[str] = []
     echo(f"Loaded files: {len(plan.jurisdictions)} jurisdictions, "
          f"{len(plan.directives())} directives")
-    for jur, spec in sorted(plan.directives(), key=lambda js: js[1].issued_on):
-        quarter = quarter_of(spec.issued_on)
+    for (_, quarter), members in _by_quarter(plan).items():
+        jur, specs = members[0][0], [spec for _, spec in members]
         first, last = quarter_bounds(quarter)
-        loaded = load(whole(plan), spec.issued_on)
-        count = next(r["instances"] for r in loaded if r.get("directive") == spec.id)
-        echo("")
-        echo(f"== {jur.name}: {spec.number} {spec.title}")
-        echo(f"   issued {spec.issued_on}, {count} task instances; replaying {quarter} "
-             f"({first} to {last}) with the deadline check every day")
-        actions = actions_for(plan, spec.id)
+        start = specs[0].issued_on
+        loaded = load(whole(plan), start)
+        for spec in specs:
+            count = next(r["instances"] for r in loaded if r.get("directive") == spec.id)
+            echo("")
+            echo(f"== {jur.name}: {spec.number} {spec.title}")
+            echo(f"   issued {spec.issued_on}, {count} task instances; replaying {quarter} "
+                 f"({first} to {last}) with the deadline check every day")
+        actions = sorted((a for spec in specs for a in actions_for(plan, spec.id)),
+                         key=lambda a: (a.day, a.task))
         reorg_days = sorted({r.on for r in jur.reorganisations})
         review_day = last + timedelta(days=1)
         horizon = max([review_day, *[d for d in reorg_days if d <= last + timedelta(days=31)]])
-        day, sent, recorded = spec.issued_on, 0, 0
+        day, sent, recorded = start, 0, 0
         while day <= horizon:
             if day in reorg_days:
                 moved = next((r["reorganisation"] for r in load(whole(plan), day)
                               if "reorganisation" in r), 0)
                 echo(f"   {day}: reorganisation takes effect; {moved} open task(s) move to "
                      "the successor units, for example:")
-                moved_examples(engine, jur, plan.registries[jur.id], day, spec.id, echo)
+                for spec in specs:
+                    moved_examples(engine, jur, plan.registries[jur.id], day, spec.id, echo)
             for line in record_day(day, [a for a in actions if a.day == day], jur.id, whole(plan)):
                 echo("   " + line)
             checked = record_alerts(day)
@@ -88,9 +101,10 @@ def replay(workdir: str) -> list[str]:
             recorded += checked["recorded"]
             sent += delivered["digests_sent"]
             if day == last:
-                echo(f"   deadline checks {spec.issued_on} to {last}: {recorded} alerts "
+                echo(f"   deadline checks {start} to {last}: {recorded} alerts "
                      f"recorded, {sent} digests delivered (log and files)")
-                quarter_report(engine, spec.id, last, echo)
+                for spec in specs:
+                    quarter_report(engine, spec.id, last, echo)
             day += timedelta(days=1)
         files += quarterly_review(quarter=quarter, as_of=review_day,
                                   out=str(Path(workdir) / "reports"), jurisdiction=jur.id)

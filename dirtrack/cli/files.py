@@ -51,7 +51,8 @@ def load(path: PathArg = Path("directives"), on: On = None) -> None:
             typer.echo(str(warning), err=True)
         for r in summary.results:
             if r.outcome == "new":
-                typer.echo(f"{r.directive_id}: new, {r.instances:,} task instance(s)")
+                later = f" ({r.waiting:,} occurrence(s) open later)" if r.waiting else ""
+                typer.echo(f"{r.directive_id}: new, {r.instances:,} task instance(s){later}")
             elif r.outcome == "unchanged":
                 typer.echo(f"{r.directive_id}: unchanged ({r.instances:,} task instance(s))")
             else:
@@ -59,6 +60,8 @@ def load(path: PathArg = Path("directives"), on: On = None) -> None:
                            f"{r.cancelled} cancelled, {r.restored} restored")
                 for note in r.notes:
                     typer.echo(f"  {note}")
+        if summary.opened:
+            typer.echo(f"repeating tasks: {summary.opened:,} occurrence(s) opened")
         if summary.reassigned:
             typer.echo(f"reorganisation: {summary.reassigned} open task(s) moved to successor "
                        "units")

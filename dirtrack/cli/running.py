@@ -104,6 +104,8 @@ def escalate(
                + f", {result['cancelled']} cancelled; {result['digests_sent']} digest(s) sent "
                f"({result['alerts_sent']} alert(s)), {result['digests_failed']} failed, "
                f"{result['alerts_waiting']} alert(s) waiting")
+    if result.get("opened"):
+        typer.echo(f"repeating tasks: {result['opened']:,} occurrence(s) opened")
     for error in result["errors"]:
         typer.echo(f"delivery failed, will be retried: {error}", err=True)
 

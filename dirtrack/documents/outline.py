@@ -23,8 +23,11 @@ from dirtrack.documents.words import (
     short_date,
 )
 from dirtrack.review.model import Review, Section, Totals, UnitLine
+from dirtrack.review.reporting import Rate, Reporting
 from dirtrack.status import CATEGORIES
 from dirtrack.templating import step_label
+
+UNITS_SHOWN = 20  # units listed by reporting rate in the document; the JSON has them all
 
 
 @dataclass
@@ -222,6 +225,8 @@ class _Outline:
         part.table(self.plan_table(o))
         part.heading(L["units"])
         part.table(self.unit_table(o))
+        if o.reporting is not None:
+            self.reporting(part, o.reporting)
         part.heading(L["deliverables"])
         self.listing(part, self.deliverable_table(o), len(o.deliverables))
         part.heading(L["awaiting_title"])
@@ -344,6 +349,36 @@ class _Outline:
             return u.name
         return self.L["carried_from"].format(unit=u.name, units=", ".join(u.carried_from),
                                              days=self.n(u.carried_days))
+
+    def reporting(self, part: Part, rep: Reporting) -> None:
+        """The reporting rates of repeating tasks: in words, per task, level and unit."""
+        L, t = self.L, rep.total
+        part.heading(L["reporting"])
+        part.para(L["reporting_para"].format(
+            q=self.q, d=self.as_of, expected=self.n(t.expected), received=self.n(t.received),
+            on_time=self.n(t.on_time), r=self.pct(t.rate), ro=self.pct(t.on_time_rate)))
+        part.table(self.rate_table(
+            [L["rank"], L["task"]], [[f"{r.name} ({L.get(r.repeat, r.repeat)})"]
+                                     for r in rep.by_task], rep.by_task, 60))
+        part.table(self.rate_table(
+            [L["rank"], L["level"]], [[L.get(f"level_{r.key}", r.key)] for r in rep.by_level],
+            rep.by_level, 60))
+        worst = rep.by_unit[:UNITS_SHOWN]
+        part.blocks.append(Block("subhead", L["reporting_units"]))
+        part.table(self.rate_table([L["rank"], L["unit"]], [[r.name] for r in worst], worst,
+                                   60))
+        if len(rep.by_unit) > UNITS_SHOWN:
+            part.para(L["more_units"].format(n=self.n(len(rep.by_unit) - UNITS_SHOWN)))
+
+    def rate_table(self, head: list[str], names: list[list[str]], rates: list[Rate],
+                   width: int) -> Table:
+        L = self.L
+        rows = [Row([str(i), *name, self.n(r.expected), self.n(r.received), self.n(r.on_time),
+                     self.pct(r.rate), self.pct(r.on_time_rate)])
+                for i, (name, r) in enumerate(zip(names, rates, strict=True), 1)]
+        return Table([*head, L["expected"], L["received"], L["received_on_time"],
+                      L["reporting_rate"], L["on_time_reporting_rate"]], rows,
+                     (0, 2, 3, 4, 5, 6), (9, width, 20, 20, 20, 24, 24))
 
     def deliverable_table(self, o: Section) -> Table:
         L = self.L

@@ -18,6 +18,7 @@ from dirtrack.calendar import quarter_bounds
 from dirtrack.errors import InvalidAction, NotFound
 from dirtrack.review import lists, snapshot, targets
 from dirtrack.review.model import Review, Section, Totals, UnitLine, league_order
+from dirtrack.review.reporting import reporting_rates
 from dirtrack.review.scope import previous_counts, quarter_table
 from dirtrack.spec.model import SECTORS
 from dirtrack.spec.review_settings import Narrative, ReviewSettings, Signer
@@ -167,6 +168,7 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         extended, cancelled = lists.changes(conn, ids, first, last, as_of, names)
         indicators = targets.indicator_lines(conn, table, as_of, names)
         difficulties, requests = targets.notes(conn, table, first, as_of, names)
+        rates = reporting_rates(conn, table, first, last, as_of, names)
         table.drop(conn)
     # Summed as plain lists first: a national league table is a few hundred thousand rows.
     column = {c: n for n, c in enumerate(CATEGORIES)}
@@ -211,6 +213,7 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         sec.indicators = indicators.get(key, [])
         sec.difficulties = difficulties.get(key, [])
         sec.requests = requests.get(key, [])
+        sec.reporting = rates.get(key)
     paths = [r.path for r in rows.values() if r.path]
     folder = paths[0].rsplit("/", 1)[0] if paths and "/" in paths[0] else ""
     review = Review(jurisdiction, jur.name, jur.language, quarter, prev_q, next_q, as_of, first,

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from dirtrack.review.targets import IndicatorLine, Note
+from dirtrack.review.reporting import Reporting
 from dirtrack.spec.review_settings import Narrative, ReviewSettings
 from dirtrack.status import CATEGORIES
 
@@ -245,6 +246,7 @@ class Section:
     name: str = ""
     issued_on: date | None = None
     issued_by: str = ""  # the issuing unit's name
+    reporting: Reporting | None = None  # repeating tasks' reports due in the quarter
 
     @property
     def plan_totals(self) -> Totals:
@@ -287,6 +289,7 @@ class Section:
             "indicators": [i.as_json() for i in self.indicators],
             "difficulties": [d.as_json() for d in self.difficulties],
             "extension_requests": [r.as_json() for r in self.requests],
+            "reporting": self.reporting.as_json() if self.reporting else None,
         }
 
 

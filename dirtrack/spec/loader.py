@@ -13,7 +13,8 @@ import networkx as nx
 from dirtrack import config
 from dirtrack.calendar import WorkCalendar
 from dirtrack.errors import ConfigError
-from dirtrack.registry import Registry
+from dirtrack.periods import DAY_OFF_RULES, REPEATS, RULE_FORMS, Period, parse_period, periods_in
+from dirtrack.registry import LEVELS, Registry
 from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks
 from dirtrack.spec.fanout import read_fan_out
 from dirtrack.spec.fields import (
@@ -49,7 +50,9 @@ UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE = "units.yaml", "calendar.yaml", "esc
 CATALOG_FOLDER = "tasks_catalog"
 SETTINGS_FILES = {UNITS_FILE, CALENDAR_FILE, ESCALATION_FILE, REVIEW_FILE}
 TASK_KEYS = ("id", "title", "lead", "support", "sector", "deliverable", "due", "depends_on",
-             "for_each", "scope", "indicators")
+             "for_each", "scope", "indicators", "repeat", "from", "until", "on_day_off", "ahead")
+REPEAT_KEYS = ("from", "until", "on_day_off", "ahead")
+MAX_OCCURRENCES = 120  # ten years of months: a longer plan is written again
 USE_KEYS = ("use", "as", "with")
 
 
@@ -269,7 +272,8 @@ def _deadline_years(issued_on: date, tasks: list[TaskSpec]) -> tuple[int, int]:
     end (a working day taken as two days) bound how far it goes. Beyond a century
     the package's version, also in the fingerprint, stands for the holidays.
     """
-    latest = max([issued_on.year, *(t.due.day.year for t in tasks if t.due.day is not None)])
+    latest = max([issued_on.year, *(t.due.day.year for t in tasks if t.due.day is not None),
+                  *(t.periods[-1].end.year + 1 for t in tasks if t.periods)])
     span = sum(t.due.amount * (2 if t.due.unit == "wd" else 1) for t in tasks)
     return issued_on.year, min(latest + span // 365 + 1, issued_on.year + 100)
 
@@ -291,11 +295,16 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
         return None
     tid = as_slug(item["id"], path, item.line_of("id"), "id", report)
     sector = as_choice(item["sector"], SECTORS, path, item.line_of("sector"), "sector", report)
+    repeat = _read_repeat(item, path, report)
     try:
-        due = parse_deadline(item["due"])
+        due = parse_deadline(item["due"], repeating=item.get("repeat") is not None)
     except ValueError as exc:
         report.error(path, item.line_of("due"), "due", str(exc))
         due = None
+    if item.get("repeat") is not None and due is not None and due.kind in ("date", "issued"):
+        report.error(path, item.line_of("due"), "due",
+                     f"'{due.text}' is one date for every occurrence; count it from the "
+                     f"period instead: {RULE_FORMS} (or from a task: TASK + 5wd, deps + 5d)")
     fan = None
     if item.get("for_each") is not None:
         fan = read_fan_out(item["for_each"], path, item.line_of("for_each"), report)
@@ -316,7 +325,7 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
     if tid is None or sector is None or due is None or len(report.errors) > errors_before:
         return None
     full = f"{prefix}/{tid}" if prefix else tid
-    return TaskSpec(
+    task = TaskSpec(
         id=full, title=str(item["title"]), lead=str(item["lead"]) if item.get("lead") else None,
         sector=sector, due=due, support=support, deliverable=str(item.get("deliverable") or ""),
         depends_on=deps, for_each=fan.label if fan else None,
@@ -324,6 +333,59 @@ def _read_task(item: YMap, path: str, report: Report, prefix: str = "",
         key_lines=dict(item.key_lines), template=template, indicators=indicators,
         for_levels=fan.levels if fan else (), for_kinds=fan.kinds if fan else (),
     )
+    if repeat is not None:
+        task.repeat, task.periods, task.day_off, task.ahead = repeat
+    return task
+
+
+def _read_repeat(item: YMap, path: str, report: Report
+                 ) -> tuple[str, list[Period], str | None, int] | None:
+    """Return how a task repeats (how often, its periods, day-off rule, periods ahead),
+    or None for a task done once; report mistakes."""
+    if item.get("repeat") is None:
+        for key in REPEAT_KEYS:
+            if key in item:
+                report.error(path, item.line_of(key), key,
+                             f"'{key}' only applies to a repeating task; add 'repeat: "
+                             f"monthly' (or quarterly, half-yearly, yearly) or remove '{key}'")
+        return None
+    repeat = as_choice(item["repeat"], REPEATS, path, item.line_of("repeat"), "repeat", report)
+    bounds: list[Period] = []
+    for key in ("from", "until"):
+        if item.get(key) is None:
+            report.error(path, item.line, key,
+                         f"a repeating task needs '{key}:', the "
+                         f"{'first' if key == 'from' else 'last'} period it covers "
+                         "(2026-Q1, 2026-01, 2026-H1 or 2026)")
+            continue
+        try:
+            bounds.append(parse_period(item[key]))
+        except ValueError as exc:
+            report.error(path, item.line_of(key), key, str(exc))
+    day_off = None
+    if item.get("on_day_off") is not None:
+        day_off = as_choice(item["on_day_off"], DAY_OFF_RULES, path,
+                            item.line_of("on_day_off"), "on_day_off", report)
+    ahead = item.get("ahead", 1)
+    if not isinstance(ahead, int) or isinstance(ahead, bool) or not 0 <= ahead <= 12:
+        report.error(path, item.line_of("ahead"), "ahead",
+                     f"'{ahead}' is not a number of periods; write 0 to 12 (1: the current "
+                     "and the next period's occurrences exist)")
+        ahead = 1
+    if repeat is None or len(bounds) < 2:
+        return None
+    periods = periods_in(repeat, *bounds)
+    if not periods:
+        report.error(path, item.line_of("until"), "until",
+                     f"no {REPEATS[repeat]} lies from {bounds[0]} until {bounds[1]}; "
+                     "'until' names the last period, on or after 'from'")
+        return None
+    if len(periods) > MAX_OCCURRENCES:
+        report.error(path, item.line_of("until"), "until",
+                     f"{len(periods)} occurrences from {bounds[0]} until {bounds[1]}; keep "
+                     f"it to at most {MAX_OCCURRENCES} and extend 'until' later")
+        return None
+    return repeat, periods, day_off, ahead
 
 
 def _read_dependency(raw: Any, path: str, line: int, report: Report) -> Dependency | None:

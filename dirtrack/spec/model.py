@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from dirtrack.calendar import MAX_DAYS, MAX_WORKING_DAYS, WorkCalendar, period_end
 from dirtrack.indicators import Indicator
+from dirtrack.periods import RULE_FORMS, DueRule, Period, parse_due_rule
 from dirtrack.registry import Move, Reorganisation, Unit
 from dirtrack.spec.fields import is_date_and_time
 from dirtrack.spec.settings import AlertSettings, LadderStep
@@ -36,16 +37,20 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class Deadline:
     """A parsed ``due`` expression: a date, or an offset from the issue date or tasks."""
 
-    kind: str  # "date" | "issued" | "task" | "deps"
+    kind: str  # "date" | "issued" | "task" | "deps" | "period" (a repeating task's)
     text: str
     day: date | None = None
     ref: str | None = None
     amount: int = 0
     unit: str = "d"  # "d" calendar days | "wd" working days
+    rule: DueRule | None = None  # kind "period": counted from each occurrence's period
 
 
-def parse_deadline(value: object) -> Deadline:
+def parse_deadline(value: object, repeating: bool = False) -> Deadline:
     """Return the Deadline written in ``value``; raise ValueError saying how to write one.
+
+    A repeating task's deadline may be counted from its period (``end``, ``start + 10d``,
+    ``day 15 of last month``...).
 
     >>> parse_deadline("issued + 2500wd").amount
     2500
@@ -58,6 +63,8 @@ def parse_deadline(value: object) -> Deadline:
     if isinstance(value, date):
         return Deadline("date", value.isoformat(), day=value)
     text = str(value).strip()
+    if repeating and (rule := parse_due_rule(text)) is not None:
+        return Deadline("period", rule.text, rule=rule)
     if _ISO.match(text):
         try:
             return Deadline("date", text, day=date.fromisoformat(text))
@@ -82,6 +89,7 @@ def parse_deadline(value: object) -> Deadline:
     raise ValueError(
         f"bad deadline '{text}'; write a date (2024-05-31), a period (2024-Q2, 2024-H1, "
         "2024-06), or an offset (issued + 30d, issued + 15wd, TASK + 10wd, deps + 5d)"
+        + (f"; a repeating task counts from its period: {RULE_FORMS}" if repeating else "")
     )
 
 
@@ -117,6 +125,10 @@ class TaskSpec:
     for_levels: tuple[str, ...] = ()  # empty: the level of ``for_each``
     for_kinds: tuple[str, ...] = ()  # empty: every kind
     indicators: list[Indicator] = field(default_factory=list)
+    repeat: str | None = None  # monthly | quarterly | half-yearly | yearly
+    periods: list[Period] = field(default_factory=list)  # one occurrence each, in order
+    day_off: str | None = None  # keep | previous | next; None: the jurisdiction's rule
+    ahead: int = 1  # occurrences exist this many periods before their own
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)

@@ -8,6 +8,7 @@ from typing import Any
 import networkx as nx
 
 from dirtrack.calendar import WorkCalendar
+from dirtrack.periods import DAY_OFF_RULES
 from dirtrack.registry import KINDS, LEVELS, Move, Reorganisation, Unit
 from dirtrack.spec.fields import (
     Report,
@@ -267,8 +268,8 @@ def read_calendar(doc: Any, path: str, report: Report) -> WorkCalendar:
     doc = as_map(doc, path, 1, "calendar", report) if doc is not None else None
     if doc is None:
         return WorkCalendar("VN")
-    check_keys(doc, ["country", "extra_days_off", "extra_working_days", "language"], [],
-               path, report)
+    check_keys(doc, ["country", "extra_days_off", "extra_working_days", "language",
+                     "deadline_on_day_off"], [], path, report)
     days: dict[str, list] = {}
     for key in ("extra_days_off", "extra_working_days"):
         items = as_list(doc.get(key), path, doc.line_of(key), key, report) or YList()
@@ -283,7 +284,12 @@ def read_calendar(doc: Any, path: str, report: Report) -> WorkCalendar:
         report.error(path, doc.line_of("country"), "country",
                      f"unknown country code '{country}'; use an ISO code such as VN")
         country = "VN"
-    return WorkCalendar(country, days["extra_days_off"], days["extra_working_days"])
+    calendar = WorkCalendar(country, days["extra_days_off"], days["extra_working_days"])
+    if doc.get("deadline_on_day_off") is not None:
+        rule = as_choice(doc["deadline_on_day_off"], DAY_OFF_RULES, path,
+                         doc.line_of("deadline_on_day_off"), "deadline_on_day_off", report)
+        calendar.day_off_rule = rule or "keep"
+    return calendar
 
 
 def cycles(graph: nx.DiGraph, order: list[str]) -> list[list[str]]:

@@ -30,11 +30,13 @@ from dirtrack.config import now as clock_now
 from dirtrack.config import today
 from dirtrack.errors import InvalidAction
 from dirtrack.graph import Expansion
+from dirtrack.periods import parse_period
 from dirtrack.plan import Plan
 from dirtrack.registry import Registry
 from dirtrack.spec.model import DirectiveSpec, Jurisdiction
 from dirtrack.store.bulk import bulk_insert
 from dirtrack.store.engine import BULK_ROWS, refresh_statistics
+from dirtrack.store.occurrences import open_occurrences, write_waiting
 from dirtrack.store.spans import chunks, rebuild_spans
 from dirtrack.store.tables import (
     DependencyRow,
@@ -73,6 +75,7 @@ class LoadResult:
     revised: int = 0
     cancelled: int = 0
     restored: int = 0
+    waiting: int = 0  # occurrences of repeating tasks that open after the load date
     notes: list[str] = field(default_factory=list)
 
 
@@ -80,6 +83,7 @@ class LoadResult:
 class LoadSummary:
     results: list[LoadResult]
     reassigned: int = 0
+    opened: int = 0  # occurrences of repeating tasks created
 
 
 def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
@@ -108,6 +112,7 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
                 result = _insert_directive(conn, jur, spec, exp, now)
             else:
                 result = _update_directive(conn, jur, spec, exp, now, on)
+            result.waiting = sum(1 for i in exp.instances if i.opens_on and i.opens_on > on)
             conn.execute(delete(LAD).where(LAD.c.directive_id == spec.id))
             conn.execute(insert(LAD), [{"directive_id": spec.id, "step": s.step, "days": s.days,
                                         "recipient": s.to} for s in jur.ladder_of(spec)])
@@ -118,11 +123,15 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
                 "summary": result.outcome,
             }])
             results.append(result)
+        opened = open_occurrences(conn, on)
         for jur in plan.jurisdictions:
             reassigned += _apply_reorganisations(conn, jur, plan.registries[jur.id], now, on)
-    if sum(r.added + r.revised + r.cancelled for r in results) >= BULK_ROWS:
-        refresh_statistics(engine, *(t.name for t in (T, I, PL, S, DEP, E, UC)))
-    return LoadSummary(results, reassigned)
+    written = sum(r.added + r.revised + r.cancelled + (r.instances if r.outcome == "new" else 0)
+                  for r in results) + opened
+    if written >= BULK_ROWS:
+        refresh_statistics(engine, *(t.name for t in (T, I, PL, S, DEP, E, UC)),
+                           "occurrence", "occurrence_dependency")
+    return LoadSummary(results, reassigned, opened)
 
 
 def _check_ownership(conn: Connection, plan: Plan) -> None:
@@ -244,7 +253,7 @@ def _task_rows(spec: DirectiveSpec) -> list[dict]:
         "support": ",".join(t.support), "sector": t.sector, "deliverable": t.deliverable,
         "due_text": t.due.text, "for_each": t.for_each, "scope_id": t.scope,
         "depends_on": ",".join(f"{d.task}:{d.at_least:g}" for d in t.depends_on),
-        "template": t.template, "position": n, "removed": False,
+        "template": t.template, "position": n, "removed": False, "repeat": t.repeat,
         "indicators": json.dumps([i.as_json() for i in t.indicators], ensure_ascii=False)
         if t.indicators else "",
     } for n, t in enumerate(spec.tasks)]
@@ -255,7 +264,8 @@ def _instance_row(spec: DirectiveSpec, inst, task_pk: int, created_on: date) -> 
             "unit_id": inst.unit, "lead_id": inst.lead, "due_on": inst.due_on,
             "spec_lead_id": inst.lead, "spec_due_on": inst.due_on, "created_on": created_on,
             "lag_days": inst.lag_days, "slack_days": inst.slack_days,
-            "critical": inst.critical, "removed": False}
+            "critical": inst.critical, "removed": False,
+            "period": inst.period.id if inst.period else None}
 
 
 def _keys_to_pks(conn: Connection, directive_id: str) -> dict[str, int]:
@@ -269,26 +279,31 @@ def _insert_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec,
     conn.execute(insert(T), _task_rows(spec))
     task_pks = dict(conn.execute(select(T.c.task_id, T.c.pk).where(T.c.directive_id == spec.id))
                     .tuples().all())
-    rows = [_instance_row(spec, i, task_pks[i.task.id], spec.issued_on) for i in exp.instances]
+    once = [i for i in exp.instances if i.period is None]
+    rows = [_instance_row(spec, i, task_pks[i.task.id], spec.issued_on) for i in once]
     bulk_insert(conn, I, rows)
     pks = _keys_to_pks(conn, spec.id)
     _insert_dependencies(conn, exp, pks, set())
     plans = [{"instance_pk": pks[i.key], "valid_from": spec.issued_on, "valid_to": None,
               "lag_days": i.lag_days, "slack_days": i.slack_days, "critical": i.critical}
-             for i in exp.instances]
+             for i in once]
     bulk_insert(conn, PL, plans)
     states = [{"instance_pk": pks[i.key], "valid_from": spec.issued_on, "valid_to": None,
                "state": "open", "due_on": i.due_on, "lead_id": i.lead, "completed_on": None,
                "verified": False, "percent": 0, "opened_on": spec.issued_on}
-              for i in exp.instances]
+              for i in once]
     bulk_insert(conn, S, states)
-    return LoadResult(spec.id, "new", instances=len(rows), added=len(rows))
+    # Occurrences wait for their day, even the ones due to open now: one path creates them.
+    write_waiting(conn, exp, [i for i in exp.instances if i.period is not None], task_pks)
+    return LoadResult(spec.id, "new", instances=len(exp.instances), added=len(rows))
 
 
 def _insert_dependencies(conn: Connection, exp: Expansion, pks: dict[str, int],
                          existing: set[tuple[int, int]]) -> set[tuple[int, int]]:
     rows, wanted = [], set()
     for prereq, dependent, task, share in exp.edges():
+        if dependent not in pks or prereq not in pks:
+            continue  # an occurrence not open yet: see write_waiting
         pair = (pks[dependent], pks[prereq])
         if pair in wanted:
             continue
@@ -327,13 +342,20 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
                     .tuples().all())
     previous = {r.key: r for r in conn.execute(
         select(I.c.key, I.c.pk, I.c.spec_due_on, I.c.spec_lead_id, I.c.removed, I.c.lag_days,
-               I.c.slack_days, I.c.critical).where(I.c.directive_id == spec.id))}
-    new_rows, events, updates = [], [], []
+               I.c.slack_days, I.c.critical, I.c.period).where(I.c.directive_id == spec.id))}
+    new_rows, events, updates, waiting = [], [], [], []
     for inst in exp.instances:
         prev = previous.pop(inst.key, None)
+        if prev is None and inst.period is not None:
+            assert inst.opens_on is not None
+            inst.opens_on = max(inst.opens_on, effective)  # a revision changes no past
+            waiting.append(inst)
+            continue
         if prev is None:
             new_rows.append(_instance_row(spec, inst, task_pks[inst.task.id], effective))
             continue
+        if _begun(prev.period, effective):
+            continue  # an occurrence whose period has begun keeps what it was given
         base = {"b_pk": prev.pk, "spec_due_on": inst.due_on, "spec_lead_id": inst.lead,
                 "removed": False, "lag_days": inst.lag_days, "slack_days": inst.slack_days,
                 "critical": inst.critical, "task_pk": task_pks[inst.task.id]}
@@ -353,7 +375,7 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
                 != (inst.lag_days, inst.slack_days, inst.critical)):
             updates.append(base)
     for gone in previous.values():
-        if not gone.removed:
+        if not gone.removed and not _begun(gone.period, effective):
             events.append(_event(gone.pk, "cancelled", effective, now,
                                  note="removed from the directive"))
             conn.execute(update(I).where(I.c.pk == gone.pk).values(removed=True))
@@ -366,6 +388,7 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
             task_pk=bindparam("task_pk")), updates)
     bulk_insert(conn, I, new_rows)
     result.added = len(new_rows)
+    write_waiting(conn, exp, waiting, task_pks)
     pks = _keys_to_pks(conn, spec.id)
     _revise_plans(conn, [(u["b_pk"], u) for u in updates]
                   + [(pks[r["key"]], r) for r in new_rows], effective)
@@ -381,6 +404,12 @@ def _update_directive(conn: Connection, jur: Jurisdiction, spec: DirectiveSpec, 
     new_pks = [pks[r["key"]] for r in new_rows]
     rebuild_spans(conn, [e["instance_pk"] for e in events] + new_pks)
     return result
+
+
+def _begun(period: str | None, effective: date) -> bool:
+    """Return True for an occurrence whose period began before ``effective``: a changed
+    or ended directive changes only the occurrences to come."""
+    return period is not None and parse_period(period).start < effective
 
 
 def _revise_plans(conn: Connection, rows: list[tuple[int, dict]], effective: date) -> None:

@@ -66,6 +66,7 @@ class TaskRow(SQLModel, table=True):
     position: int = 0
     removed: bool = False
     indicators: str = ""  # JSON list (see dirtrack.indicators.Indicator.as_json); "" none
+    repeat: str | None = None  # monthly | quarterly | half-yearly | yearly
 
 
 class InstanceRow(SQLModel, table=True):
@@ -85,6 +86,44 @@ class InstanceRow(SQLModel, table=True):
     slack_days: int = 0
     critical: bool = False
     removed: bool = False
+    period: str | None = None  # a repeating task's occurrence: 2026-Q2, 2026-05 ...
+
+
+class OccurrenceRow(SQLModel, table=True):
+    """An occurrence of a repeating task not yet in ``task_instance``: it opens on
+    ``opens_on`` (its period, or the one before: as far ahead as the task says).
+
+    The load writes every future occurrence here; the load and the daily check move
+    the ones due to open into ``task_instance`` with one ``INSERT ... SELECT``.
+    """
+
+    __tablename__ = "occurrence"
+
+    key: str = Field(primary_key=True)
+    directive_id: str = Field(index=True)
+    task_pk: int
+    unit_id: str | None = None
+    lead_id: str
+    due_on: date
+    period: str
+    opens_on: date = Field(index=True)
+    lag_days: int = 0
+    slack_days: int = 0
+    critical: bool = False
+
+
+class OccurrenceDependencyRow(SQLModel, table=True):
+    """A dependency with an occurrence at one end or both, by instance keys: it joins
+    ``dependency`` once both ends exist."""
+
+    __tablename__ = "occurrence_dependency"
+    __table_args__ = (Index("ix_occurrence_dependency_prereq", "prereq_key"),)
+
+    instance_key: str = Field(primary_key=True)
+    prereq_key: str = Field(primary_key=True)
+    directive_id: str = Field(index=True)
+    prereq_task: str
+    at_least: float = 1.0
 
 
 class DependencyRow(SQLModel, table=True):

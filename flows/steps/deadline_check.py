@@ -16,7 +16,7 @@ from flows.steps import database
 @step("record due alerts")
 def record_alerts(as_of: date) -> dict[str, Any]:
     result = check_deadlines(database(), as_of)
-    return {"as_of": as_of.isoformat(), "recorded": result.recorded,
+    return {"as_of": as_of.isoformat(), "opened": result.opened, "recorded": result.recorded,
             "cancelled": result.cancelled, "by_step": result.by_step}
 
 

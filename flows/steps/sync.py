@@ -36,8 +36,10 @@ def validate(path: str) -> Plan:
 def load(plan: Plan, on: date) -> list[dict[str, Any]]:
     summary = load_plan(database(), plan, on=on)
     return [{"directive": r.directive_id, "outcome": r.outcome, "instances": r.instances,
-             "added": r.added, "revised": r.revised, "cancelled": r.cancelled}
+             "added": r.added, "revised": r.revised, "cancelled": r.cancelled,
+             "waiting": r.waiting}
             for r in summary.results] + (
+        [{"occurrences_opened": summary.opened}] if summary.opened else []) + (
         [{"reorganisation": summary.reassigned}] if summary.reassigned else [])
 
 

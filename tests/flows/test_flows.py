@@ -164,21 +164,27 @@ def test_sync_loads_the_shipped_demo_directives(database, project):
                             return_state=True)
 
     assert state.is_completed()
+    # Ninh Bình's monthly reports: 3 months x 34 communes, April's and May's created on
+    # 15 April (they exist from 1 April), June's waiting for 1 May.
     assert state.result() == [
         {"directive": "hy-2025-q1-models", "outcome": "new", "instances": 10, "added": 10,
          "revised": 0, "cancelled": 0},
         {"directive": "hy-2025-q2", "outcome": "new", "instances": 201, "added": 201,
-         "revised": 0, "cancelled": 0},
+         "revised": 0, "cancelled": 0, "waiting": 0},
         {"directive": "hy-2025-q3", "outcome": "new", "instances": 129, "added": 129,
-         "revised": 0, "cancelled": 0},
+         "revised": 0, "cancelled": 0, "waiting": 0},
+        {"directive": "nb-2024-reports", "outcome": "new", "instances": 102, "added": 0,
+         "revised": 0, "cancelled": 0, "waiting": 34},
         {"directive": "nb-2024-q2", "outcome": "new", "instances": 154, "added": 154,
-         "revised": 0, "cancelled": 0},
+         "revised": 0, "cancelled": 0, "waiting": 0},
+        {"occurrences_opened": 68},
     ]
     assert instances_by_directive(database) == {"hy-2025-q1-models": 10, "hy-2025-q2": 201,
-                                                "hy-2025-q3": 129, "nb-2024-q2": 154}
+                                                "hy-2025-q3": 129, "nb-2024-q2": 154,
+                                                "nb-2024-reports": 68}
     counts = row_counts(database)
     assert (counts["directive"], counts["jurisdiction"], counts["instance_state"],
-            counts["event"]) == (4, 2, 494, 0)  # 10 + 201 + 129 + 154 instances
+            counts["event"]) == (5, 2, 562, 0)  # 10 + 201 + 129 + 154 + 68 instances
     assert task_runs_of(state.state_details.flow_run_id) == [
         "load into the database", "validate directives"]
 
@@ -186,7 +192,7 @@ def test_sync_loads_the_shipped_demo_directives(database, project):
 
     assert [(r["directive"], r["outcome"], r["instances"]) for r in again] == [
         ("hy-2025-q1-models", "unchanged", 10), ("hy-2025-q2", "unchanged", 201),
-        ("hy-2025-q3", "unchanged", 129),
+        ("hy-2025-q3", "unchanged", 129), ("nb-2024-reports", "unchanged", 68),
         ("nb-2024-q2", "unchanged", 154)]
     assert row_counts(database) == counts
 
@@ -234,7 +240,7 @@ def test_deadline_check_records_delivers_and_returns_the_counts(database, tmp_pa
     # overdue: dept-a (plan) and c1-c3 (meeting); supervisor: prov for the plan; each to
     # the log and the file channel, one digest per recipient and channel.
     assert state.result() == {
-        "as_of": "2024-05-20", "recorded": 10, "cancelled": 0,
+        "as_of": "2024-05-20", "opened": 0, "recorded": 10, "cancelled": 0,
         "by_step": {"overdue": 8, "supervisor": 2},
         "digests_sent": 10, "alerts_sent": 10, "digests_failed": 0, "alerts_waiting": 0,
         "by_channel": {"log": 5, "file": 5}, "errors": [],
@@ -340,8 +346,10 @@ def test_quarterly_review_writes_the_files_and_publishes_artifacts(database, pro
             render(review, fmt)
     assert (out / "review-ninh-binh-2024-Q2.docx").read_bytes()[:2] == b"PK"
     figures = json.loads((out / "review-ninh-binh-2024-Q2.json").read_text(encoding="utf-8"))
-    # Nothing recorded: every instance is in the quarter, those due by its end overdue.
-    due = instance_due_dates(database, "nb-2024-q2")
+    # Nothing recorded: every instance is in the quarter, those due by its end overdue
+    # (the monthly reports of April and May too; June's was never created: no check ran).
+    due = instance_due_dates(database, "nb-2024-q2") + instance_due_dates(
+        database, "nb-2024-reports")
     due_in_q2 = sum(1 for d in due if d <= date(2024, 6, 30))
     assert (figures["quarter"], figures["as_of"], figures["totals"]["total"],
             figures["totals"]["open_overdue"], figures["totals"]["open_on_time"]) == (
@@ -357,8 +365,10 @@ def test_quarterly_review_writes_the_files_and_publishes_artifacts(database, pro
     rows = json.loads(table.data) if isinstance(table.data, str) else table.data
     # one row per unit leading a task in effect in the quarter (nothing recorded: all
     # still open, overdue if due by the review's date; no rate where nothing was due)
-    leads = leads_of_instances_due_by(database, "nb-2024-q2", date(9999, 12, 31))
-    overdue = leads_of_instances_due_by(database, "nb-2024-q2", date(2024, 6, 30))
+    leads, overdue = (
+        leads_of_instances_due_by(database, "nb-2024-q2", last)
+        | leads_of_instances_due_by(database, "nb-2024-reports", last)
+        for last in (date(9999, 12, 31), date(2024, 6, 30)))
     assert sorted(u.unit for u in review.overall.by_unit) == sorted(leads)
     assert rows == [{"rank": n, "unit": u.name, "tasks": u.totals.total,
                      "done_on_time": 0, "done_late": 0,
@@ -425,8 +435,7 @@ def test_review_command_names_the_loaded_directives_for_an_unknown_one(cli):
     assert (run.exit_code, run.stdout) == (1, "")
     assert run.stderr.strip().splitlines()[-1] == (
         "error: no directive 'nb-2024'; loaded directives: hy-2025-q1-models, hy-2025-q2, "
-        "hy-2025-q3, "
-        "nb-2024-q2")
+        "hy-2025-q3, nb-2024-q2, nb-2024-reports")
 
 
 def test_escalate_command_prints_what_the_deadline_check_did(cli, project, tmp_path):

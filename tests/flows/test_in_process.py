@@ -188,8 +188,8 @@ def test_validate_imports_neither_prefect_nor_the_database_libraries(tmp_path):
     stdout, stderr, packages = run_dirtrack("validate", "directives",
                                             home=tmp_path / "prefect-home")
 
-    assert stdout == ["ok: 2 jurisdiction(s), 4 directive(s), 494 task instance(s), "
-                      "0 warning(s)"]  # 154 + 201 + 129 + the 10 districts' models
+    assert stdout == ["ok: 2 jurisdiction(s), 5 directive(s), 596 task instance(s), "
+                      "0 warning(s)"]  # 154 + 201 + 129 + 102 reports + the 10 districts' models
     assert {"prefect", "sqlalchemy", "sqlmodel"}.isdisjoint(packages)
 
 

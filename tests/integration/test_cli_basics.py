@@ -86,8 +86,8 @@ def test_validate_the_shipped_directives(project):
     run = run_without_db(project, "validate")
 
     assert run.exit_code == 0, run.stderr
-    assert run.stdout == ("ok: 2 jurisdiction(s), 4 directive(s), 494 task instance(s), "
-                          "0 warning(s)\n")  # 154 + 201 + 129 + the 10 districts' models
+    assert run.stdout == ("ok: 2 jurisdiction(s), 5 directive(s), 596 task instance(s), "
+                          "0 warning(s)\n")  # 154 + 201 + 129 + 102 reports + 10 models
     assert run.stderr == ""
 
 

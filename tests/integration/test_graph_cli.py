@@ -132,7 +132,8 @@ def test_unknown_directive_lists_the_loaded_ones(cli, engine):
     assert run.exit_code == 1
     assert run.stdout == ""
     assert run.stderr == ("error: no directive 'nb-2025-q2'; loaded directives: "
-                          "hy-2025-q1-models, hy-2025-q2, hy-2025-q3, nb-2024-q2\n")
+                          "hy-2025-q1-models, hy-2025-q2, hy-2025-q3, nb-2024-q2, "
+                          "nb-2024-reports\n")
 
 
 def test_unknown_format_is_a_usage_error(cli, project):

@@ -61,11 +61,16 @@ def test_first_load_of_the_demo_directives(cli, engine):
     run = cli("load", "--on", "2024-04-15")
 
     assert run.exit_code == 0, run.stderr
-    assert run.stdout.splitlines() == ["hy-2025-q1-models: new, 10 task instance(s)",
-                                       "hy-2025-q2: new, 201 task instance(s)",
-                                       "hy-2025-q3: new, 129 task instance(s)",
-                                       "nb-2024-q2: new, 154 task instance(s)"]
-    assert counts(engine) == (494, 0, 494)  # 10 + 201 + 129 + 154
+    # The communes' monthly reports: April's and May's of 34 communes exist on 15 April
+    # (from 1 April), June's from 1 May.
+    assert run.stdout.splitlines() == [
+        "hy-2025-q1-models: new, 10 task instance(s)",
+        "hy-2025-q2: new, 201 task instance(s)",
+        "hy-2025-q3: new, 129 task instance(s)",
+        "nb-2024-reports: new, 102 task instance(s) (34 occurrence(s) open later)",
+        "nb-2024-q2: new, 154 task instance(s)",
+        "repeating tasks: 68 occurrence(s) opened"]
+    assert counts(engine) == (494 + 68, 0, 494 + 68)
 
 
 def test_second_load_is_unchanged_and_adds_no_rows(cli, project, engine):

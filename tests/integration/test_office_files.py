@@ -46,10 +46,13 @@ def test_an_imported_plan_validates_loads_and_is_tracked(cli, project):
 
     assert imported.exit_code == 0, imported.stderr
     assert imported.stderr == "6 task(s) read from plans/ke-hoach-18.docx; nothing to fix\n"
-    assert validated.stdout == ("ok: 1 jurisdiction(s), 2 directive(s), 200 task instance(s), "
+    assert validated.stdout == ("ok: 1 jurisdiction(s), 3 directive(s), 302 task instance(s), "
                                 "0 warning(s)\n")
-    assert loaded.stdout.splitlines() == ["nb-2024-q2: new, 154 task instance(s)",
-                                          f"{PLAN}: new, 46 task instance(s)"]
+    # On 5 July every monthly report of April to June (3 x 34 communes) exists.
+    assert loaded.stdout.splitlines() == ["nb-2024-reports: new, 102 task instance(s)",
+                                          "nb-2024-q2: new, 154 task instance(s)",
+                                          f"{PLAN}: new, 46 task instance(s)",
+                                          "repeating tasks: 102 occurrence(s) opened"]
     task = f"{PLAN}/van-dong-nhan-dan-hien-dat-gop@kim-son"
     assert listed.stdout.splitlines() == [
         f"{'TASK':{len(task)}}  LEAD     DUE         STATUS        FLAGS",
@@ -69,6 +72,7 @@ def test_a_revised_plan_keeps_the_ids_of_its_rows_and_load_says_what_changed(tra
     assert "  - id: nam-tinh-hinh-ton-giao-dan-toc\n" in text  # numbered 5 now, was 4
     assert "    due: 2024-10  # Tháng 10/2024\n" in text
     assert loaded.stdout.splitlines() == [
+        "nb-2024-reports: unchanged (102 task instance(s))",
         "nb-2024-q2: unchanged (154 task instance(s))",
         f"{PLAN}: updated: 2 added, 1 revised, 1 cancelled, 0 restored",
         "  task van-dong-doanh-nghiep-tham-gia-chuong added",
@@ -236,6 +240,6 @@ def test_export_writes_the_plan_as_a_word_appendix(tracked, project):
                             "another --out\n")
     assert by_file.exit_code == 0 and (project / "by-file.docx").read_bytes()[:2] == b"PK"
     assert missing.stderr == (f"error: no directive 'nb-2099' under directives; directives "
-                              f"there: hy-2025-q1-models, hy-2025-q2, hy-2025-q3, nb-2024-q2, "
-                              f"{PLAN}\n")
+                              f"there: hy-2025-q1-models, hy-2025-q2, hy-2025-q3, "
+                              f"nb-2024-reports, nb-2024-q2, {PLAN}\n")
     assert io.BytesIO((project / "plan.docx").read_bytes()).getbuffer().nbytes > 10_000

@@ -18,6 +18,7 @@ from dirtrack.demo import actions_for, perform, quarter_of
 from dirtrack.plan import read_plan
 from dirtrack.report import render, render_docx
 from dirtrack.review import build_review
+from dirtrack.store.occurrences import open_occurrences
 from dirtrack.store.sync import load_plan
 from dirtrack.store.tables import DirectiveRow, InstanceRow, TaskRow, UnitRow
 
@@ -54,16 +55,22 @@ def replayed(engine: Engine, project: Path) -> list:
     """Both demo quarters replayed as the demo does; return their reviews."""
     plan = read_plan(project / "directives", catalog=project / "tasks_catalog")
     reviews = []
+    quarters: dict[tuple[str, str], list] = {}  # the directives of a quarter replay together
     for jur, spec in sorted(plan.directives(), key=lambda js: js[1].issued_on):
-        load_plan(engine, plan, on=spec.issued_on)
-        last = quarter_bounds(quarter_of(spec.issued_on))[1]
-        for action in actions_for(plan, spec.id):
-            if action.day <= last:
-                perform(engine, plan.registries[jur.id], action)
+        quarters.setdefault((jur.id, quarter_of(spec.issued_on)), []).append((jur, spec))
+    for (_, quarter), members in quarters.items():
+        jur = members[0][0]
+        load_plan(engine, plan, on=members[0][1].issued_on)
+        last = quarter_bounds(quarter)[1]
+        with engine.begin() as conn:  # the monthly reports the daily check would create
+            open_occurrences(conn, last)
+        for _, spec in members:
+            for action in actions_for(plan, spec.id):
+                if action.day <= last:
+                    perform(engine, plan.registries[jur.id], action)
         for reorg in {r.on for r in jur.reorganisations if r.on <= last + timedelta(days=1)}:
             load_plan(engine, plan, on=reorg)
-        reviews.append(build_review(engine, jur.id, quarter_of(spec.issued_on),
-                                    last + timedelta(days=1)))
+        reviews.append(build_review(engine, jur.id, quarter, last + timedelta(days=1)))
     return reviews
 
 

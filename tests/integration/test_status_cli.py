@@ -227,7 +227,8 @@ def test_filters(loaded, cli):
     for command in ("tasks", "status", "overdue"):
         typo = cli(command, "--directive", "nb-2024-Q2", "--as-of", "2024-04-20")
         assert (typo.exit_code, typo.stderr) == (
-            1, "error: no directive 'nb-2024-Q2'; loaded directives: mini, nb-2024-q2\n")
+            1, "error: no directive 'nb-2024-Q2'; loaded directives: mini, nb-2024-q2, "
+               "nb-2024-reports\n")
     led = as_json(cli("status", "--unit", "dept-a", "--as-of", "2024-04-20", "--json"))
     assert led == {"as_of": "2024-04-20", "done_on_time": 0, "done_late": 0, "open_on_time": 1,
                    "open_overdue": 1, "cancelled": 0}

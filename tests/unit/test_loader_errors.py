@@ -98,7 +98,8 @@ def test_unknown_task_key_suggests_the_right_one(here: Path, cat: Path) -> None:
     assert problems(folder, cat) == [
         "nb/plan.yaml:9: title: missing required key in task 'book'; add 'title:'",
         "nb/plan.yaml:10: titel: unknown key in task 'book'; allowed keys are id, title, lead, "
-        "support, sector, deliverable, due, depends_on, for_each, scope (did you mean 'title'?)",
+        "support, sector, deliverable, due, depends_on, for_each, scope, repeat, from, until, "
+        "on_day_off, ahead (did you mean 'title'?)",
     ]
 
 
@@ -856,3 +857,71 @@ def test_a_file_channel_folder_inside_the_alerts_folder_is_kept(here: Path, cat:
     write(folder, "escalation.yaml", "channels:\n  file: {folder: ninh-binh/digests}\n")
     (jur,) = plan(folder, cat).jurisdictions
     assert jur.settings.channels["file"] == {"folder": "ninh-binh/digests"}
+
+
+# --- repeating tasks -----------------------------------------------------------------------
+
+def test_repeating_task_mistakes_say_what_to_write(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - id: monthly
+          title: Monthly report
+          lead: pc-standing
+          sector: political-system
+          repeat: monthly
+          from: 2024-04
+          due: 2024-05-31
+        - id: backwards
+          title: Quarterly report
+          lead: pc-standing
+          sector: political-system
+          repeat: quaterly
+          from: 2024-Q3
+          until: 2024-Q5
+          on_day_off: later
+          ahead: 20
+          due: start - 2d
+        - id: once
+          title: Once
+          lead: pc-standing
+          sector: political-system
+          until: 2024-Q4
+          due: end
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:9: until: a repeating task needs 'until:', the last period it covers "
+        "(2026-Q1, 2026-01, 2026-H1 or 2026)",
+        "nb/plan.yaml:15: due: '2024-05-31' is one date for every occurrence; count it from "
+        "the period instead: end, start + 10d, start + 5wd, end + 5wd, end - 3wd, day 15 of "
+        "last month (or from a task: TASK + 5wd, deps + 5d)",
+        "nb/plan.yaml:20: repeat: 'quaterly' is not one of monthly, quarterly, half-yearly, "
+        "yearly (did you mean 'quarterly'?)",
+        "nb/plan.yaml:22: until: '2024-Q5' is not a period; write 2026, 2026-H1, 2026-Q2 or "
+        "2026-03",
+        "nb/plan.yaml:23: on_day_off: 'later' is not one of keep, previous, next",
+        "nb/plan.yaml:24: ahead: '20' is not a number of periods; write 0 to 12 (1: the "
+        "current and the next period's occurrences exist)",
+        "nb/plan.yaml:25: due: 'start - 2d' falls before its period; count from the start "
+        "forward (start + 5d) or from the end (end - 3wd)",
+        "nb/plan.yaml:30: until: 'until' only applies to a repeating task; add 'repeat: "
+        "monthly' (or quarterly, half-yearly, yearly) or remove 'until'",
+        "nb/plan.yaml:31: due: bad deadline 'end'; write a date (2024-05-31), a period "
+        "(2024-Q2, 2024-H1, 2024-06), or an offset (issued + 30d, issued + 15wd, TASK + 10wd, "
+        "deps + 5d)",
+    ]
+
+
+def test_until_before_from_is_an_error(here: Path, cat: Path) -> None:
+    folder = one_directive(here, """
+        - id: late
+          title: Quarterly report
+          lead: pc-standing
+          sector: political-system
+          repeat: quarterly
+          from: 2024-Q3
+          until: 2024-Q2
+          due: end
+    """)
+    assert problems(folder, cat) == [
+        "nb/plan.yaml:15: until: no quarter lies from 2024-Q3 until 2024-Q2; 'until' names "
+        "the last period, on or after 'from'",
+    ]

@@ -1,0 +1,56 @@
+"""Revision 0005 (repeating tasks): a database made at the revision it follows upgrades
+with every row kept, the new columns empty and the new tables ready, on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import text
+
+from dirtrack.store.engine import make_engine
+from dirtrack.store.migrate import create_schema, head, schema_lock, upgrade
+
+from .schema_support import columns_of, every_row
+
+REVISION = (Path(__file__).resolve().parents[2] / "dirtrack" / "store" / "migrations"
+            / "versions" / "0005_recurring_occurrences.py")
+
+
+def _revision():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("revision_0005", REVISION)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_database_before_it_upgrades_with_every_row_kept(db_url):
+    engine = make_engine(db_url, create=False)
+    before_revision = _revision().down_revision
+    with schema_lock(engine) as conn:
+        create_schema(conn, before_revision)
+        conn.execute(text(
+            "INSERT INTO task (pk, directive_id, task_id, title, lead_id, support, sector, "
+            "deliverable, due_text, depends_on, position, removed) VALUES (1, 'nb', 'book', "
+            "'Sách 100 mô hình', 'p', '', 'political-system', '', '2024-Q2', '', 0, false)"))
+        conn.execute(text(
+            "INSERT INTO task_instance (pk, key, directive_id, task_pk, lead_id, due_on, "
+            "spec_lead_id, spec_due_on, created_on, lag_days, slack_days, critical, removed) "
+            "VALUES (1, 'nb/book', 'nb', 1, 'p', :due, 'p', :due, :on, 0, 3, false, false)"),
+            {"due": date(2024, 6, 30), "on": date(2024, 4, 15)})
+    old = every_row(engine)
+
+    done = upgrade(engine)
+
+    assert (done.before.revision, done.revision) == (before_revision, head())
+    new = every_row(engine)
+    assert every_row(engine, columns_of(old)) == old  # every row and column as it was
+    assert new["task"]["columns"][-1] == "repeat"
+    assert new["task"]["rows"][0][-1] is None
+    assert new["task_instance"]["columns"][-1] == "period"
+    assert new["task_instance"]["rows"][0][-1] is None
+    assert new["occurrence"]["rows"] == [] and new["occurrence_dependency"]["rows"] == []
+    engine.dispose()
