@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from dirtrack.review.targets import IndicatorLine, Note
 from dirtrack.review.reporting import Reporting
+from dirtrack.review.targets import IndicatorLine, Note
 from dirtrack.spec.review_settings import Narrative, ReviewSettings
 from dirtrack.status import CATEGORIES
 

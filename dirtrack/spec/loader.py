@@ -14,7 +14,7 @@ from dirtrack import config
 from dirtrack.calendar import WorkCalendar
 from dirtrack.errors import ConfigError
 from dirtrack.periods import DAY_OFF_RULES, REPEATS, RULE_FORMS, Period, parse_period, periods_in
-from dirtrack.registry import LEVELS, Registry
+from dirtrack.registry import Registry
 from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks
 from dirtrack.spec.fanout import read_fan_out
 from dirtrack.spec.fields import (
