@@ -277,7 +277,8 @@ def test_the_json_keeps_its_keys_and_adds_the_new_ones(recorded):
         "previous_quarter", "next_quarter", "mid_quarter", "directive", "title", "totals",
         "previous", "plan_totals", "by_sector", "by_unit", "overdue", "overdue_total",
         "deliverables", "carried_over", "plan_tasks", "awaiting_verification", "extensions",
-        "cancellations", "reporting", "directives", "document", "narrative"]
+        "cancellations", "indicators", "difficulties", "extension_requests", "reporting",
+        "directives", "document", "narrative"]
     assert list(printed["plan_tasks"][0]) == [
         "task", "title", "instances", "done_on_time", "done_late", "open_on_time",
         "open_overdue", "cancelled", "status", "directive", "sector", "level", "lead",

@@ -98,8 +98,8 @@ def test_unknown_task_key_suggests_the_right_one(here: Path, cat: Path) -> None:
     assert problems(folder, cat) == [
         "nb/plan.yaml:9: title: missing required key in task 'book'; add 'title:'",
         "nb/plan.yaml:10: titel: unknown key in task 'book'; allowed keys are id, title, lead, "
-        "support, sector, deliverable, due, depends_on, for_each, scope, repeat, from, until, "
-        "on_day_off, ahead (did you mean 'title'?)",
+        "support, sector, deliverable, due, depends_on, for_each, scope, indicators, repeat, "
+        "from, until, on_day_off, ahead (did you mean 'title'?)",
     ]
 
 
