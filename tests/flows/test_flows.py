@@ -168,7 +168,7 @@ def test_sync_loads_the_shipped_demo_directives(database, project):
     # 15 April (they exist from 1 April), June's waiting for 1 May.
     assert state.result() == [
         {"directive": "hy-2025-q1-models", "outcome": "new", "instances": 10, "added": 10,
-         "revised": 0, "cancelled": 0},
+         "revised": 0, "cancelled": 0, "waiting": 0},
         {"directive": "hy-2025-q2", "outcome": "new", "instances": 201, "added": 201,
          "revised": 0, "cancelled": 0, "waiting": 0},
         {"directive": "hy-2025-q3", "outcome": "new", "instances": 129, "added": 129,

@@ -277,13 +277,14 @@ def test_merged_communes_open_tasks_move_to_the_successor(cli, engine):
     run = cli("load", "directives/hung-yen", "--on", "2025-07-01")
 
     assert run.exit_code == 0, run.stderr
-    # 16 merged communes x 5 fanned-out tasks and the 10 districts' quarterly reports (the
-    # district level ends), less the one finished before the merger
+    # 16 merged communes x 5 fanned-out tasks, and the 10 districts' quarterly reports and
+    # their 10 "Dân vận khéo" model tasks of Q1 (the district level ends), less the one
+    # finished before the merger
     assert run.stdout.splitlines() == [
         "hy-2025-q1-models: unchanged (10 task instance(s))",
         "hy-2025-q2: unchanged (201 task instance(s))",
         "hy-2025-q3: unchanged (129 task instance(s))",
-        "reorganisation: 89 open task(s) moved to successor units",
+        "reorganisation: 99 open task(s) moved to successor units",
     ]
     led = as_json(cli("tasks", "--unit", PHO_HIEN, "--as-of", "2025-07-01", "--json"))
     expected = sorted(f"hy-2025-q2/{t}@{c}" for t in COMMUNE_TASKS
@@ -324,7 +325,7 @@ def test_the_successor_reports_and_the_old_unit_no_longer_can(cli):
 def test_a_second_load_does_not_move_them_again(cli, engine):
     first = cli("load", "directives/hung-yen", "--on", "2025-07-01")
     assert first.stdout.splitlines()[-1] == \
-        "reorganisation: 90 open task(s) moved to successor units"
+        "reorganisation: 100 open task(s) moved to successor units"
     before = counts(engine)
 
     run = cli("load", "directives/hung-yen", "--on", "2025-07-20")

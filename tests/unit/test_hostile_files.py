@@ -131,7 +131,8 @@ def test_shipped_files_use_no_anchor_alias_or_tag() -> None:
     root = Path(__file__).resolve().parents[2]
     result = read_plan(root / "directives", catalog=root / "tasks_catalog", expand_all=False)
     assert [d.id for _, d in result.directives()] == ["hy-2025-q1-models", "hy-2025-q2",
-                                                      "hy-2025-q3", "nb-2024-q2"]
+                                                      "hy-2025-q3", "nb-2024-reports",
+                                                      "nb-2024-q2"]
 
 
 # --- links ---------------------------------------------------------------------------------
