@@ -192,6 +192,8 @@ DEMO_EVENTS = [  # the README's tour: an event of every kind
     ("extend", "nb-2024-q2/circular-05", "--to", "2024-07-31", "--decision", "1030/QĐ-UBND",
      "--on", "2024-06-10"),
     ("cancel", "nb-2024-q2/trang-an-programme", "--decision", "12-TB/TU", "--on", "2024-06-12"),
+    ("progress", "hy-2025-q1-models/district-models@hy-my-hao", "--unit", "hy-my-hao",
+     "--percent", "80", "--value", "models.economic=80", "--on", "2025-03-10"),
     ("user", "add", "chair", "--role", "steering", "--no-password"),
     ("user", "add", "kimson.vanphong", "--role", "officer", "--unit", "kim-son",
      "--no-password"),
