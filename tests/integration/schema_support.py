@@ -214,7 +214,13 @@ def build_demo(cli: Any, folder: Path) -> None:
     from dirtrack.escalation import check_deadlines
     from dirtrack.store.engine import make_engine
     from dirtrack.store.ledger import record_event
-    from dirtrack.store.tables import EvidenceRow, LoginAttemptRow, SettingRow
+    from dirtrack.store.tables import (
+        EvidenceRow,
+        LoginAttemptRow,
+        OccurrenceDependencyRow,
+        OccurrenceRow,
+        SettingRow,
+    )
 
     for args in (("load", "directives", "--on", "2024-04-15"), *DEMO_EVENTS):
         run = cli(*args)
@@ -239,6 +245,18 @@ def build_demo(cli: Any, folder: Path) -> None:
             name="chair", address="127.0.0.1", at=now, ok=False))
         conn.execute(insert(SettingRow.__table__).values(  # type: ignore[attr-defined]
             key="session_key", value="k" * 64))
+        # A repeating task's occurrence still waiting for its day (the demo's have all
+        # opened by now), and a dependency waiting for it.
+        task_pk = conn.exec_driver_sql("SELECT pk FROM task WHERE task_id = "
+                                       "'commune-report'").scalar_one()
+        waiting = "nb-2024-reports/commune-report~2024-12@hung-tien"
+        conn.execute(insert(OccurrenceRow.__table__).values(  # type: ignore[attr-defined]
+            key=waiting, directive_id="nb-2024-reports", task_pk=task_pk, unit_id="hung-tien",
+            lead_id="hung-tien", due_on=date(2024, 12, 25), period="2024-12",
+            opens_on=date(2024, 11, 1), lag_days=0, slack_days=0, critical=False))
+        conn.execute(insert(OccurrenceDependencyRow.__table__).values(  # type: ignore[attr-defined]
+            instance_key="nb-2024-q2/district-summary@kim-son", prereq_key=waiting,
+            directive_id="nb-2024-reports", prereq_task="commune-report", at_least=0.9))
         # A share that takes all 17 digits to write back exactly: a third of the communes.
         conn.exec_driver_sql("UPDATE dependency SET at_least = 1.0 / 3 WHERE at_least < 1")
     from dirtrack.users import list_users
