@@ -3,7 +3,8 @@ the steering committee sees it on the dashboard and verifies it; English labels;
 
 A real ``dirtrack serve`` runs over the demo directives loaded as of 15/04/2024. The app's
 clock is pinned to 1 August 2024 in Hanoi (browser_support.NOW): 152 of the 154 Ninh Bình
-instances are overdue, two are due later. Screenshots of each step, on a desktop and on a
+plan's instances are overdue, two are due later, and so are the 68 monthly reports of the
+34 communes that the load opened (April's and May's). Screenshots of each step, on a desktop and on a
 phone, go to test-artifacts/screenshots/.
 """
 
@@ -104,7 +105,7 @@ def test_officer_reports_done_and_steering_verifies(web_server: Any, chromium: A
         assert boss.url == f"{base}/dashboard"
         before = counts(boss)
         assert before == {"done_on_time": 0, "done_late": 0, "open_on_time": 2,
-                          "open_overdue": 152, "cancelled": 0}
+                          "open_overdue": 152 + 68, "cancelled": 0}
         assert boss.locator(f"#awaiting tr[data-task='{TASK}']").count() == 0
         shots.take(boss, "dashboard-before", "desktop")
         steps.mark("steering logs in, dashboard before")

@@ -80,8 +80,11 @@ def test_the_demo_reviews_hold_no_english_word_and_no_internal_id(replayed, engi
         ids |= set(conn.execute(select(DirectiveRow.id)).scalars())
         ids |= set(conn.execute(select(TaskRow.task_id)).scalars())
         ids |= set(conn.execute(select(InstanceRow.key)).scalars())
-    # one review per demo directive: Ninh Bình Q2 2024, Hưng Yên Q1 (models) and Q2 2025
-    assert [r.jurisdiction for r in replayed] == ["ninh-binh", "hung-yen", "hung-yen"]
+    # one review per demo quarter: Ninh Bình Q2 2024 (its plan and its monthly reports),
+    # Hưng Yên Q1 (the models), Q2 and Q3 2025 (after the district level ends)
+    assert [(r.jurisdiction, r.quarter) for r in replayed] == [
+        ("ninh-binh", "2024-Q2"), ("hung-yen", "2025-Q1"), ("hung-yen", "2025-Q2"),
+        ("hung-yen", "2025-Q3")]
     for review in replayed:
         assert review.narrative is not None and review.settings.path  # both provided
         texts = {"md": render(review, "md"), "html": visible(render(review, "html")),

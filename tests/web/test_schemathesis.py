@@ -65,8 +65,10 @@ def test_the_description_covers_every_api_operation():
 
     assert operations == [
         "GET /api/dashboard", "GET /api/me", "GET /api/reviews/{quarter}", "GET /api/tasks",
-        "GET /api/tasks/{key}", "POST /api/tasks/{key}/done", "POST /api/tasks/{key}/extend",
-        "POST /api/tasks/{key}/progress", "POST /api/tasks/{key}/return",
+        "GET /api/tasks/{key}", "POST /api/tasks/{key}/difficulty",
+        "POST /api/tasks/{key}/done", "POST /api/tasks/{key}/extend",
+        "POST /api/tasks/{key}/progress", "POST /api/tasks/{key}/refuse-extension",
+        "POST /api/tasks/{key}/request-extension", "POST /api/tasks/{key}/return",
         "POST /api/tasks/{key}/verify"]
 
 
