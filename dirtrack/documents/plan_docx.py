@@ -54,6 +54,8 @@ def office_deadline_words(due: Deadline, numbers: dict[str, int], task: TaskSpec
     if due.kind == "deps":
         rows = ", ".join(str(numbers[d.task]) for d in task.depends_on)
         return f"{days} sau khi hoàn thành các nhiệm vụ số {rows}"
+    if due.kind == "period":
+        return _repeat_words(task, due)
     assert due.day is not None
     if len(text) == 10:
         return f"{due.day.day}/{due.day.month}/{due.day.year}"
@@ -65,6 +67,27 @@ def office_deadline_words(due: Deadline, numbers: dict[str, int], task: TaskSpec
     if part.startswith("H"):
         return f"6 tháng {'đầu' if part == 'H1' else 'cuối'} năm {year}"
     return f"Tháng {int(part)}/{year}"
+
+
+REPEAT_WORDS = {"monthly": ("Hằng tháng", "tháng"), "quarterly": ("Hằng quý", "quý"),
+                "half-yearly": ("Hằng 6 tháng", "kỳ 6 tháng"), "yearly": ("Hằng năm", "năm")}
+
+
+def _repeat_words(task: TaskSpec, due: Deadline) -> str:
+    """A repeating task's deadline as the office writes it: how often, then when in the
+    period ("Hằng quý, chậm nhất 5 ngày làm việc trước ngày cuối quý")."""
+    often, period = REPEAT_WORDS[task.repeat or "monthly"]
+    rule = due.rule
+    if rule is None or (rule.base == "end" and not rule.amount):
+        return often
+    if rule.base == "day":
+        last = " của tháng cuối kỳ" if task.repeat != "monthly" else ""
+        return f"{often}, trước ngày {rule.amount}{last}"
+    days = f"{rule.amount} ngày{' làm việc' if rule.unit == 'wd' else ''}"
+    if rule.base == "start":
+        return f"{often}, trong {days} đầu {period}"
+    side = "trước" if rule.sign < 0 else "sau"
+    return f"{often}, chậm nhất {days} {side} ngày cuối {period}"
 
 
 def _lead_words(task: TaskSpec, registry: Registry) -> str:

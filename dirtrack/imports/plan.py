@@ -122,12 +122,16 @@ def read_jurisdiction(folder: Path) -> tuple[Jurisdiction, Registry]:
     return jur, Registry(jur.units, jur.reorganisations, jur.moves)
 
 
+# A table says how often ("Hằng quý") but not over which periods: a repeating task needs
+# from: and until:, which the office adds, so recurring rows are written as comments with
+# a FIX line rather than with periods guessed from the issue date.
+RECURRING_WRITTEN = False
+
+
 def import_plan(path: Path, folder: Path, options: ImportOptions | None = None,
                 shown: str | None = None) -> Imported:
     """Return the directive that ``path``'s appendix table(s) describe, for the
     jurisdiction in ``folder``, with every finding."""
-    from dirtrack.spec.loader import TASK_KEYS
-
     options = options or ImportOptions()
     source = read_source(path, shown)
     jur, registry = read_jurisdiction(folder)
@@ -149,12 +153,12 @@ def import_plan(path: Path, folder: Path, options: ImportOptions | None = None,
     issued_on = directive.get("issued_on")
     matcher = UnitMatcher(registry, jur.name, issued_on if isinstance(issued_on, date)
                           else None, units_file)
-    reader = _RowReader(matcher, jur, options.sector, "repeat" in TASK_KEYS)
+    reader = _RowReader(matcher, jur, options.sector, RECURRING_WRITTEN)
     items: list[ImportedTask | Group | Note] = []
     for table, head in tables:
         for item in read_rows(table, head):
             items.append(reader.read(item))
-    imported = Imported(source.path, directive, head_findings, items, "repeat" in TASK_KEYS)
+    imported = Imported(source.path, directive, head_findings, items, RECURRING_WRITTEN)
     _assign_ids(imported.tasks)
     _resolve_references(imported)
     return imported
@@ -430,7 +434,8 @@ class _RowReader:
         elif read.kind == "repeat" and not self.recurring_loadable:
             task.findings.append(Finding(row.where("due"), "thời gian", f"'{task.due_text}' "
                                          f"is recurring work (repeat: {read.repeat}, due: end); "
-                                         "written as a comment until dirtrack reads repeat:"))
+                                         "written as a comment: add from: and until: (the "
+                                         "periods it covers) and uncomment it"))
 
 
 def _shown(m: Mention, matcher: UnitMatcher) -> str:

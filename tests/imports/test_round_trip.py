@@ -42,11 +42,12 @@ def _head(d: DirectiveSpec) -> tuple[object, ...]:
     return (d.id, d.number, d.kind, d.title, d.issued_by, d.issued_on)
 
 
-@pytest.mark.parametrize("jurisdiction", ["ninh-binh", "hung-yen"])
-def test_export_then_import_gives_the_same_directive(tmp_path, jurisdiction):
+@pytest.mark.parametrize(("jurisdiction", "directive"),
+                         [("ninh-binh", "nb-2024-q2"), ("hung-yen", "hy-2025-q2")])
+def test_export_then_import_gives_the_same_directive(tmp_path, jurisdiction, directive):
     folder = ROOT / "directives" / jurisdiction
     plan = read_plan(folder)
-    jur, spec = plan.directives()[0]
+    jur, spec = next((j, s) for j, s in plan.directives() if s.id == directive)
     (tmp_path / "plan.docx").write_bytes(plan_docx(spec, plan.registries[jur.id]))
 
     imported = import_plan(tmp_path / "plan.docx", folder, shown="plan.docx")
@@ -69,7 +70,7 @@ def test_an_office_editing_the_exported_table_keeps_the_ids_of_the_rows(tmp_path
 
     folder = ROOT / "directives/ninh-binh"
     plan = read_plan(folder)
-    jur, spec = plan.directives()[0]
+    jur, spec = next((j, s) for j, s in plan.directives() if s.id == "nb-2024-q2")
     (tmp_path / "plan.docx").write_bytes(plan_docx(spec, plan.registries[jur.id]))
     document = docx.Document(str(tmp_path / "plan.docx"))
     row = document.tables[0].rows[2]  # the first task: planning-218
@@ -133,9 +134,11 @@ def test_the_demo_plan_is_what_importing_its_word_file_gives(tmp_path):
     assert directive_yaml(imported) == demo_plan.IMPORTED.read_text(encoding="utf-8")
     assert [str(f) for f in imported.errors] == [
         "ke-hoach-18-KH-BDVTU.docx:table 2, row 10: thời gian: 'Thường xuyên' is recurring "
-        "work (repeat: quarterly, due: end); written as a comment until dirtrack reads repeat:",
+        "work (repeat: quarterly, due: end); written as a comment: add from: and until: (the "
+        "periods it covers) and uncomment it",
         "ke-hoach-18-KH-BDVTU.docx:table 2, row 18: thời gian: 'Hằng quý' is recurring work "
-        "(repeat: quarterly, due: end); written as a comment until dirtrack reads repeat:",
+        "(repeat: quarterly, due: end); written as a comment: add from: and until: (the "
+        "periods it covers) and uncomment it",
     ]
     folder = _jurisdiction_copy(ROOT / "directives/ninh-binh", tmp_path)
     shutil.copy(demo_plan.IMPORTED, folder / "plan.yaml")
@@ -158,7 +161,7 @@ def test_a_fan_out_over_several_kinds_survives_the_round_trip(tmp_path):
           due: 2024-05-31
     """)})
     plan = read_plan(folder, catalog=ROOT / "tasks_catalog")
-    jur, spec = plan.directives()[0]
+    jur, spec = next((j, s) for j, s in plan.directives() if not s.id.endswith("-reports"))
     (tmp_path / "plan.docx").write_bytes(plan_docx(spec, plan.registries[jur.id]))
 
     imported = import_plan(tmp_path / "plan.docx", folder, shown="plan.docx")
@@ -167,3 +170,16 @@ def test_a_fan_out_over_several_kinds_survives_the_round_trip(tmp_path):
 
     assert [(t.for_each, t.fan_levels(), t.for_kinds) for t in again.tasks] == [
         ("unit", ("province",), ("front", "party"))]
+
+
+def test_a_repeating_task_is_exported_as_the_office_writes_it(tmp_path):
+    import docx
+
+    folder = ROOT / "directives/ninh-binh"
+    plan = read_plan(folder)
+    jur, spec = next((j, s) for j, s in plan.directives() if s.id == "nb-2024-reports")
+    (tmp_path / "reports.docx").write_bytes(plan_docx(spec, plan.registries[jur.id]))
+
+    table = docx.Document(str(tmp_path / "reports.docx")).tables[0]
+    # due: day 25 of last month, every month
+    assert table.rows[2].cells[4].text == "Hằng tháng, trước ngày 25"
