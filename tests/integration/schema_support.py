@@ -199,6 +199,7 @@ DEMO_EVENTS = [  # the README's tour: an event of every kind
      "--no-password"),
     ("user", "token", "kimson.vanphong"),
     ("user", "token", "chair"),
+    ("user", "calendar", "kimson.vanphong"),  # a calendar feed of the unit's deadlines
 ]
 
 
