@@ -4,8 +4,8 @@ the steering committee sees it on the dashboard and verifies it; English labels;
 A real ``dirtrack serve`` runs over the demo directives loaded as of 15/04/2024. The app's
 clock is pinned to 1 August 2024 in Hanoi (browser_support.NOW): 152 of the 154 Ninh Bình
 plan's instances are overdue, two are due later, and so are the 68 monthly reports of the
-34 communes that the load opened (April's and May's). Screenshots of each step, on a desktop and on a
-phone, go to test-artifacts/screenshots/.
+34 communes that the load opened (April's and May's). Screenshots of each step, on a
+desktop and on a phone, go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations

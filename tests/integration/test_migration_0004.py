@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import MetaData, insert
 
 from dirtrack.store.engine import make_engine
-from dirtrack.store.migrate import create_schema, head, schema_lock, upgrade
+from dirtrack.store.migrate import create_schema, schema_lock, upgrade
 
 from ..conftest import Cli, fresh_database
 from .schema_support import columns_of, every_row, schema_of
