@@ -88,6 +88,10 @@ REQUIREMENTS = {
         "LibreOffice's soffice", "the tests that render Word documents",
         "install Debian's libreoffice-writer-nogui package", ("libreoffice-writer-nogui",),
         lambda: shutil.which("soffice") is not None),
+    "poppler": Requirement(
+        "Poppler's pdfinfo and pdftoppm", "the tests that read printed and rendered pages",
+        "install Debian's poppler-utils package", ("poppler-utils",),
+        lambda: all(shutil.which(tool) is not None for tool in ("pdfinfo", "pdftoppm"))),
     "fonts": Requirement(
         "Liberation Serif with Vietnamese letters", "the tests that render Word documents",
         "install Debian's fonts-liberation2 package (fonts-liberation, version 1, lacks "

@@ -28,6 +28,7 @@ from tests.integration.review_support import (
     record_quarter,
     write_jurisdiction,
 )
+from tests.requirements import need
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "review"
@@ -261,7 +262,7 @@ def test_html_is_self_contained_printable_on_a4_with_the_same_parts(signed):
 
 def test_html_printed_by_chromium_on_a4_pages(signed, db_url):
     needs("Chromium", CHROMIUM.exists())
-    needs("pdfinfo (poppler-utils)", shutil.which("pdfinfo") is not None)
+    need("poppler")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -365,7 +366,7 @@ def test_a_party_body_has_the_party_line_and_the_star(engine, folder):
 def test_libreoffice_renders_the_word_file(signed, db_url, tmp_path):
     soffice = shutil.which("soffice")
     needs("LibreOffice (soffice)", soffice is not None)
-    needs("pdftoppm (poppler-utils)", shutil.which("pdftoppm") is not None)
+    need("poppler")
     kind = db_url.split(":")[0]
     path = write_review(signed, tmp_path, ("docx",))[0]
     profile = tmp_path / f"lo-{uuid.uuid4().hex[:8]}"  # one profile per run: no lock clash
