@@ -9,30 +9,17 @@ from typing import Any
 
 import pytest
 
-try:  # tests/e2e is not a package; pytest puts this folder on sys.path
-    from browser_support import (
-        DESKTOP,
-        OFFICER,
-        STEERING,
-        PageWatch,
-        Shots,
-        browser_db_url,
-        chromium,
-        login,
-        web_server,
-    )
-except ModuleNotFoundError:  # pragma: no cover - if tests/e2e becomes a package
-    from tests.e2e.browser_support import (  # type: ignore[no-redef]
-        DESKTOP,
-        OFFICER,
-        STEERING,
-        PageWatch,
-        Shots,
-        browser_db_url,
-        chromium,
-        login,
-        web_server,
-    )
+from tests.e2e.browser_support import (
+    DESKTOP,
+    OFFICER,
+    STEERING,
+    PageWatch,
+    Shots,
+    browser_db_url,
+    chromium,
+    login,
+    web_server,
+)
 
 __all__ = ["browser_db_url", "chromium", "web_server"]  # fixtures used by name
 
