@@ -103,24 +103,17 @@ class Registry:
         self._ancestors[unit_id] = chain
         return chain
 
-    def parent_on(self, unit_id: str, day: date) -> str | None:
-        """Return the parent of ``unit_id`` on ``day``: the last move on or before it, or
-        the parent the unit was registered with."""
-        parent = self.units[unit_id].parent
-        for move in self.moves:
-            if move.unit == unit_id and move.on <= day:
-                parent = move.parent
-        return parent
-
     def as_of(self, day: date) -> Registry:
         """Return the registry with every unit under its parent of ``day``.
 
         Fan-outs and subtrees of a directive are read in the tree of its issue date, so a
         plan issued after the district level ended finds its communes under the province.
         """
-        if not any(m.on <= day for m in self.moves):
+        moved = {m.unit: m.parent for m in self.moves if m.on <= day}  # sorted: last wins
+        if not moved:
             return self
-        units = [replace(u, parent=self.parent_on(u.id, day)) for u in self.units.values()]
+        units = [replace(u, parent=moved[u.id]) if u.id in moved else u
+                 for u in self.units.values()]
         return Registry(units, self.reorganisations.values(), self.moves)
 
     def locality_bodies(self, locality: str) -> list[Unit]:

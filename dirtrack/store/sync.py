@@ -186,12 +186,13 @@ def _sync_units(conn: Connection, jur: Jurisdiction, registry: Registry, on: dat
     """Write the units as they stand on ``on``: a unit moved under another parent by then
     (a commune under the province once the district level ended) escalates to it."""
     existing = {r.id: r for r in conn.execute(select(U)).all()}
+    tree = registry.as_of(on)  # every unit under its parent of that day, in one pass
     rows = []
     for unit in jur.units:
         step = registry.successor(unit.id)
         reorg = registry.reorganisations.get(unit.id)
         row = {"id": unit.id, "jurisdiction": jur.id, "name": unit.name, "level": unit.level,
-               "kind": unit.kind, "parent_id": registry.parent_on(unit.id, on),
+               "kind": unit.kind, "parent_id": tree.units[unit.id].parent,
                "established_on": unit.established_on,
                "ended_on": reorg.on if reorg else None,
                "successor_id": step[0] if step else None, "email": unit.email}
