@@ -17,19 +17,12 @@ dirtrack.errors.ConfigError: DIRTRACK_REPORT_DAYS_BACK='a week' is not a whole n
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-)
 
 from dirtrack.errors import ConfigError
 
@@ -52,100 +45,106 @@ def _number(value: Any, *, least: float, whole: bool) -> Any:
     return value
 
 
-class Settings(BaseModel):
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"is not a time zone; use one like {TIMEZONE}, or unset it") from None
+    return value
+
+
+def _moment(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ValueError("is not a moment with its offset; write it like "
+                         "2024-06-01T23:30:00+00:00, or unset it")
+    return moment
+
+
+def _flag(value: str) -> bool:
+    text = value.strip().lower()
+    if text in ("1", "true", "yes", "on", "y", "t"):
+        return True
+    if text in ("0", "false", "no", "off", "n", "f"):
+        return False
+    raise ValueError("is neither true nor false (write true or false, 1 or 0, yes or no, on "
+                     "or off)")
+
+
+class Secret:
+    """A secret setting: shown masked, its value given only when asked for by name."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _setting(default: Any, description: str, read: Callable[[str], Any] = str) -> Any:
+    """A setting's default, what it means (``dirtrack config``) and how its variable's text
+    becomes its value (raising ValueError with what is wanted)."""
+    return field(default=default, metadata={"description": description, "read": read})
+
+
+def _whole(least: float) -> Callable[[str], int]:
+    return lambda text: int(_number(text, least=least, whole=True))
+
+
+def _real(least: float) -> Callable[[str], float]:
+    return lambda text: float(_number(text, least=least, whole=False))
+
+
+# Plain Python rather than a pydantic model: building a model's validators cost a fifth
+# of a second at every command's start, against a budget of half a second for a listing.
+@dataclass(frozen=True)
+class Settings:
     """Every setting of dirtrack, from ``DIRTRACK_*`` environment variables."""
 
-    # Read from the environment by ``settings()``: pydantic-settings would do the same
-    # for a tenth of a second more at every command's start (its import), against a
-    # budget of half a second for a listing.
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    database_url: str = Field(DEFAULT_DATABASE_URL, description="the database: "
-                              "sqlite:///path.db or postgresql://user@host/db")
-    timezone: str = Field(TIMEZONE, description="the zone that decides what day it is")
-    now: datetime | None = Field(None, description="a fixed moment the clock reads instead "
-                                 "of the system's (ISO 8601 with offset; rehearsals, tests)")
-    catalog: Path | None = Field(None, description="the catalog folder (default: "
-                                 "tasks_catalog beside or above the directives path)")
-    templates: Path | None = Field(None, description="a folder of replacement review and "
-                                   "digest templates")
-    alerts_dir: Path = Field(Path("reports/alerts"), description="folder of the file alert "
-                             "channel")
-    reports_dir: Path = Field(Path("reports"), description="folder of the quarterly review "
-                              "files")
-    retry_seconds: float = Field(300.0, description="first back-off of a failed alert "
-                                 "delivery (doubling, at most 6 h)")
-    secret_key: SecretStr | None = Field(None, description="key signing web sessions (else "
-                                         "generated once, kept in the database)")
-    evidence_dir: Path = Field(Path("evidence"), description="where evidence files go")
-    evidence_max_bytes: int = Field(10 * MB, description="the largest evidence file")
-    max_json_bytes: int = Field(256 * 1024, description="the largest request body other "
-                                "than an evidence upload (JSON, forms), and the largest "
-                                "from anyone not logged in")
-    session_hours: float = Field(12.0, description="how long a web login lasts")
-    token_days: int = Field(365, description="how long a new API token lasts unless "
-                            "'dirtrack user token --expires' says")
-    cookie_secure: bool = Field(False, description="session cookie over HTTPS only (also "
-                                "whenever a request arrives over HTTPS)")
-    report_days_back: int = Field(7, description="how many days back a unit may date its "
-                                  "own report (web and API)")
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"is not a time zone; use one like {TIMEZONE}, or unset it") \
-                from None
-        return value
-
-    @field_validator("now", mode="before")
-    @classmethod
-    def _moment(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value.strip())
-            except ValueError:
-                moment = None
-            if moment is None or moment.tzinfo is None:
-                raise ValueError("is not a moment with its offset; write it like "
-                                 "2024-06-01T23:30:00+00:00, or unset it")
-            return moment
-        return value
-
-    @field_validator("cookie_secure", mode="before")
-    @classmethod
-    def _flag(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip().lower()
-            if text in ("1", "true", "yes", "on", "y", "t"):
-                return True
-            if text in ("0", "false", "no", "off", "n", "f"):
-                return False
-            raise ValueError("is neither true nor false (write true or false, 1 or 0, yes or "
-                             "no, on or off)")
-        return value
-
-    @field_validator("retry_seconds", mode="before")
-    @classmethod
-    def _seconds(cls, value: Any) -> Any:
-        return _number(value, least=0, whole=False)
-
-    @field_validator("session_hours", mode="before")
-    @classmethod
-    def _hours(cls, value: Any) -> Any:
-        return _number(value, least=0.1, whole=False)
-
-    @field_validator("evidence_max_bytes", "max_json_bytes", "token_days", mode="before")
-    @classmethod
-    def _bytes(cls, value: Any) -> Any:
-        return _number(value, least=1, whole=True)
-
-    @field_validator("report_days_back", mode="before")
-    @classmethod
-    def _days(cls, value: Any) -> Any:
-        return _number(value, least=0, whole=True)
+    database_url: str = _setting(DEFAULT_DATABASE_URL, "the database: sqlite:///path.db or "
+                                 "postgresql://user@host/db")
+    timezone: str = _setting(TIMEZONE, "the zone that decides what day it is", _zone)
+    now: datetime | None = _setting(None, "a fixed moment the clock reads instead of the "
+                                    "system's (ISO 8601 with offset; rehearsals, tests)",
+                                    _moment)
+    catalog: Path | None = _setting(None, "the catalog folder (default: tasks_catalog beside "
+                                    "or above the directives path)", Path)
+    templates: Path | None = _setting(None, "a folder of replacement review and digest "
+                                      "templates", Path)
+    alerts_dir: Path = _setting(Path("reports/alerts"), "folder of the file alert channel", Path)
+    reports_dir: Path = _setting(Path("reports"), "folder of the quarterly review files", Path)
+    retry_seconds: float = _setting(300.0, "first back-off of a failed alert delivery "
+                                    "(doubling, at most 6 h)", _real(0))
+    secret_key: Secret | None = _setting(None, "key signing web sessions (else generated "
+                                         "once, kept in the database)", Secret)
+    evidence_dir: Path = _setting(Path("evidence"), "where evidence files go", Path)
+    evidence_max_bytes: int = _setting(10 * MB, "the largest evidence file", _whole(1))
+    max_json_bytes: int = _setting(256 * 1024, "the largest request body other than an "
+                                   "evidence upload (JSON, forms), and the largest from "
+                                   "anyone not logged in", _whole(1))
+    session_hours: float = _setting(12.0, "how long a web login lasts", _real(0.1))
+    token_days: int = _setting(365, "how long a new API token lasts unless 'dirtrack user "
+                               "token --expires' says", _whole(1))
+    cookie_secure: bool = _setting(False, "session cookie over HTTPS only (also whenever a "
+                                   "request arrives over HTTPS)", _flag)
+    report_days_back: int = _setting(7, "how many days back a unit may date its own report "
+                                     "(web and API)", _whole(0))
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -157,23 +156,23 @@ class Settings(BaseModel):
 
     def described(self) -> list[tuple[str, str, str]]:
         """Return (variable, effective value, meaning) for every setting, secrets masked."""
-        from sqlalchemy.engine import make_url
-
         rows = []
-        for name, info in type(self).model_fields.items():
-            value = getattr(self, name)
-            if isinstance(value, SecretStr):
+        for setting in fields(self):
+            value = getattr(self, setting.name)
+            if isinstance(value, Secret):
                 shown = "********"
             elif value is None:
                 shown = "-"
-            elif name == "database_url":
+            elif setting.name == "database_url":
+                from sqlalchemy.engine import make_url
+
                 try:
                     shown = make_url(value).render_as_string(hide_password=True)
                 except Exception:  # noqa: BLE001 - shown as it is; make_engine says what's wrong
                     shown = value
             else:
                 shown = str(value)
-            rows.append((PREFIX + name.upper(), shown, info.description or ""))
+            rows.append((PREFIX + setting.name.upper(), shown, setting.metadata["description"]))
         return rows
 
 
@@ -189,10 +188,7 @@ def settings() -> Settings:
     key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PREFIX)))
     found = _cache.get(key)
     if found is None:
-        try:
-            found = Settings.model_validate(from_environment())
-        except ValidationError as exc:
-            raise ConfigError(_one_line(exc)) from None
+        found = _read(from_environment())
         if len(_cache) > 64:
             _cache.clear()
         _cache[key] = found
@@ -203,23 +199,29 @@ def from_environment() -> dict[str, str]:
     """Return the ``DIRTRACK_*`` variables that name a setting, by field name (an empty
     variable counts as unset)."""
     found = {}
-    for name in Settings.model_fields:
-        value = os.environ.get(PREFIX + name.upper(), "")
+    for setting in fields(Settings):
+        value = os.environ.get(PREFIX + setting.name.upper(), "")
         if value != "":
-            found[name] = value
+            found[setting.name] = value
     return found
 
 
-def _one_line(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    name = PREFIX + str(error["loc"][0]).upper() if error["loc"] else PREFIX
-    raw = os.environ.get(name, str(error.get("input", "")))
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] != "value_error":
-        message = f"is not valid ({message.lower()})"
-    if "unset it" not in message:
-        message += "; fix or unset it"
-    return f"{name}='{raw}' {message}"
+def _read(texts: dict[str, str]) -> Settings:
+    """Return the settings these variables' texts give; the first wrong one, in the order
+    of the settings, is one line naming its variable."""
+    values = {}
+    for setting in fields(Settings):
+        if setting.name not in texts:
+            continue
+        text = texts[setting.name]
+        try:
+            values[setting.name] = setting.metadata["read"](text)
+        except ValueError as exc:
+            message = str(exc)
+            if "unset it" not in message:
+                message += "; fix or unset it"
+            raise ConfigError(f"{PREFIX}{setting.name.upper()}='{text}' {message}") from None
+    return Settings(**values)
 
 
 def now() -> datetime:
