@@ -59,12 +59,22 @@ def user_errors() -> Iterator[None]:
         where = f" {exc.filename}" if exc.filename else ""
         fail(f"cannot use{where}: {exc.strerror or exc}")
     except Exception as exc:
-        # Only a command that opened a database has SQLAlchemy loaded; the others (validate,
-        # graph) do not pay for importing it here.
+        # Only a command that opened a database has SQLAlchemy or a driver loaded; the
+        # others (validate, graph) do not pay for importing them here.
         database = sys.modules.get("sqlalchemy.exc")
-        if database is None or not isinstance(exc, database.OperationalError):
+        if database is not None and isinstance(exc, database.OperationalError):
+            exc = exc.orig
+        elif not isinstance(exc, _driver_errors()):
             raise
-        fail(f"database error: {str(exc.orig).splitlines()[0]}; check DIRTRACK_DATABASE_URL")
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        fail(f"database error: {first}; check DIRTRACK_DATABASE_URL")
+
+
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    """Return the operational errors of the database drivers loaded (a read through the
+    driver, ``dirtrack.store.direct``, raises them as they are)."""
+    loaded = (sys.modules.get("sqlite3"), sys.modules.get("psycopg"))
+    return tuple(module.OperationalError for module in loaded if module is not None)
 
 
 def writable(folder: Path) -> None:
@@ -113,6 +123,16 @@ def open_engine(new: bool = False, *, check: bool = True) -> Any:
             fail(f"no database at {target.database}; load the directives first "
                   "(dirtrack load), or check DIRTRACK_DATABASE_URL")
     return make_engine(url, create=check)
+
+
+def open_reader() -> Any:
+    """The database for a command that only reads: through its driver when
+    DIRTRACK_DATABASE_URL names a plain SQLite file or PostgreSQL database at the newest
+    schema revision (no SQLAlchemy to import), else as :func:`open_engine` opens it,
+    which says in one line what is wrong."""
+    from dirtrack.store.direct import open_database
+
+    return open_database(settings().database_url) or open_engine()
 
 
 def print_json(data: Any) -> None:

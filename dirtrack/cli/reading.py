@@ -15,6 +15,7 @@ from dirtrack.cli.base import (
     UnitOpt,
     app,
     open_engine,
+    open_reader,
     parse_date,
     print_json,
     user_errors,
@@ -41,7 +42,7 @@ def tasks(
     """List task instances with their status as of a date, most urgent first."""
     from dirtrack.present import task_table
     from dirtrack.status import CATEGORIES
-    from dirtrack.store.queries import Filters, list_tasks
+    from dirtrack.store.reads import Filters, list_tasks
 
     if status is not None and status not in CATEGORIES:
         raise typer.BadParameter(f"'{status}' is not one of {', '.join(CATEGORIES)}",
@@ -59,7 +60,7 @@ def tasks(
             write_output(data, out, binary=True)
         return
     with user_errors():
-        found = list_tasks(open_engine(), day, Filters(directive, unit, status), limit)
+        found = list_tasks(open_reader(), day, Filters(directive, unit, status), limit)
         if json_:
             print_json([t.as_json() for t in found])
         else:
@@ -71,11 +72,11 @@ def status_(directive: DirectiveOpt = None, unit: UnitOpt = None, as_of: AsOf = 
             json_: Json = False) -> None:
     """Count tasks in the four categories (and cancelled) as of a date."""
     from dirtrack.present import counts
-    from dirtrack.store.queries import Filters, status_counts
+    from dirtrack.store.reads import Filters, status_counts
 
     day = parse_date(as_of, "--as-of") or today()
     with user_errors():
-        found = status_counts(open_engine(), day, Filters(directive, unit))
+        found = status_counts(open_reader(), day, Filters(directive, unit))
         if json_:
             print_json({"as_of": day.isoformat(), **found})
         else:
@@ -89,11 +90,11 @@ def show(task: TaskArg, as_of: AsOf = None, json_: Json = False) -> None:
     from dataclasses import asdict
 
     from dirtrack.present import task_detail
-    from dirtrack.store.queries import show_task
+    from dirtrack.store.reads import show_task
 
     day = parse_date(as_of, "--as-of") or today()
     with user_errors():
-        detail = show_task(open_engine(), task, day)
+        detail = show_task(open_reader(), task, day)
         if json_:
             data = asdict(detail)
             data["status"] = detail.status.as_json()
@@ -127,12 +128,12 @@ def overdue(directive: DirectiveOpt = None, unit: UnitOpt = None, as_of: AsOf = 
             json_: Json = False) -> None:
     """List open overdue tasks, longest overdue first, with what blocks them."""
     from dirtrack.present import overdue_table
-    from dirtrack.store.queries import Filters
-    from dirtrack.store.queries import overdue as overdue_tasks
+    from dirtrack.store.reads import Filters
+    from dirtrack.store.reads import overdue as overdue_tasks
 
     day = parse_date(as_of, "--as-of") or today()
     with user_errors():
-        found = overdue_tasks(open_engine(), day, Filters(directive, unit))
+        found = overdue_tasks(open_reader(), day, Filters(directive, unit))
         if json_:
             print_json([t.as_json() for t in found])
         else:

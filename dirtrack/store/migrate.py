@@ -26,7 +26,6 @@ the new revision and compare its schema with a new database's.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -38,13 +37,19 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, MetaData, create_engine, func, select
 
 from dirtrack.errors import ConfigError
+from dirtrack.store.revisions import (
+    BASELINE,
+    MIGRATIONS,
+    TABLE_COLUMNS,
+    VERSION_TABLE,
+    head,
+    lacking,
+    revisions,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-MIGRATIONS = Path(__file__).with_name("migrations")
-BASELINE = "0001"  # the first release's schema
-VERSION_TABLE = "alembic_version"
 _LOCK_KEY = 0x736368  # "sch": the advisory lock of creating or upgrading the schema
 UPGRADE_HINT = "run 'dirtrack db upgrade' (back it up first with 'dirtrack db backup')"
 
@@ -93,41 +98,6 @@ def config(connection: Connection | None = None, extra_versions: Sequence[Path] 
     return cfg
 
 
-@lru_cache(maxsize=8)
-def revisions(extra_versions: tuple[Path, ...] = ()) -> dict[str, str | None]:
-    """Return each revision with the one it follows (None for the first), read from the
-    revision files' ``revision =`` and ``down_revision =`` lines.
-
-    Reading them takes no Alembic import (a quarter of a second): every command checks
-    the revision, few run one. A test holds this to what Alembic reads.
-    """
-    found: dict[str, str | None] = {}
-    for folder in (MIGRATIONS / "versions", *extra_versions):
-        for path in sorted(folder.glob("*.py")):
-            text = path.read_text(encoding="utf-8")
-            revision = _REVISION.search(text)
-            if path.name == "__init__.py" or revision is None:
-                continue
-            down = _DOWN_REVISION.search(text)
-            found[revision.group(1)] = down.group(1) if down and down.group(1) else None
-    return found
-
-
-_REVISION = re.compile(r"""^revision\s*=\s*["']([^"']+)["']""", re.M)
-_DOWN_REVISION = re.compile(r"""^down_revision\s*=\s*(?:["']([^"']+)["']|None)""", re.M)
-
-
-def head(extra_versions: tuple[Path, ...] = ()) -> str:
-    """Return the newest revision."""
-    known = revisions(extra_versions)
-    newest = sorted(set(known) - set(known.values()))
-    if len(newest) != 1:  # two revisions on the same parent: someone must order them
-        raise ConfigError(f"the schema's revisions have {len(newest)} heads "
-                          f"({', '.join(newest)}); give one of them the other as its "
-                          "down_revision")
-    return newest[0]
-
-
 def shown_url(engine: Engine) -> str:
     """Return the database's URL with its password hidden."""
     return engine.url.render_as_string(hide_password=True)
@@ -142,13 +112,8 @@ def current_schema(conn: Connection) -> str | None:
 
 def table_columns(conn: Connection) -> dict[str, set[str]]:
     """Return the tables of the database (of its current schema) with their columns."""
-    if conn.dialect.name == "postgresql":
-        query = ("SELECT table_name, column_name FROM information_schema.columns "
-                 "WHERE table_schema = current_schema()")
-    else:
-        query = ("SELECT m.name, p.name FROM sqlite_master AS m, pragma_table_info(m.name) AS p "
-                 "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'")
     found: dict[str, set[str]] = {}
+    query = TABLE_COLUMNS["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
     for table, column in conn.exec_driver_sql(query):
         found.setdefault(table, set()).add(column)
     return found
@@ -177,18 +142,8 @@ def _model_tables() -> dict[str, set[str]]:
             for name, table in SQLModel.metadata.tables.items()}
 
 
-def _lacking(found: dict[str, set[str]], expected: dict[str, set[str]]) -> list[str]:
-    out = []
-    for table, columns in sorted(expected.items()):
-        if table not in found:
-            out.append(f"no table {table}")
-        elif lacking := sorted(columns - found[table]):
-            out.append(f"table {table} lacks {', '.join(lacking)}")
-    return out
-
-
 def _differences(found: dict[str, set[str]], expected: dict[str, set[str]]) -> list[str]:
-    out = _lacking(found, expected)
+    out = lacking(found, expected)
     for table, columns in sorted(expected.items()):
         if extra := sorted(found.get(table, columns) - columns):
             out.append(f"table {table} has {', '.join(extra)} besides")
@@ -213,8 +168,8 @@ def read_state(conn: Connection, extra_versions: tuple[Path, ...] = ()) -> Schem
         if revision == newest:
             # The tables as the models need them: a column dropped by hand would otherwise
             # surface as an SQL error in the middle of some command.
-            if lacking := _lacking(found, _model_tables()):
-                return SchemaState("unknown", revision, newest, "; ".join(lacking))
+            if missing := lacking(found, _model_tables()):
+                return SchemaState("unknown", revision, newest, "; ".join(missing))
             return SchemaState("current", revision, newest)
         known = revisions(extra_versions)
         return SchemaState("behind" if revision in known else "ahead", revision, newest)
@@ -414,6 +369,33 @@ def _draft(message: str) -> Path:
     return Path(script.path)
 
 
+def columns_module() -> str:
+    """Return the text of ``dirtrack/store/columns.py`` for the models as they are."""
+    lines = ['"""The tables and columns of the newest schema, as ``dirtrack/store/tables.py`` '
+             'declares',
+             'them, written out so that checking a database needs no import of the models.',
+             '',
+             '``tests/integration/test_read_path.py`` holds this to the models; after a change '
+             'to',
+             'them, ``python -m dirtrack.store.migrate columns`` prints the new listing.',
+             '"""', '', 'NEWEST_TABLES: dict[str, set[str]] = {']
+    for name, columns in sorted(_model_tables().items()):
+        quoted = [f'"{c}",' for c in sorted(columns)]
+        line = f'    "{name}": {{' + " ".join(quoted)[:-1] + "},"
+        if len(line) <= 100:
+            lines.append(line)
+            continue
+        lines.append(f'    "{name}": {{')
+        row = ""
+        for item in quoted:
+            if row and len(row) + 1 + len(item) > 92:
+                lines.append("        " + row)
+                row = ""
+            row = f"{row} {item}" if row else item
+        lines += ["        " + row, "    },"]
+    return "\n".join([*lines, "}"]) + "\n"
+
+
 def _main(argv: list[str]) -> int:
     if argv[:1] == ["check"]:
         engine = create_engine("sqlite://")
@@ -425,10 +407,13 @@ def _main(argv: list[str]) -> int:
         print("the models and the revisions agree" if not found else
               f"{len(found)} difference(s): write a revision (draft \"what changes\")")
         return 1 if found else 0
+    if argv[:1] == ["columns"]:
+        print(columns_module(), end="")
+        return 0
     if argv[:1] == ["draft"] and len(argv) == 2:
         print(f"written {_draft(argv[1])}; review it before you commit it")
         return 0
-    print('usage: python -m dirtrack.store.migrate check | draft "what changes"')
+    print('usage: python -m dirtrack.store.migrate check | columns | draft "what changes"')
     return 2
 
 

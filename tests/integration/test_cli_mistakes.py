@@ -160,12 +160,10 @@ def test_a_replaced_review_template_with_a_syntax_error_names_its_file_and_line(
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("tasks", "--limit", "0"), "Invalid value for '--limit': Input should be greater than or "
-                                "equal to 1"),
-    (("alerts", "--limit", "-1"), "Invalid value for '--limit': Input should be greater than "
-                                  "or equal to 1"),
-    (("serve", "--port", "99999"), "Invalid value for '--port': Input should be less than or "
-                                   "equal to 65535"),
+    (("tasks", "--limit", "0"), "Invalid value for '--limit': 0 is not in the range x>=1."),
+    (("alerts", "--limit", "-1"), "Invalid value for '--limit': -1 is not in the range x>=1."),
+    (("serve", "--port", "99999"), "Invalid value for '--port': 99999 is not in the range "
+                                   "1<=x<=65535."),
 ])
 def test_a_number_out_of_range_is_a_usage_error(project, args, message):
     run = run_without_db(project, *args)
