@@ -38,10 +38,10 @@ RUN_AND_LIST = textwrap.dedent("""\
         code = exc.code
     else:
         code = 0
-    heavy = sorted({m.split(".")[0] for m in sys.modules} & set(%r))
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))
     print("loaded:", ", ".join(heavy) or "none", file=sys.stderr)
     sys.exit(code)
-""" % (HEAVY,))
+""").replace("HEAVY", repr(HEAVY))
 
 
 def _loaded(cli) -> None:  # type: ignore[no-untyped-def]
@@ -55,7 +55,7 @@ def _loaded(cli) -> None:  # type: ignore[no-untyped-def]
 def test_the_written_out_tables_are_the_models():
     # Checking a database's revision compares its columns with this listing; after a
     # change to the models: python -m dirtrack.store.migrate columns > dirtrack/store/columns.py
-    assert NEWEST_TABLES == migrate._model_tables()
+    assert migrate._model_tables() == NEWEST_TABLES
 
 
 def test_read_commands_load_no_sqlalchemy_models_pydantic_or_prefect(cli, db_url, project,
