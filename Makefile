@@ -25,11 +25,16 @@ $(VENV)/bin/python:
 $(UV): | $(VENV)/bin/python
 	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-# Exactly the versions (and files, by hash) in requirements.lock, then dirtrack itself.
+# Exactly the versions (and files, by hash) in requirements.lock, then dirtrack itself;
+# then every module compiled to bytecode, as pip does when it installs (uv does not):
+# otherwise, where Python may not write it (PYTHONDONTWRITEBYTECODE, a read-only
+# install), every command compiles the few hundred modules it imports, a second or more.
 $(STAMP): pyproject.toml requirements.lock | $(UV)
 	@$(BIN)/python tools/lock.py check
 	$(UV) pip install $(INTO_VENV) --require-hashes -r requirements.lock
 	$(UV) pip install $(INTO_VENV) --no-deps -e .
+	$(BIN)/python -m compileall -q -j 0 dirtrack flows \
+		"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 	touch $(STAMP)
 
 # After a change to the dependencies in pyproject.toml; keeps the other pins.
