@@ -32,6 +32,7 @@ import os
 import resource
 import shutil
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 FLOW_TARGET, QUERY_TARGET = 3.0, 0.5
 CHECK_ON, REVIEW_QUARTER, REVIEW_ON = "2025-07-15", "2025-Q2", "2025-07-01"
+# The demo checks deadlines every day of its quarters, to 2025-09-30: ``escalate`` runs
+# on a copy with no alert recorded, so that the check as of CHECK_ON has its work to do.
+NO_ALERTS = ("DELETE FROM delivery", "DELETE FROM outbox")
 # The same two flows on Prefect's engine with no server, as the command line ran them
 # before: Prefect starts its temporary server in the process.
 ON_PREFECT_ENGINE = """\
@@ -99,6 +103,35 @@ def timed(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float
                          f"{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+def settled(source: Path) -> None:
+    """Write the database's log into its file, so that copying the file copies it all."""
+    with sqlite3.connect(source) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def without_alerts(source: Path, target: Path) -> Path:
+    """Copy the demo database to ``target`` with its outbox emptied; return ``target``."""
+    shutil.copyfile(source, target)
+    with sqlite3.connect(target) as conn:
+        for statement in NO_ALERTS:
+            conn.execute(statement)
+    settled(target)
+    return target
+
+
+def bytecode_note() -> str:
+    """Say whether the installed packages are compiled (``make install`` compiles them):
+    where Python may not write bytecode, commands otherwise compile from source each time."""
+    import importlib.util
+
+    import sqlalchemy
+
+    compiled = Path(importlib.util.cache_from_source(sqlalchemy.__file__)).exists()
+    flag = os.environ.get("PYTHONDONTWRITEBYTECODE") or "unset"
+    return (f"bytecode of the installed packages: {'present' if compiled else 'ABSENT'} "
+            f"(PYTHONDONTWRITEBYTECODE {flag})")
 
 
 def fresh_copy(source: Path, target: Path) -> str:
@@ -160,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the rows with a Prefect server and on Prefect's engine")
     args = parser.parse_args(argv)
     print(f"load average at the start: {os.getloadavg()[0]:.2f} ({os.cpu_count()} cores)")
+    print(bytecode_note())
     work = Path(tempfile.mkdtemp(prefix="dirtrack-commands-"))
     count = iter(range(10**6))
     dirtrack = [str(BIN / "dirtrack")]
@@ -169,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     def env(**extra: str) -> dict[str, str]:  # an empty Prefect home for each process
         return clean_env(PREFECT_HOME=str(work / "homes" / str(next(count))), **extra)
 
-    def database() -> str:  # a fresh copy of the demo database: the flows write to it
-        return fresh_copy(demo, work / f"copy{next(count)}.db")
+    def database(name: str) -> str:  # a fresh copy of the demo database: the flows write to it
+        source = unalerted if name == "escalate" else demo
+        return fresh_copy(source, work / f"copy{next(count)}.db")
 
     def folder(name: str) -> str:
         return str(work / f"{name}{next(count)}")
@@ -193,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     flows = ("escalate", "review")
     runs: list[tuple[Row, Callable[[str], tuple[list[str], dict[str, str]]]]] = [
         (Row(name, "no Prefect server: in the process", FLOW_TARGET),
-         lambda name: (command(name), env(DIRTRACK_DATABASE_URL=database())))
+         lambda name: (command(name), env(DIRTRACK_DATABASE_URL=database(name))))
         for name in flows]
     runs += [(Row(name, "", QUERY_TARGET),
               lambda name: (dirtrack + queries[name],
@@ -204,23 +239,25 @@ def main(argv: list[str] | None = None) -> int:
         wall, cpu = timed(dirtrack + ["demo", "--workdir", str(work / "demo")], env())
         print(f"dirtrack demo (builds the database): {wall:.1f} s wall, {cpu:.1f} s CPU")
         demo = work / "demo" / "demo.db"
+        settled(demo)
+        unalerted = without_alerts(demo, work / "unalerted.db")
         if not args.no_server:
             server = Server(work / "server-home")
             print(f"prefect server start: healthy after {server.wait_healthy():.1f} s")
             url = server.url
             runs[2:2] = [(Row(name, "Prefect server (PREFECT_API_URL)", FLOW_TARGET),
-                          lambda name: (command(name), env(DIRTRACK_DATABASE_URL=database(),
+                          lambda name: (command(name), env(DIRTRACK_DATABASE_URL=database(name),
                                                            PREFECT_API_URL=url)))
                          for name in flows]
             runs[4:4] = [(Row(name, "Prefect engine, temporary server", None),
                           lambda name: (on_engine(name), clean_env(
-                              PREFECT_HOME=warm, DIRTRACK_DATABASE_URL=database())))
+                              PREFECT_HOME=warm, DIRTRACK_DATABASE_URL=database(name))))
                          for name in flows]
             # The same, told that its database is migrated and its block types registered
             # (the settings the flow tests use to start it faster).
             runs[6:6] = [(Row(name, "... no migration check, no blocks", None),
                           lambda name: (on_engine(name), clean_env(
-                              PREFECT_HOME=warm, DIRTRACK_DATABASE_URL=database(),
+                              PREFECT_HOME=warm, DIRTRACK_DATABASE_URL=database(name),
                               PREFECT_API_DATABASE_MIGRATE_ON_START="false",
                               PREFECT_API_BLOCKS_REGISTER_ON_START="false")))
                          for name in flows]
