@@ -3,8 +3,9 @@
 ``python -m benchmarks.commands`` (part of ``make bench``) builds the demo database
 once (``dirtrack demo``, itself timed), then runs each command ``--runs`` times, every
 time in a new process (the flows' commands on a fresh copy of the database, since
-they write to it), and prints the best and the median wall time and the best CPU
-time (user + system) against the targets:
+they write to it; ``escalate`` on one with the outbox emptied, since the demo has
+checked its deadlines to 2025-09-30), and prints the best and the median wall time
+and the best CPU time (user + system) against the targets:
 
 * ``escalate`` and ``review`` <= 3 s, with no Prefect server configured (they run in
   the process) and with one (``PREFECT_API_URL``: the runs are recorded on it);
@@ -22,7 +23,9 @@ with a Prefect home of its own, started once and stopped at the end (``--no-serv
 skips those rows). Every command runs from the project folder with no ``PREFECT_*``
 or ``DIRTRACK_*`` setting inherited and a fresh, empty Prefect home of its own. Wall
 times are only comparable on a quiet machine: the load average is printed at the
-start and the end. Exit status 1 when a target is missed.
+start and the end. Commands run with this environment's ``PYTHONDONTWRITEBYTECODE``:
+with it set, only bytecode compiled beforehand (``make install`` compiles it) is
+read; the first line says whether it is there. Exit status 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,14 +111,14 @@ def timed(args: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float
 
 def settled(source: Path) -> None:
     """Write the database's log into its file, so that copying the file copies it all."""
-    with sqlite3.connect(source) as conn:
+    with closing(sqlite3.connect(source)) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def without_alerts(source: Path, target: Path) -> Path:
     """Copy the demo database to ``target`` with its outbox emptied; return ``target``."""
     shutil.copyfile(source, target)
-    with sqlite3.connect(target) as conn:
+    with closing(sqlite3.connect(target)) as conn, conn:  # committed, then closed
         for statement in NO_ALERTS:
             conn.execute(statement)
     settled(target)
