@@ -19,8 +19,11 @@ it: Alembic cannot tell a rename from a drop and an add, and a new NOT NULL colu
 needs a ``server_default`` to fill the rows already there (drop it afterwards with
 ``alter_column(..., server_default=None)`` unless the model declares it too).
 ``python -m dirtrack.store.migrate check`` prints what the models and the revisions
-still disagree on. The tests then upgrade a database made by the first release through
-the new revision and compare its schema with a new database's.
+still disagree on, and ``python -m dirtrack.store.migrate columns >
+dirtrack/store/columns.py`` writes out the new tables and columns (what every command
+checks a database against without importing the models). The tests then upgrade a
+database made by the first release through the new revision and compare its schema
+with a new database's.
 """
 
 from __future__ import annotations
