@@ -1,7 +1,9 @@
 """What every command shares: the application, one-line errors, dates, the database.
 
 Exit codes: 0 success, 1 a user's error (one clear line, no traceback), 2 usage.
-Commands that run no flow never import Prefect, so they answer at once.
+Commands that run no flow never import Prefect, and the listings (tasks, status, show,
+overdue) read through the database's driver without SQLAlchemy (:func:`open_reader`), so
+they answer at once.
 """
 
 from __future__ import annotations
