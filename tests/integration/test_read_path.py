@@ -55,7 +55,9 @@ def _loaded(cli) -> None:  # type: ignore[no-untyped-def]
 def test_the_written_out_tables_are_the_models():
     # Checking a database's revision compares its columns with this listing; after a
     # change to the models: python -m dirtrack.store.migrate columns > dirtrack/store/columns.py
-    assert migrate._model_tables() == NEWEST_TABLES
+    assert migrate._model_tables() == NEWEST_TABLES, (
+        "dirtrack/store/columns.py is not the models' tables: python -m "
+        "dirtrack.store.migrate columns > dirtrack/store/columns.py")
 
 
 def test_read_commands_load_no_sqlalchemy_models_pydantic_or_prefect(cli, db_url, project,
