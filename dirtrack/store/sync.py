@@ -195,7 +195,8 @@ def _sync_units(conn: Connection, jur: Jurisdiction, registry: Registry, on: dat
                "kind": unit.kind, "parent_id": tree.units[unit.id].parent,
                "established_on": unit.established_on,
                "ended_on": reorg.on if reorg else None,
-               "successor_id": step[0] if step else None, "email": unit.email}
+               "successor_id": step[0] if step else None, "email": unit.email,
+               "locality": unit.locality or None}
         old = existing.get(unit.id)
         if old is None:
             rows.append(row)
