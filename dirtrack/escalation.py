@@ -199,15 +199,34 @@ def _timing(days: int, as_of: date, due_on: Any) -> ColumnElement[bool]:
     return due_on <= _shifted(as_of, -days)
 
 
+def _locality_bodies(candidates: Table, as_of: date) -> tuple[Any, Any]:
+    """Return (the candidates joined to every body of their lead's locality existing on
+    ``as_of``, that body's id): an alert "to the commune" reaches its Party committee,
+    People's Committee and Front committee alike; a lead with no locality, itself."""
+    C = candidates
+    lead, body = U.alias("step_lead"), U.alias("step_body")
+    same_place = or_(body.c.id == C.c.lead_id,
+                     and_(lead.c.locality.is_not(None), body.c.locality == lead.c.locality,
+                          or_(body.c.ended_on.is_(None), body.c.ended_on > as_of),
+                          or_(body.c.established_on.is_(None),
+                              body.c.established_on <= as_of)))
+    joined = (C.join(lead, lead.c.id == C.c.lead_id)
+              .join(body, same_place))
+    return joined, body.c.id
+
+
 def _step_query(step: str, days: int, recipient: str, directives: list[str],
                 as_of: date, candidates: Table) -> Any:
     C = candidates
+    source: Any = C
     who: Any = {"lead": C.c.lead_id, "parent": C.c.parent_id,
                 "issuer": C.c.issued_by}.get(recipient, literal(recipient))
+    if recipient == "locality":
+        source, who = _locality_bodies(C, as_of)
     return (select(C.c.instance_pk, literal(step), literal(days), who, UC.c.channel,
                    C.c.due_on, C.c.opened_on, literal(as_of), literal(None, Integer),
                    literal("pending"))
-            .select_from(C.join(UC, UC.c.unit_id == who))
+            .select_from(source.join(UC, UC.c.unit_id == who))
             .where(C.c.directive_id.in_(directives), _timing(days, as_of, C.c.due_on),
                    ~exists().where(O.c.instance_pk == C.c.instance_pk, O.c.step == step,
                                    O.c.recipient_id == who, O.c.channel == UC.c.channel,

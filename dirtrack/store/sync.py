@@ -219,7 +219,8 @@ def _sync_settings(conn: Connection, jur: Jurisdiction) -> None:
     for part in chunks(ids):
         conn.execute(delete(UC).where(UC.c.unit_id.in_(part)))
     rows = [{"unit_id": u.id, "channel": c}
-            for u in jur.units for c in settings.channels_for(u.id, u.level, u.kind)]
+            for u in jur.units
+            for c in settings.channels_for(u.id, u.level, u.kind, u.locality)]
     bulk_insert(conn, UC, rows)
 
 
