@@ -181,6 +181,9 @@ class _Outline:
             notes.append(f"({one.name})")
         else:
             subtitle = L["subtitle"].format(subject=s.subject or L["subject"], q=q, nq=nq)
+        if r.locality is not None:
+            notes.append(L["locality_note"].format(place=r.locality_name or r.locality,
+                                                   bodies="; ".join(r.locality_bodies)))
         if r.mid_quarter:
             notes.append(L["mid_quarter"].format(d=self.as_of))
         narrative = r.narrative

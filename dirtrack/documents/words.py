@@ -24,6 +24,8 @@ LABELS: dict[str, dict[str, str]] = {
         "subject": "thực hiện nhiệm vụ",
         "subtitle_directive": "kết quả thực hiện {directive} {q} và phương hướng, nhiệm vụ {nq}",
         "mid_quarter": "(số liệu tính đến ngày {d}, quý chưa kết thúc)",
+        "locality_note": "(Nhiệm vụ do các cơ quan, đơn vị trên địa bàn {place} chủ trì: "
+                         "{bodies})",
         "opening": "Thực hiện {directives}, báo cáo kết quả thực hiện nhiệm vụ {q} và "
                    "phương hướng, nhiệm vụ {nq} như sau:",
         "closing": "Trên đây là báo cáo kết quả thực hiện nhiệm vụ {q} và phương hướng, "
@@ -119,6 +121,7 @@ LABELS: dict[str, dict[str, str]] = {
         "subject": "the tasks",
         "subtitle_directive": "on the results of {directive} in {q} and the tasks for {nq}",
         "mid_quarter": "(figures as of {d}; the quarter is not over)",
+        "locality_note": "(The tasks led by the bodies of {place}: {bodies})",
         "opening": "Pursuant to {directives}, this report gives the results of {q} and the "
                    "tasks for {nq}:",
         "closing": "This concludes the report on the results of {q} and the tasks for {nq}.",
