@@ -9,9 +9,12 @@ places with work overdue counts a locality once however many of its bodies are l
 ...          UnitLine("x-party", "Đảng ủy xã X", Totals(open_overdue=2), overdue_days=4),
 ...          UnitLine("y", "Xã Y", Totals(open_overdue=1)),
 ...          UnitLine("dept", "Sở", Totals(open_overdue=1))]
->>> units = {"x": Place("commune", "x", "government"), "x-party": Place("commune", "x", "party"),
-...          "y": Place("commune", None, "government"), "dept": Place("province", None, "government")}
->>> [(p.locality, p.units, p.totals.open_overdue, p.overdue_days) for p in by_locality(lines, units)]
+>>> units = {"x": Place("commune", "x", "government"),
+...          "x-party": Place("commune", "x", "party"),
+...          "y": Place("commune", None, "government"),
+...          "dept": Place("province", None, "government")}
+>>> [(p.locality, p.units, p.totals.open_overdue, p.overdue_days)
+...  for p in by_locality(lines, units)]
 [('x', ['x', 'x-party'], 3, 4)]
 >>> overdue_places(lines, units)
 {'commune': 2}

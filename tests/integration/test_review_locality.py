@@ -2,7 +2,8 @@
 
 Tỉnh Thử Nghiệm of alerts_support.py, its commune Xã Một (c1) grouped with its Party
 committee (c1-party) and Front committee (c1-front) as locality c1, and a second commune
-Xã Hai (c2) with no locality. (c1's Youth Union committee, c1-youth, leads nothing.) Plan ``loc``, issued 01/04/2024, one task per lead:
+Xã Hai (c2) with no locality; c1's Youth Union committee (c1-youth) leads nothing. Plan
+``loc``, issued 01/04/2024, one task per lead:
 
 | task | lead | due | ledger | Q2 as of 01/07 |
 | --- | --- | --- | --- | --- |
