@@ -215,6 +215,7 @@ def _recipients(recipient: str, candidates: Table, as_of: date) -> list[tuple[An
     alone = C.join(lead, and_(lead.c.id == C.c.lead_id, lead.c.locality.is_(None)))
     bodies = (C.join(lead, lead.c.id == C.c.lead_id)
               .join(body, and_(body.c.locality == lead.c.locality,
+                               body.c.jurisdiction == lead.c.jurisdiction,
                                or_(body.c.ended_on.is_(None), body.c.ended_on > as_of),
                                or_(body.c.established_on.is_(None),
                                    body.c.established_on <= as_of))))

@@ -126,7 +126,10 @@ def _locality_owner(session: Any, locality: str, jurisdiction: str | None) -> st
         fail(f"no locality '{locality}' is loaded; localities: {', '.join(known) or 'none'} "
              "(a unit's 'locality:' in units.yaml)")
     if jurisdiction is not None and jurisdiction not in owners:
-        fail(f"locality '{locality}' belongs to {owners[0]}, not {jurisdiction}")
+        fail(f"locality '{locality}' belongs to {', '.join(owners)}, not {jurisdiction}")
+    if jurisdiction is None and len(owners) > 1:
+        fail(f"locality '{locality}' is in {', '.join(owners)}; choose one with "
+             "--jurisdiction")
     return jurisdiction or owners[0]
 
 

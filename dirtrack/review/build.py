@@ -149,7 +149,8 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         directives = {directive: rows[directive]} if directive else rows
         names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
         places = {r.id: Place(r.level, r.locality, r.kind) for r in conn.execute(
-            select(U.c.id, U.c.level, U.c.locality, U.c.kind))}
+            select(U.c.id, U.c.level, U.c.locality, U.c.kind)
+            .where(U.c.jurisdiction == jurisdiction))}
         registry = conn.execute(select(U.c.id, U.c.level, U.c.parent_id, U.c.ended_on,
                                     U.c.successor_id, U.c.established_on, U.c.locality,
                                     U.c.kind)

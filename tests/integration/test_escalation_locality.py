@@ -16,7 +16,7 @@ from dirtrack.errors import ValidationFailed
 from dirtrack.escalation import check_deadlines
 from dirtrack.plan import read_plan
 
-from .alerts_support import UNITS, d, outbox, outbox_rows, setup, write_jurisdiction
+from .alerts_support import UNITS, d, load, outbox, outbox_rows, setup, write_jurisdiction
 
 COMMUNE = UNITS.replace(
     "  - {id: c1, name: \"Xã Một\", level: commune, kind: government, parent: d1,\n"
@@ -95,3 +95,28 @@ def test_a_route_to_an_unknown_locality_is_refused(tmp_path, monkeypatch):
     assert [str(p) for p in info.value.problems] == [
         "directives/tinh-thu/escalation.yaml:8: localities: unknown locality 'c2'; name a "
         "locality given to units in units.yaml ('locality:')"]
+
+
+OTHER_PROVINCE = """\
+jurisdiction:
+  name: "Tỉnh Thứ Hai"
+units:
+  - {id: p2, name: "Ban Thường vụ Tỉnh ủy", level: province, kind: party}
+  - {id: p2-c1, name: "Xã Một", level: commune, kind: government, parent: p2, locality: c1}
+  - {id: p2-c1-party, name: "Đảng ủy xã Một", level: commune, kind: party, parent: p2,
+     locality: c1}
+"""
+
+
+def test_a_locality_of_the_same_name_in_another_province_hears_nothing(engine, tmp_path):
+    folder = write_jurisdiction(tmp_path, units=COMMUNE, ladder=LADDER)
+    other = folder.parent / "tinh-hai"
+    other.mkdir()
+    (other / "units.yaml").write_text(OTHER_PROVINCE, encoding="utf-8")
+    load(engine, folder.parent)
+
+    check_deadlines(engine, d("2024-04-23"))
+
+    assert sorted(a["recipient_id"] for a in outbox_rows(engine)
+                  if a["step"] == "commune") == [
+        "c1", "c1-front", "c1-party", "dept-a", "dept-b"]

@@ -121,3 +121,22 @@ def test_an_unknown_locality_is_one_line(cli, project):
                "units.yaml)\n")
     assert (elsewhere.exit_code, elsewhere.stderr) == (
         1, "error: locality 'c1' belongs to tinh-thu, not ninh-binh\n")
+
+
+def test_a_locality_named_alike_in_two_provinces_needs_the_jurisdiction(cli, project):
+    from .test_escalation_locality import OTHER_PROVINCE
+
+    _setup(cli, project)
+    other = project / "directives" / "tinh-hai"
+    other.mkdir()
+    (other / "units.yaml").write_text(OTHER_PROVINCE, encoding="utf-8")
+    assert cli("load", "directives/tinh-hai", "--on", "2024-04-01").exit_code == 0
+
+    both = cli(*REVIEW, "--locality", "c1")
+    chosen = cli(*REVIEW, "--locality", "c1", "--jurisdiction", "tinh-thu")
+
+    assert (both.exit_code, both.stderr) == (
+        1, "error: locality 'c1' is in tinh-hai, tinh-thu; choose one with --jurisdiction\n")
+    assert chosen.exit_code == 0, chosen.stderr
+    assert sorted(u["unit"] for u in json.loads(chosen.stdout)["by_unit"]) == [
+        "c1", "c1-front", "c1-party"]
