@@ -96,6 +96,9 @@ LABELS: dict[str, dict[str, str]] = {
         "overdue_blocked": ", trong đó {n} lượt chậm do nhiệm vụ tiền đề chưa hoàn thành",
         "overdue_none": "Tính đến ngày {d}, không có nhiệm vụ chưa hoàn thành, quá hạn.",
         "behind_line": "{unit} ({n} lượt, {days} ngày quá hạn)",
+        "places_behind": "Theo địa bàn, còn nhiệm vụ quá hạn ở {places} (mỗi địa bàn tính một "
+                         "lần, dù nhiều cơ quan của địa bàn cùng chậm).",
+        "place_commune": "{n} đơn vị cấp xã", "place_district": "{n} đơn vị cấp huyện",
         "carried_from": "{unit} (chuyển từ {units}: {days} ngày quá hạn trước khi tiếp nhận)",
         "behind_more": "và {n} đơn vị khác",
         "more": "Còn {n} nội dung khác không liệt kê.", "none": "Không có.",
@@ -187,6 +190,9 @@ LABELS: dict[str, dict[str, str]] = {
         "overdue_blocked": ", {n} of them held up by a prerequisite",
         "overdue_none": "As of {d}, no assignment is open and overdue.",
         "behind_line": "{unit} ({n} assignments, {days} days overdue)",
+        "places_behind": "By place, work is overdue in {places} (each place counted once, "
+                         "however many of its bodies are late).",
+        "place_commune": "{n} communes, wards and towns", "place_district": "{n} districts",
         "carried_from": "{unit} (carried over from {units}: {days} days overdue before the "
                         "takeover)",
         "behind_more": "and {n} more units",

@@ -77,6 +77,10 @@ def test_the_review_groups_a_communes_bodies_and_counts_the_commune_once(cli, pr
     # c1, c1-party and c2 are late: two communes, not three
     assert review["overdue_places"] == {"commune": 2}
     assert review["totals"]["open_overdue"] == 3
+    markdown = cli(*REVIEW[:-4], "--jurisdiction", "tinh-thu", "--format", "md",
+                   "--out", "-").stdout
+    assert ("Theo địa bàn, còn nhiệm vụ quá hạn ở 2 đơn vị cấp xã (mỗi địa bàn tính một "
+            "lần, dù nhiều cơ quan của địa bàn cùng chậm).") in markdown
 
 
 def test_the_review_of_one_locality_covers_its_bodies_together(cli, project):
