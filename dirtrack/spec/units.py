@@ -268,21 +268,21 @@ def _check_locality_places(units: list[Unit], wrong: set[str], reorgs: list[Reor
     or after any move), and a locality named like a unit that is not one of its bodies:
     an alert "to the commune" must reach the bodies of one commune only. The localities
     in ``wrong`` have been reported already."""
-    grouped = [u for u in units if u.locality and u.locality not in wrong]
-    if not grouped:
-        return
     by_id = {u.id: u for u in units}
-    for u in grouped:
+    reported: set[str] = set(wrong)
+    for u in units:
         other = by_id.get(u.locality)
-        if other is not None and other.locality != u.locality:
+        if u.locality not in reported and other is not None and other.locality != u.locality:
             report.error(path, lines[u.id], "locality",
                          f"locality '{u.locality}' is the id of unit '{other.id}', which is "
                          "not one of its units; give the locality that unit's id only when "
                          f"it belongs to it (locality: {u.locality}), or another id")
-            return
+            reported.add(u.locality)
+    grouped = [u for u in units if u.locality and u.locality not in reported]
+    if not grouped:
+        return
     registry = Registry(units, reorgs, moves)
     days = sorted({m.on for m in moves})
-    reported: set[str] = set()
     for day in [None, *days]:
         tree = registry if day is None else registry.as_of(day)
         first: dict[str, tuple[Unit, tuple[str, str]]] = {}
