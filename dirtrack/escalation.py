@@ -199,20 +199,42 @@ def _timing(days: int, as_of: date, due_on: Any) -> ColumnElement[bool]:
     return due_on <= _shifted(as_of, -days)
 
 
-def _step_query(step: str, days: int, recipient: str, directives: list[str],
-                as_of: date, candidates: Table) -> Any:
+def _recipients(recipient: str, candidates: Table, as_of: date) -> list[tuple[Any, Any]]:
+    """Return (what to select from, the recipient's column) for a ladder step's ``to:``.
+
+    ``locality`` is "to the commune": every body of the lead's locality existing on
+    ``as_of`` (its Party committee, People's Committee and Front committee alike), and a
+    lead with no locality itself. Two joins on equal columns (the locality is indexed),
+    so that neither side is scanned once per row of the other."""
     C = candidates
-    who: Any = {"lead": C.c.lead_id, "parent": C.c.parent_id,
-                "issuer": C.c.issued_by}.get(recipient, literal(recipient))
-    return (select(C.c.instance_pk, literal(step), literal(days), who, UC.c.channel,
-                   C.c.due_on, C.c.opened_on, literal(as_of), literal(None, Integer),
-                   literal("pending"))
-            .select_from(C.join(UC, UC.c.unit_id == who))
-            .where(C.c.directive_id.in_(directives), _timing(days, as_of, C.c.due_on),
-                   ~exists().where(O.c.instance_pk == C.c.instance_pk, O.c.step == step,
-                                   O.c.recipient_id == who, O.c.channel == UC.c.channel,
-                                   O.c.due_on == C.c.due_on,
-                                   O.c.opened_on == C.c.opened_on)))
+    if recipient != "locality":
+        who: Any = {"lead": C.c.lead_id, "parent": C.c.parent_id,
+                    "issuer": C.c.issued_by}.get(recipient, literal(recipient))
+        return [(C, who)]
+    lead, body = U.alias("step_lead"), U.alias("step_body")
+    alone = C.join(lead, and_(lead.c.id == C.c.lead_id, lead.c.locality.is_(None)))
+    bodies = (C.join(lead, lead.c.id == C.c.lead_id)
+              .join(body, and_(body.c.locality == lead.c.locality,
+                               body.c.jurisdiction == lead.c.jurisdiction,
+                               or_(body.c.ended_on.is_(None), body.c.ended_on > as_of),
+                               or_(body.c.established_on.is_(None),
+                                   body.c.established_on <= as_of))))
+    return [(alone, C.c.lead_id), (bodies, body.c.id)]
+
+
+def _step_queries(step: str, days: int, recipient: str, directives: list[str],
+                  as_of: date, candidates: Table) -> list[Any]:
+    C = candidates
+    return [(select(C.c.instance_pk, literal(step), literal(days), who, UC.c.channel,
+                    C.c.due_on, C.c.opened_on, literal(as_of), literal(None, Integer),
+                    literal("pending"))
+             .select_from(source.join(UC, UC.c.unit_id == who))
+             .where(C.c.directive_id.in_(directives), _timing(days, as_of, C.c.due_on),
+                    ~exists().where(O.c.instance_pk == C.c.instance_pk, O.c.step == step,
+                                    O.c.recipient_id == who, O.c.channel == UC.c.channel,
+                                    O.c.due_on == C.c.due_on,
+                                    O.c.opened_on == C.c.opened_on)))
+            for source, who in _recipients(recipient, C, as_of)]
 
 
 def _root_cause_query(as_of: date, candidates: Table, blockers: Table) -> Any:
@@ -293,8 +315,8 @@ def check_deadlines(engine: Engine, as_of: date) -> CheckResult:
         _hold_requests(conn, as_of, candidates)
         last_id = conn.execute(select(func.coalesce(func.max(O.c.id), 0))).scalar_one()
         for (step, days, recipient), directives in sorted(groups.items()):
-            by_step[step] += _insert(conn, _step_query(step, days, recipient, directives,
-                                                       as_of, candidates))
+            for query in _step_queries(step, days, recipient, directives, as_of, candidates):
+                by_step[step] += _insert(conn, query)
         blockers = _blockers(conn, as_of, candidates)
         by_step[ROOT_CAUSE] += _insert(conn, _root_cause_query(as_of, candidates, blockers))
         if sum(by_step.values()):

@@ -111,6 +111,28 @@ def escalate(
 
 
 
+def _locality_owner(session: Any, locality: str, jurisdiction: str | None) -> str:
+    """Return the jurisdiction whose units share ``locality``; fail in one line when none
+    does (naming the localities loaded) or when it is not ``jurisdiction``."""
+    from sqlmodel import select
+
+    from dirtrack.store.tables import UnitRow
+
+    owners = sorted(set(session.exec(select(UnitRow.jurisdiction)
+                                     .where(UnitRow.locality == locality))))
+    if not owners:
+        known = sorted(set(session.exec(select(UnitRow.locality)
+                                        .where(UnitRow.locality.is_not(None)))))  # type: ignore[union-attr]
+        fail(f"no locality '{locality}' is loaded; localities: {', '.join(known) or 'none'} "
+             "(a unit's 'locality:' in units.yaml)")
+    if jurisdiction is not None and jurisdiction not in owners:
+        fail(f"locality '{locality}' belongs to {', '.join(owners)}, not {jurisdiction}")
+    if jurisdiction is None and len(owners) > 1:
+        fail(f"locality '{locality}' is in {', '.join(owners)}; choose one with "
+             "--jurisdiction")
+    return jurisdiction or owners[0]
+
+
 @app.command()
 def review(
     quarter: Annotated[str, typer.Argument(metavar="QUARTER", help="The quarter, e.g. 2024-Q2.")],
@@ -124,6 +146,10 @@ def review(
         "--jurisdiction", help="Only this jurisdiction; default every one loaded.")] = None,
     directive: Annotated[str | None, typer.Option(
         "--directive", help="The review of one directive's progress, e.g. nb-2024-q2.")] = None,
+    locality: Annotated[str | None, typer.Option(
+        "--locality", help="The review of the work one locality's bodies led (a commune's "
+        "Party committee, People's Committee and Front committee together), e.g. "
+        "hy-pho-hien.")] = None,
 ) -> None:
     """Write the quarterly review (Markdown, HTML with charts, JSON, Word) through the review
     flow.
@@ -162,6 +188,8 @@ def review(
                 if jurisdiction is not None and jurisdiction != owner:
                     fail(f"directive '{directive}' belongs to {owner}, not {jurisdiction}")
                 jurisdiction = owner
+            if locality is not None:
+                jurisdiction = _locality_owner(session, locality, jurisdiction)
             names = [jurisdiction] if jurisdiction else list(
                 session.exec(select(JurisdictionRow.id).order_by(JurisdictionRow.id)))
         if not names:
@@ -171,8 +199,8 @@ def review(
             from dirtrack.review import build_review
 
             for name in names:
-                typer.echo(render(build_review(engine, name, quarter, day, directive),
-                                  format_ or "md"))
+                typer.echo(render(build_review(engine, name, quarter, day, directive,
+                                               locality=locality), format_ or "md"))
             return
         writable(Path(out or settings().reports_dir))
         formats = (format_,) if format_ else FORMATS
@@ -182,7 +210,8 @@ def review(
             if fmt in ("md", "html"):
                 environment(autoescape=fmt == "html").get_template(f"review.{fmt}.j2")
         files = _run_flow("quarterly_review", quarter=quarter, as_of=day, out=out,
-                          jurisdiction=jurisdiction, formats=formats, directive=directive)
+                          jurisdiction=jurisdiction, formats=formats, directive=directive,
+                          **({"locality": locality} if locality else {}))
     for path in files:
         typer.echo(path)
 

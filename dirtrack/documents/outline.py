@@ -181,6 +181,9 @@ class _Outline:
             notes.append(f"({one.name})")
         else:
             subtitle = L["subtitle"].format(subject=s.subject or L["subject"], q=q, nq=nq)
+        if r.locality is not None:
+            notes.append(L["locality_note"].format(place=r.locality_name or r.locality,
+                                                   bodies="; ".join(r.locality_bodies)))
         if r.mid_quarter:
             notes.append(L["mid_quarter"].format(d=self.as_of))
         narrative = r.narrative
@@ -439,6 +442,11 @@ class _Outline:
             if len(behind) > 10:
                 shown.append(L["behind_more"].format(n=self.n(len(behind) - 10)))
             part.para("; ".join(shown) + ".")
+            places = [L[f"place_{level}"].format(n=self.n(n))
+                      for level, n in sorted(o.overdue_places.items(),
+                                             key=lambda item: item[0] != "district")]
+            if places:
+                part.para(L["places_behind"].format(places=", ".join(places)))
         else:
             part.para(L["none"])
         if o.difficulties or o.requests:

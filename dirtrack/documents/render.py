@@ -65,8 +65,10 @@ def render_docx(review: Review) -> bytes:
 
 
 def file_name(review: Review, fmt: str) -> str:
-    """Return the review's file name: ``review-<jurisdiction>-<quarter>[-<directive>].<fmt>``."""
+    """Return the review's file name:
+    ``review-<jurisdiction>-<quarter>[-<directive>][-<locality>].<fmt>``."""
     one = f"-{review.directive}" if review.directive else ""
+    one += f"-{review.locality}" if review.locality else ""
     return f"review-{review.jurisdiction}-{review.quarter}{one}.{fmt}"
 
 

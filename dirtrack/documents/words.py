@@ -24,6 +24,8 @@ LABELS: dict[str, dict[str, str]] = {
         "subject": "thực hiện nhiệm vụ",
         "subtitle_directive": "kết quả thực hiện {directive} {q} và phương hướng, nhiệm vụ {nq}",
         "mid_quarter": "(số liệu tính đến ngày {d}, quý chưa kết thúc)",
+        "locality_note": "(Nhiệm vụ do các cơ quan, đơn vị trên địa bàn {place} chủ trì: "
+                         "{bodies})",
         "opening": "Thực hiện {directives}, báo cáo kết quả thực hiện nhiệm vụ {q} và "
                    "phương hướng, nhiệm vụ {nq} như sau:",
         "closing": "Trên đây là báo cáo kết quả thực hiện nhiệm vụ {q} và phương hướng, "
@@ -94,6 +96,9 @@ LABELS: dict[str, dict[str, str]] = {
         "overdue_blocked": ", trong đó {n} lượt chậm do nhiệm vụ tiền đề chưa hoàn thành",
         "overdue_none": "Tính đến ngày {d}, không có nhiệm vụ chưa hoàn thành, quá hạn.",
         "behind_line": "{unit} ({n} lượt, {days} ngày quá hạn)",
+        "places_behind": "Theo địa bàn, còn nhiệm vụ quá hạn ở {places} (mỗi địa bàn tính một "
+                         "lần, dù nhiều cơ quan của địa bàn cùng chậm).",
+        "place_commune": "{n} đơn vị cấp xã", "place_district": "{n} đơn vị cấp huyện",
         "carried_from": "{unit} (chuyển từ {units}: {days} ngày quá hạn trước khi tiếp nhận)",
         "behind_more": "và {n} đơn vị khác",
         "more": "Còn {n} nội dung khác không liệt kê.", "none": "Không có.",
@@ -119,6 +124,7 @@ LABELS: dict[str, dict[str, str]] = {
         "subject": "the tasks",
         "subtitle_directive": "on the results of {directive} in {q} and the tasks for {nq}",
         "mid_quarter": "(figures as of {d}; the quarter is not over)",
+        "locality_note": "(The tasks led by the bodies of {place}: {bodies})",
         "opening": "Pursuant to {directives}, this report gives the results of {q} and the "
                    "tasks for {nq}:",
         "closing": "This concludes the report on the results of {q} and the tasks for {nq}.",
@@ -184,6 +190,9 @@ LABELS: dict[str, dict[str, str]] = {
         "overdue_blocked": ", {n} of them held up by a prerequisite",
         "overdue_none": "As of {d}, no assignment is open and overdue.",
         "behind_line": "{unit} ({n} assignments, {days} days overdue)",
+        "places_behind": "By place, work is overdue in {places} (each place counted once, "
+                         "however many of its bodies are late).",
+        "place_commune": "{n} communes, wards and towns", "place_district": "{n} districts",
         "carried_from": "{unit} (carried over from {units}: {days} days overdue before the "
                         "takeover)",
         "behind_more": "and {n} more units",

@@ -18,6 +18,7 @@ from dirtrack.calendar import quarter_bounds
 from dirtrack.errors import InvalidAction, NotFound
 from dirtrack.review import lists, snapshot, targets
 from dirtrack.review.model import Review, Section, Totals, UnitLine, league_order
+from dirtrack.review.places import Place, by_locality, overdue_places
 from dirtrack.review.reporting import reporting_rates
 from dirtrack.review.scope import previous_counts, quarter_table
 from dirtrack.spec.model import SECTORS
@@ -106,17 +107,38 @@ def _bounds(quarter: str, as_of: date) -> tuple[date, date, str, str, date, date
     return first, last, prev_q, next_q, next_first, next_last, prev_as_of
 
 
+def _locality_units(conn: Connection, jurisdiction: str, locality: str) -> list[str]:
+    """Return the units of ``locality`` in the jurisdiction; NotFound names the known ones."""
+    units = list(conn.execute(select(U.c.id).where(U.c.jurisdiction == jurisdiction,
+                                                   U.c.locality == locality)
+                              .order_by(U.c.id)).scalars())
+    if not units:
+        known = ", ".join(conn.execute(
+            select(U.c.locality).distinct().where(U.c.jurisdiction == jurisdiction,
+                                                  U.c.locality.is_not(None))
+            .order_by(U.c.locality)).scalars())
+        raise NotFound(f"no locality '{locality}' in {jurisdiction}; its localities: "
+                       f"{known or 'none (give units a locality: in units.yaml)'}")
+    return units
+
+
 def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
-                 directive: str | None = None, *, fresh: bool = False) -> Review:
+                 directive: str | None = None, *, fresh: bool = False,
+                 locality: str | None = None) -> Review:
     """Return the review of ``quarter`` for a jurisdiction, or of one of its directives,
     read as of ``as_of``: the one built before for the same question while nothing it
-    read has changed (see ``snapshot``), else built now (always, with ``fresh``)."""
+    read has changed (see ``snapshot``), else built now (always, with ``fresh``).
+
+    With ``locality``, the review covers the work its bodies led in the quarter (a
+    commune's Party committee, People's Committee and Front committee together), built
+    each time it is asked for."""
     first, last, prev_q, next_q, next_first, next_last, prev_as_of = _bounds(quarter, as_of)
     with engine.connect() as conn:
         jur = conn.execute(select(J).where(J.c.id == jurisdiction)).first()
         if jur is None:
             known = ", ".join(conn.execute(select(J.c.id).order_by(J.c.id)).scalars())
             raise NotFound(f"no jurisdiction '{jurisdiction}'; loaded: {known or 'none'}")
+        leads = _locality_units(conn, jurisdiction, locality) if locality else None
         rows = {r.id: r for r in conn.execute(
             select(D).where(D.c.jurisdiction == jurisdiction, D.c.issued_on <= as_of)
             .order_by(D.c.issued_on, D.c.id))}
@@ -126,16 +148,21 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
                            f"its directives: {known}")
         directives = {directive: rows[directive]} if directive else rows
         names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
+        places = {r.id: Place(r.level, r.locality, r.kind) for r in conn.execute(
+            select(U.c.id, U.c.level, U.c.locality, U.c.kind)
+            .where(U.c.jurisdiction == jurisdiction))}
         registry = conn.execute(select(U.c.id, U.c.level, U.c.parent_id, U.c.ended_on,
-                                    U.c.successor_id, U.c.established_on)
+                                    U.c.successor_id, U.c.established_on, U.c.locality,
+                                    U.c.kind)
                              .order_by(U.c.id)).tuples().all()
         settings = _settings(conn, jurisdiction, jur.name)
-        narrative = _narrative(conn, jurisdiction, quarter)
+        # The secretariat's paragraphs speak of the whole province, not of one commune
+        narrative = None if leads else _narrative(conn, jurisdiction, quarter)
         then = snapshot.marks(conn, [tuple(jur), [tuple(r) for r in rows.values()], names,
                                      [list(u) for u in registry], repr(settings),
                                      repr(narrative)])
-        kept = None if fresh else snapshot.stored(conn, jurisdiction, quarter, as_of,
-                                                  directive, then)
+        kept = None if fresh or leads else snapshot.stored(conn, jurisdiction, quarter,
+                                                           as_of, directive, then)
     if kept is not None:
         return kept
     sections: dict[str | None, Section] = {None: Section(
@@ -147,7 +174,7 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
                               issued_on=r.issued_on, issued_by=names.get(r.issued_by, ""))
     ids = list(directives)
     with engine.connect() as conn:
-        table = quarter_table(conn, ids, first, last, as_of, next_first, next_last)
+        table = quarter_table(conn, ids, first, last, as_of, next_first, next_last, leads)
         Q = table
         counts = conn.execute(
             select(T.c.directive_id, T.c.sector, Q.c.quarter_lead, Q.c.category, func.count(),
@@ -159,13 +186,13 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
             select(T.c.directive_id, Q.c.quarter_lead, Q.c.carried_from).distinct()
             .select_from(Q.join(T, T.c.pk == Q.c.task_pk))
             .where(Q.c.category.is_not(None), Q.c.carried_days > 0)).all()
-        previous = previous_counts(conn, ids, *quarter_bounds(prev_q), prev_as_of)
+        previous = previous_counts(conn, ids, *quarter_bounds(prev_q), prev_as_of, leads)
         plans, groups, single = lists.by_task(conn, table, names, lists.thresholds(conn, ids),
                                               (first, last, next_first, next_last))
         lists.add_evidence(conn, table, as_of, first, groups["deliverable"][None], single)
         overdue = lists.overdue(conn, table, as_of, names)
         awaiting = lists.awaiting(conn, table, as_of, names)
-        extended, cancelled = lists.changes(conn, ids, first, last, as_of, names)
+        extended, cancelled = lists.changes(conn, ids, first, last, as_of, names, leads)
         indicators = targets.indicator_lines(conn, table, as_of, names)
         difficulties, requests = targets.notes(conn, table, first, as_of, names)
         rates = reporting_rates(conn, table, first, last, as_of, names)
@@ -201,6 +228,8 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
     for key, sec in sections.items():
         sec.by_unit.sort(key=league_order)
         sec.by_sector = {s: sec.by_sector[s] for s in settings.sectors if s in sec.by_sector}
+        sec.by_locality = by_locality(sec.by_unit, places, names)
+        sec.overdue_places = overdue_places(sec.by_unit, places)
         sec.overdue = overdue.get(key, [])
         sec.overdue_total = sec.totals.open_overdue
         sec.deliverables = groups["deliverable"].get(key, [])
@@ -218,6 +247,9 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
     folder = paths[0].rsplit("/", 1)[0] if paths and "/" in paths[0] else ""
     review = Review(jurisdiction, jur.name, jur.language, quarter, prev_q, next_q, as_of, first,
                     last, sections[None], [sections[d] for d in directives], settings,
-                    narrative, directive, folder)
-    snapshot.store(engine, review, then)
+                    narrative, directive, folder, locality,
+                    names.get(next((u for u in leads or () if places[u].kind == "government"),
+                                   ""), ""), [names.get(u, u) for u in leads or ()])
+    if not leads:
+        snapshot.store(engine, review, then)
     return review

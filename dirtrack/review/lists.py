@@ -247,7 +247,7 @@ def awaiting(conn: Connection, quarter: Table, as_of: date, names: dict[str, str
 
 
 def changes(conn: Connection, directives: list[str], first: date, last: date, as_of: date,
-            names: dict[str, str]) -> tuple[Lists, Lists]:
+            names: dict[str, str], leads: list[str] | None = None) -> tuple[Lists, Lists]:
     """Return the extensions granted and the cancellations decided in the quarter (up to
     the review's date), one pass over the ledger: instances of one task changed alike on
     one day are one line. A cancellation is listed while it stands on the review's date."""
@@ -269,7 +269,8 @@ def changes(conn: Connection, directives: list[str], first: date, last: date, as
              .where(E.c.kind.in_(("extended", "cancelled")), E.c.effective_on >= first,
                     E.c.effective_on <= min(last, as_of),
                     I.c.directive_id.concat("").in_(directives),
-                    or_(E.c.kind == "extended", now.c.state == "cancelled"))
+                    or_(E.c.kind == "extended", now.c.state == "cancelled"),
+                    *([lead.in_(leads)] if leads is not None else []))
              .group_by(I.c.directive_id, T.c.task_id, T.c.title, T.c.for_each, E.c.kind,
                        E.c.decision, old_due, E.c.new_due, E.c.effective_on, by_loader))
     found: dict[str, Lists] = {"extended": defaultdict(list), "cancelled": defaultdict(list)}

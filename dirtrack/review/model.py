@@ -88,6 +88,23 @@ class UnitLine:
                 "carried_over": {"days": self.carried_days, "from": self.carried_from}}
 
 
+@dataclass
+class LocalityLine:
+    """A locality's line: the work its bodies lead, summed."""
+
+    locality: str
+    name: str  # the place's name: its People's Committee's (the unit of kind government)
+    units: list[str]
+    totals: Totals
+    overdue_days: int = 0
+    names: list[str] = field(default_factory=list)  # its bodies' names, in ``units`` order
+
+    def as_json(self) -> dict[str, Any]:
+        return {"locality": self.locality, "name": self.name, "units": self.units,
+                "unit_names": self.names, **self.totals.as_json(),
+                "overdue_days": self.overdue_days}
+
+
 def league_order(line: UnitLine) -> tuple[float, float, int, int, str, str]:
     """Sort key of a league table: best on-time rate first; then the larger share done of
     what was due (a unit that finished late above one that never finished); then fewer
@@ -229,6 +246,9 @@ class Section:
     by_sector: dict[str, Totals]
     by_unit: list[UnitLine]
     overdue: list[OverdueLine] = field(default_factory=list)
+    # A commune's bodies summed as one place; places with work overdue, per level
+    by_locality: list[LocalityLine] = field(default_factory=list)
+    overdue_places: dict[str, int] = field(default_factory=dict)
     overdue_total: int = 0
     deliverables: list[TaskGroup] = field(default_factory=list)
     carried_over: list[TaskGroup] = field(default_factory=list)
@@ -275,6 +295,8 @@ class Section:
             "plan_totals": self.plan_totals.as_json(),
             "by_sector": {k: v.as_json() for k, v in self.by_sector.items()},
             "by_unit": [u.as_json() for u in self.by_unit],
+            "by_locality": [p.as_json() for p in self.by_locality],
+            "overdue_places": self.overdue_places,
             "overdue": [o.as_json() for o in self.overdue], "overdue_total": self.overdue_total,
             "deliverables": [g.as_json() for g in self.deliverables],
             "carried_over": [g.as_json() for g in self.carried_over],
@@ -310,6 +332,9 @@ class Review:
     narrative: Narrative | None = None
     directive: str | None = None  # a review of one directive's progress
     folder: str = ""  # the jurisdiction's folder as loaded: where its narratives go
+    locality: str | None = None  # a review of the work of one locality's bodies
+    locality_name: str = ""
+    locality_bodies: list[str] = field(default_factory=list)  # their names
 
     @property
     def mid_quarter(self) -> bool:
@@ -325,7 +350,8 @@ class Review:
                 "quarter": self.quarter, "as_of": self.as_of.isoformat(),
                 "period": [self.first_day.isoformat(), self.last_day.isoformat()],
                 "previous_quarter": self.previous_quarter, "next_quarter": self.next_quarter,
-                "mid_quarter": self.mid_quarter, "directive": self.directive, **out,
+                "mid_quarter": self.mid_quarter, "directive": self.directive,
+                "locality": self.locality, **out,
                 "directives": [sec.as_json() for sec in self.directives],
                 "document": {"issuer": s.issuer, "superior": s.superior, "kind": s.kind,
                              "number": s.numbered(), "place": s.place, "subject": s.subject,

@@ -72,7 +72,8 @@ def days_from(day: Any, as_of: date, dialect: str) -> ColumnElement[int]:
 
 
 def quarter_table(conn: Connection, directives: list[str], first: date, last: date,
-                  as_of: date, next_first: date, next_last: date) -> Table:
+                  as_of: date, next_first: date, next_last: date,
+                  leads: list[str] | None = None) -> Table:
     """Fill and return a temporary table: the quarter's instances as of ``as_of`` with
     their category, and the open ones due next quarter (``category`` None unless in the
     quarter). One pass over the states; every figure and list is then read from it.
@@ -84,6 +85,9 @@ def quarter_table(conn: Connection, directives: list[str], first: date, last: da
     day it took the task over (a merger or a reassignment) until it handed the task on
     (or the review's date). ``carried_days`` are the days its predecessor (``carried_from``)
     had let pass before that takeover: shown apart as "carried over", never charged.
+
+    With ``leads`` (the bodies of one locality), only the instances they led at the
+    quarter's end are kept.
     """
     scope = in_scope(first, last)
     upcoming = and_(S.c.state == "open", S.c.due_on >= next_first, S.c.due_on <= next_last,
@@ -111,6 +115,8 @@ def quarter_table(conn: Connection, directives: list[str], first: date, last: da
     conn.execute(delete(Q).where(Q.c.category == "cancelled",
                                  cancelled_before(Q, first, as_of)))
     _charge_quarter_leads(conn, Q, last, as_of)
+    if leads is not None:
+        conn.execute(delete(Q).where(Q.c.quarter_lead.not_in(leads)))
     analyze(conn, table)
     return table
 
@@ -160,12 +166,13 @@ def _charge_quarter_leads(conn: Connection, Q: Table, last: date, as_of: date) -
 
 
 def previous_counts(conn: Connection, directives: list[str], first: date, last: date,
-                    as_of: date) -> list[Any]:
+                    as_of: date, leads: list[str] | None = None) -> list[Any]:
     """Return (directive, category, count) over the instances of the quarter from
-    ``first`` to ``last`` read as of ``as_of``."""
+    ``first`` to ``last`` read as of ``as_of`` (led by ``leads`` then, when given)."""
     cat = category_of(S, as_of).label("category")
     base = (S.join(I, I.c.pk == S.c.instance_pk), I.c.directive_id.in_(directives),
-            current(S, as_of), in_scope(first, last))
+            current(S, as_of), in_scope(first, last),
+            *([S.c.lead_id.in_(leads)] if leads is not None else []))
     counts = {(d, c): n for d, c, n in conn.execute(
         select(I.c.directive_id, cat, func.count()).select_from(base[0]).where(*base[1:])
         .group_by(I.c.directive_id, cat))}

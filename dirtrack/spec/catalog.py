@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta
 from jinja2 import Template as Jinja
 from jinja2.exceptions import SecurityError, UndefinedError
 
@@ -268,6 +268,57 @@ def _render(template: Jinja, values: dict[str, Any]) -> str | None:
             return None
         parts.append(chunk)
     return "".join(parts)
+
+
+_PROBE = "\u2063unused\u2063"  # a value no template compares with or renders by chance
+
+
+def ignored_params(tpl: Template, values: dict[str, Any], given: list[str]) -> list[str]:
+    """Return the parameters of ``given`` whose value changes nothing in the rendered tasks
+    (``district_due`` in two tiers, where there is no district congress): the tasks are
+    rendered again with each one's value replaced, and are the same.
+
+    A parameter that another parameter's default reads counts as used.
+    """
+    env = Sandbox(undefined=StrictUndefined, keep_trailing_newline=True)
+    read_by_defaults: set[str] = set()
+    for param in tpl.params.values():
+        if param.name not in given and isinstance(param.default, str) and "{" in param.default:
+            try:
+                read_by_defaults |= meta.find_undeclared_variables(env.parse(param.default))
+            except TemplateError:
+                continue
+    try:
+        body = env.from_string(tpl.body)
+        rendered = _render(body, values)
+    except Exception:  # reported by render_tasks
+        return []
+    ignored = []
+    for name in given:
+        if name == TIERS_PARAM or name not in values or name in read_by_defaults:
+            continue
+        try:
+            probe = _render(body, {**values, name: _PROBE})
+        except Exception:  # the value is read (compared, counted...): it is used
+            continue
+        if probe == rendered:
+            ignored.append(name)
+    return ignored
+
+
+def warn_ignored(tpl: Template, values: dict[str, Any], given: YMap, path: str,
+                 report: Report) -> None:
+    """Warn, at its line under ``with:``, of each parameter given whose value no task
+    takes (a district deadline in a province of two tiers)."""
+    tiers = values.get(TIERS_PARAM)
+    for param in ignored_params(tpl, values, [str(k) for k in given]):
+        shape = (f" in {tiers} tiers" + (" (no district in effect on the issue date)"
+                                         if tiers == 2 and TIERS_PARAM not in given else "")
+                 if tiers in (2, 3) else "")
+        report.warn(path, given.line_of(param), param,
+                    f"template '{tpl.name}' does not use '{param}'{shape}: its value is "
+                    "ignored and no task takes it; remove it"
+                    + (", or write 'tiers: 3' for a plan of three tiers" if tiers == 2 else ""))
 
 
 def render_tasks(tpl: Template, values: dict[str, Any], report: Report) -> Any:

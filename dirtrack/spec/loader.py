@@ -15,7 +15,7 @@ from dirtrack.calendar import WorkCalendar
 from dirtrack.errors import ConfigError
 from dirtrack.periods import DAY_OFF_RULES, REPEATS, RULE_FORMS, Period, parse_period, periods_in
 from dirtrack.registry import Registry
-from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks
+from dirtrack.spec.catalog import Template, bind_params, read_catalog, render_tasks, warn_ignored
 from dirtrack.spec.fanout import read_fan_out
 from dirtrack.spec.fields import (
     Report,
@@ -441,6 +441,7 @@ def _expand_use(
     doc = render_tasks(tpl, values, report)
     if doc is None:
         return None
+    warn_ignored(tpl, values, given, path, report)
     doc = as_map(doc, tpl.path, tpl.body_line_offset + 1, "tasks", report)
     if doc is None or not check_keys(doc, ["tasks"], ["tasks"], tpl.path, report):
         return None

@@ -26,7 +26,9 @@ from dirtrack.spec.yamlpos import YList, YMap
 
 LANGUAGES = ("vi", "en")
 CHANNELS = ("log", "file", "webhook", "email")
-RECIPIENTS = ("lead", "parent", "issuer")
+# "locality": every body of the lead's locality on the day (a commune's Party committee,
+# People's Committee and Front committee); the lead alone when it has no locality.
+RECIPIENTS = ("lead", "parent", "issuer", "locality")
 CHANNEL_KEYS = {
     "log": (),
     "file": ("folder",),
@@ -39,7 +41,8 @@ CHANNEL_KEYS = {
 class LadderStep:
     """Fires ``days`` after the deadline (negative: before it) to ``to``.
 
-    ``to`` is ``lead``, ``parent`` (the lead's supervising unit), ``issuer`` or a unit id.
+    ``to`` is ``lead``, ``parent`` (the lead's supervising unit), ``issuer``, ``locality``
+    (every body of the lead's locality) or a unit id.
     """
 
     step: str
@@ -49,17 +52,20 @@ class LadderStep:
 
 @dataclass(frozen=True)
 class Route:
-    """Which units a channel reaches: listed units, or units of given levels or kinds."""
+    """Which units a channel reaches: listed units, the bodies of listed localities, or
+    units of given levels or kinds."""
 
     channel: str
     units: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    localities: tuple[str, ...] = ()
 
-    def reaches(self, unit_id: str, level: str, kind: str) -> bool:
-        if not (self.units or self.levels or self.kinds):
+    def reaches(self, unit_id: str, level: str, kind: str, locality: str = "") -> bool:
+        if not (self.units or self.levels or self.kinds or self.localities):
             return True
-        return unit_id in self.units or level in self.levels or kind in self.kinds
+        return (unit_id in self.units or level in self.levels or kind in self.kinds
+                or bool(locality) and locality in self.localities)
 
 
 DEFAULT_LADDER = (
@@ -71,6 +77,7 @@ DEFAULT_LADDER = (
 
 
 EXTENSION_REQUESTS = ("escalate", "hold")
+SINGULAR = {"units": "unit", "levels": "level", "kinds": "kind", "localities": "locality"}
 
 
 @dataclass
@@ -84,11 +91,12 @@ class AlertSettings:
     # (no further step fires until the request is granted or refused).
     extension_requests: str = "escalate"
 
-    def channels_for(self, unit_id: str, level: str, kind: str) -> list[str]:
+    def channels_for(self, unit_id: str, level: str, kind: str,
+                     locality: str = "") -> list[str]:
         """Return the channels that reach a unit; the log channel reaches everyone."""
         found = ["log"]
         for route in self.routes:
-            if route.channel not in found and route.reaches(unit_id, level, kind):
+            if route.channel not in found and route.reaches(unit_id, level, kind, locality):
                 found.append(route.channel)
         return found
 
@@ -121,7 +129,7 @@ def read_ladder(raw: Any, path: str, line: int, registry: Registry,
         to = str(item["to"])
         if to not in RECIPIENTS and to not in registry:
             report.error(path, item.line_of("to"), "to",
-                         f"'{to}' is neither lead, parent, issuer nor a known unit"
+                         f"'{to}' is neither lead, parent, issuer, locality nor a known unit"
                          + suggestion(to, [*RECIPIENTS, *registry.units]))
             continue
         if name is None:
@@ -178,8 +186,8 @@ def read_settings(doc: Any, path: str, registry: Registry, report: Report) -> Al
     for i, entry in enumerate(raw_routes or YList()):
         assert raw_routes is not None
         item = as_map(entry, path, raw_routes.line_of(i), "routes", report)
-        if item is None or not check_keys(item, ["channel", "units", "levels", "kinds"],
-                                          ["channel"], path, report):
+        if item is None or not check_keys(item, ["channel", "units", "levels", "kinds",
+                                                 "localities"], ["channel"], path, report):
             continue
         channel = as_choice(item["channel"], CHANNELS, path, item.line_of("channel"),
                             "channel", report)
@@ -188,17 +196,21 @@ def read_settings(doc: Any, path: str, registry: Registry, report: Report) -> Al
                          f"channel '{channel}' is routed but not configured; add it under "
                          "'channels:'")
         lists: dict[str, list[str]] = {}
-        for key, allowed in (("units", None), ("levels", LEVELS), ("kinds", KINDS)):
+        localities = sorted({u.locality for u in registry.units.values() if u.locality})
+        for key, allowed in (("units", None), ("levels", LEVELS), ("kinds", KINDS),
+                             ("localities", localities)):
             values = [str(v) for v in as_list(item.get(key), path, item.line_of(key), key,
                                               report) or []]
             for v in values:
                 known = registry.units if allowed is None else allowed
                 if v not in known:
+                    hint = ("; name a locality given to units in units.yaml ('locality:')"
+                            if key == "localities" else "")
                     report.error(path, item.line_of(key), key,
-                                 f"unknown {key[:-1]} '{v}'" + suggestion(v, known))
+                                 f"unknown {SINGULAR[key]} '{v}'{hint}" + suggestion(v, known))
             lists[key] = values
         if channel is not None:
             routes.append(Route(channel, tuple(lists["units"]), tuple(lists["levels"]),
-                                tuple(lists["kinds"])))
+                                tuple(lists["kinds"]), tuple(lists["localities"])))
     settings.routes = tuple(routes)
     return settings

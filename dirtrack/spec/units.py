@@ -9,7 +9,7 @@ import networkx as nx
 
 from dirtrack.calendar import WorkCalendar
 from dirtrack.periods import DAY_OFF_RULES
-from dirtrack.registry import KINDS, LEVELS, Move, Reorganisation, Unit
+from dirtrack.registry import KINDS, LEVELS, Move, Registry, Reorganisation, Unit
 from dirtrack.spec.fields import (
     Report,
     as_choice,
@@ -151,7 +151,8 @@ def read_units(
                      "units merge into each other: " + " -> ".join([*cycle, cycle[0]])
                      + "; one of them must be the unit that continues")
     _check_moves(moves, units, reorgs, path, report)
-    _check_localities(units, seen, path, report)
+    wrong = _check_localities(units, seen, path, report)
+    _check_locality_places(units, wrong, reorgs, moves, seen, path, report)
     return name, units, reorgs, moves
 
 
@@ -218,9 +219,11 @@ def _check_moves(moves: list[Move], units: list[Unit], reorgs: list[Reorganisati
 
 
 def _check_localities(units: list[Unit], lines: dict[str, int], path: str,
-                      report: Report) -> None:
+                      report: Report) -> set[str]:
     """Report a locality without exactly one People's Committee (unit of kind government)
-    or whose bodies sit at different levels: a fan-out counts the place by that unit."""
+    or whose bodies sit at different levels: a fan-out counts the place by that unit.
+    Return those localities."""
+    wrong: set[str] = set()
     places: dict[str, list[Unit]] = {}
     for u in units:
         if u.locality:
@@ -229,15 +232,76 @@ def _check_localities(units: list[Unit], lines: dict[str, int], path: str,
         line = lines[bodies[0].id]
         government = [u.id for u in bodies if u.kind == "government"]
         if len(government) != 1:
+            wrong.add(name)
             found = ", ".join(government) if government else "none"
             report.error(path, line, "locality",
                          f"locality '{name}' needs exactly one unit of kind government (its "
                          f"People's Committee), found {found}; give the place one such unit")
         if len({u.level for u in bodies}) > 1:
+            wrong.add(name)
             report.error(path, line, "locality",
                          f"the units of locality '{name}' sit at different levels ("
                          + ", ".join(sorted({f"{u.id}: {u.level}" for u in bodies}))
                          + "); a locality's bodies share one level")
+    return wrong
+
+
+def _place_of(unit: Unit, tree: Registry) -> tuple[str, str]:
+    """Return where a body sits: the locality of its parent (a commune's Party committee
+    under the district Party committee, its People's Committee under the district People's
+    Committee: both in that district), the province (any unit at the province level or
+    above: one jurisdiction is one province), else its parent itself; and how to say so."""
+    parent = tree.units.get(unit.parent or "")
+    if parent is None:
+        return "", "at the top of the registry"
+    if parent.locality:
+        return f"locality:{parent.locality}", f"in locality '{parent.locality}'"
+    if parent.level in ("central", "province"):
+        return "province", "at the province level"
+    return f"unit:{parent.id}", f"under '{parent.id}'"
+
+
+def _check_locality_places(units: list[Unit], wrong: set[str], reorgs: list[Reorganisation],
+                           moves: list[Move], lines: dict[str, int], path: str,
+                           report: Report) -> None:
+    """Report a locality whose bodies sit under different places (on the tree as written,
+    or after any move), and a locality named like a unit that is not one of its bodies:
+    an alert "to the commune" must reach the bodies of one commune only. The localities
+    in ``wrong`` have been reported already."""
+    by_id = {u.id: u for u in units}
+    reported: set[str] = set(wrong)
+    for u in units:
+        other = by_id.get(u.locality)
+        if u.locality not in reported and other is not None and other.locality != u.locality:
+            report.error(path, lines[u.id], "locality",
+                         f"locality '{u.locality}' is the id of unit '{other.id}', which is "
+                         "not one of its units; give the locality that unit's id only when "
+                         f"it belongs to it (locality: {u.locality}), or another id")
+            reported.add(u.locality)
+    grouped = [u for u in units if u.locality and u.locality not in reported]
+    if not grouped:
+        return
+    registry = Registry(units, reorgs, moves)
+    days = sorted({m.on for m in moves})
+    for day in [None, *days]:
+        tree = registry if day is None else registry.as_of(day)
+        first: dict[str, tuple[Unit, tuple[str, str]]] = {}
+        for u in grouped:
+            if u.locality in reported or (day is not None and not tree.exists_on(u.id, day)):
+                continue
+            place = _place_of(tree.units[u.id], tree)
+            if u.locality not in first:
+                first[u.locality] = (u, place)
+                continue
+            head, head_place = first[u.locality]
+            if place[0] != head_place[0]:
+                when = f" from {day}" if day is not None else ""
+                report.error(path, lines[u.id], "locality",
+                             f"unit '{u.id}' of locality '{u.locality}' sits {place[1]}"
+                             f"{when}, but '{head.id}' {head_place[1]}; a place's bodies sit "
+                             "under one place: put them under the same parent, or under "
+                             "bodies that share a locality")
+                reported.add(u.locality)
 
 
 def read_roles(doc: Any, path: str, ids: Collection[str], report: Report) -> dict[str, str]:

@@ -195,7 +195,8 @@ def _sync_units(conn: Connection, jur: Jurisdiction, registry: Registry, on: dat
                "kind": unit.kind, "parent_id": tree.units[unit.id].parent,
                "established_on": unit.established_on,
                "ended_on": reorg.on if reorg else None,
-               "successor_id": step[0] if step else None, "email": unit.email}
+               "successor_id": step[0] if step else None, "email": unit.email,
+               "locality": unit.locality or None}
         old = existing.get(unit.id)
         if old is None:
             rows.append(row)
@@ -218,7 +219,8 @@ def _sync_settings(conn: Connection, jur: Jurisdiction) -> None:
     for part in chunks(ids):
         conn.execute(delete(UC).where(UC.c.unit_id.in_(part)))
     rows = [{"unit_id": u.id, "channel": c}
-            for u in jur.units for c in settings.channels_for(u.id, u.level, u.kind)]
+            for u in jur.units
+            for c in settings.channels_for(u.id, u.level, u.kind, u.locality)]
     bulk_insert(conn, UC, rows)
 
 

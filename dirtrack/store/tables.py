@@ -27,6 +27,9 @@ class UnitRow(SQLModel, table=True):
     ended_on: date | None = None
     successor_id: str | None = None
     email: str = ""
+    # The place whose bodies (Party committee, People's Committee, Front committee) share
+    # it: alerts and the review can address the place rather than one of its bodies.
+    locality: str | None = Field(default=None, index=True)
 
 
 class DirectiveRow(SQLModel, table=True):

@@ -45,8 +45,10 @@ def jurisdiction_of(directive_id: str) -> list[str]:
 # The review is large (a league table of every unit): it is passed whole (Prefect
 # does not walk through it looking for futures).
 @step("build the review")
-def build(jurisdiction: str, quarter: str, as_of: date, directive: str | None = None) -> Review:
-    return build_review(database(), jurisdiction, quarter, as_of, directive)
+def build(jurisdiction: str, quarter: str, as_of: date, directive: str | None = None,
+          locality: str | None = None) -> Review:
+    return build_review(database(), jurisdiction, quarter, as_of, directive,
+                        locality=locality)
 
 
 @step("write the review files")
@@ -59,6 +61,7 @@ def publish(review: Review, files: list[str]) -> None:
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     one = f"-{review.directive}" if review.directive else ""
+    one += f"-{review.locality}" if review.locality else ""
     key = f"review-{review.jurisdiction}-{review.quarter}{one}".lower()
     written = [Path(f) for f in files if f.endswith(".md")]  # rendered once, not twice
     markdown = written[0].read_text(encoding="utf-8") if written else render(review, "md")
@@ -77,10 +80,11 @@ def publish(review: Review, files: list[str]) -> None:
 def quarterly_review(quarter: str | None = None, as_of: date | None = None,
                      out: str | None = None, jurisdiction: str | None = None,
                      formats: tuple[str, ...] = FORMATS,
-                     directive: str | None = None) -> list[str]:
+                     directive: str | None = None,
+                     locality: str | None = None) -> list[str]:
     """Write the review of ``quarter`` (default: the one that just ended), as of ``as_of``
-    (default today), for each jurisdiction, or of one ``directive``; return the files
-    written."""
+    (default today), for each jurisdiction, or of one ``directive``, or of the work of one
+    ``locality``'s bodies (in ``jurisdiction``); return the files written."""
     day = as_of or today()
     quarter = quarter or previous_quarter_end(day)[0]
     folder = out or str(settings().reports_dir)
@@ -92,7 +96,7 @@ def quarterly_review(quarter: str | None = None, as_of: date | None = None,
     else:
         chosen = jurisdictions_issuing_by(quarter)
     for jur in chosen:
-        review = build(jur, quarter, day, directive)
+        review = build(jur, quarter, day, directive, locality)
         written = write(whole(review), folder, formats)
         if in_flow_run():  # artifacts are kept by the Prefect server of the run
             publish(whole(review), written)

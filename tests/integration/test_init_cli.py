@@ -167,3 +167,36 @@ def test_a_changed_catalog_template_is_recomputed_on_the_next_load(cli, project,
     # 15 September + 40 days; Saturday 25 October + 10 working days
     assert dues["quang-tri-2025-mttq/congress/province"] == date(2025, 10, 25)
     assert dues["quang-tri-2025-mttq/summary"] == date(2025, 11, 7)
+
+
+def test_a_district_deadline_given_in_a_two_tier_province_is_a_warning(cli, project):
+    _init(cli, project)
+    before = cli("plan", QT)
+    _edit(project, "2025-mttq-congress.yaml", 'grassroots_due: 2025-09-15}',
+          'grassroots_due: 2025-09-15,\n           district_due: 2025-10-15}')
+
+    for command in ("validate", "plan"):
+        run = cli(command, QT)
+        assert run.exit_code == 0, run.stderr
+        assert run.stderr.splitlines() == [
+            f"{QT}/2025-mttq-congress.yaml:21: district_due: warning: template "
+            "'fatherland-front-congress' does not use 'district_due' in 2 tiers (no district "
+            "in effect on the issue date): its value is ignored and no task takes it; remove "
+            "it, or write 'tiers: 3' for a plan of three tiers"]
+    assert run.stdout == before.stdout  # the deadlines shown are those without it
+    assert "1 warning(s)" in cli("validate", QT).stdout
+
+
+def test_a_district_deadline_given_in_a_three_tier_province_is_used(cli, project):
+    plan = project / "directives" / "ninh-binh" / "2024-q2-mass-mobilization.yaml"
+    text = plan.read_text(encoding="utf-8")
+    old = 'with: {term: "2024 - 2029", grassroots_due: 2024-05-31}'
+    assert old in text
+    plan.write_text(text.replace(old, 'with: {term: "2024 - 2029", grassroots_due: '
+                                      '2024-05-31, district_due: 2024-06-28}'),
+                    encoding="utf-8")
+
+    run = cli("validate", "directives/ninh-binh")
+
+    assert (run.exit_code, run.stderr) == (0, "")
+    assert "0 warning(s)" in run.stdout

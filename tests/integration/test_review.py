@@ -274,8 +274,9 @@ def test_the_json_keeps_its_keys_and_adds_the_new_ones(recorded):
     assert printed == review.as_json()
     assert list(printed) == [
         "jurisdiction", "jurisdiction_name", "language", "quarter", "as_of", "period",
-        "previous_quarter", "next_quarter", "mid_quarter", "directive", "title", "totals",
-        "previous", "plan_totals", "by_sector", "by_unit", "overdue", "overdue_total",
+        "previous_quarter", "next_quarter", "mid_quarter", "directive", "locality", "title",
+        "totals", "previous", "plan_totals", "by_sector", "by_unit", "by_locality",
+        "overdue_places", "overdue", "overdue_total",
         "deliverables", "carried_over", "plan_tasks", "awaiting_verification", "extensions",
         "cancellations", "indicators", "difficulties", "extension_requests", "reporting",
         "directives", "document", "narrative"]

@@ -150,3 +150,60 @@ def test_work_follows_successors_over_several_mergers() -> None:
     assert reg.final_successor("a", date(2024, 12, 31)) == "a"
     assert reg.final_successor("a", date(2025, 1, 1)) == "b"
     assert reg.final_successor("a", date(2025, 7, 1)) == "c"
+
+
+GROUPED = LOCALITY.replace("name: \"Xã Kim Đông\", level: commune, kind: government, "
+                           "parent: kim-son}",
+                           "name: \"Xã Kim Đông\", level: commune, kind: government, "
+                           "parent: kim-son, locality: kim-dong}")
+
+
+def test_a_localitys_bodies_under_two_districts(here: Path) -> None:
+    units = GROUPED.replace("kind: front, parent: kim-son", "kind: front, parent: yen-mo")
+    folder = jurisdiction(here, {}, units=units)
+    assert problems(folder, catalog(here)) == [
+        "nb/units.yaml:13: locality: unit 'kim-dong-front' of locality 'kim-dong' sits under "
+        "'yen-mo', but 'kim-dong' under 'kim-son'; a place's bodies sit under one place: put "
+        "them under the same parent, or under bodies that share a locality"]
+
+
+def test_a_localitys_bodies_under_the_bodies_of_one_district(here: Path) -> None:
+    """A commune's Party committee under the district Party committee, its People's
+    Committee under the district People's Committee: one place, the district."""
+    units = GROUPED.replace(
+        "name: \"Huyện Kim Sơn\", level: district, kind: government, parent: pc-standing}",
+        "name: \"Huyện Kim Sơn\", level: district, kind: government, parent: pc-standing, "
+        "locality: kim-son}\n"
+        "  - {id: kim-son-party, name: \"Huyện ủy Kim Sơn\", level: district, kind: party, "
+        "parent: pc-standing, locality: kim-son}",
+    ).replace("kind: party, parent: kim-son", "kind: party, parent: kim-son-party")
+    folder = jurisdiction(here, {}, units=units)
+    registry = plan(folder, catalog(here)).registries["nb"]  # no problem reported
+    assert registry["kim-dong-party"].parent == "kim-son-party"
+
+
+def test_a_localitys_bodies_moved_apart(here: Path) -> None:
+    """The People's Committee moves under the province when the district level ends; its
+    Party and Front committees are left under the dissolved district."""
+    units = GROUPED + TWO_TIER.removeprefix(UNITS_YAML)
+    folder = jurisdiction(here, {}, units=units)
+    assert problems(folder, catalog(here)) == [
+        "nb/units.yaml:12: locality: unit 'kim-dong-party' of locality 'kim-dong' sits under "
+        "'kim-son' from 2025-07-01, but 'kim-dong' at the province level; a place's bodies "
+        "sit under one place: put them under the same parent, or under bodies that share a "
+        "locality"]
+    moved = units + "".join(
+        f"  - {{unit: kim-dong-{body}, parent: {parent}, on: 2025-07-01}}\n"
+        for body, parent in (("party", "pc-standing"), ("front", "fatherland-front")))
+    folder = jurisdiction(here, {}, units=moved)
+    registry = plan(folder, catalog(here)).registries["nb"]  # no problem reported
+    assert registry.as_of(date(2025, 7, 1))["kim-dong-front"].parent == "fatherland-front"
+
+
+def test_a_locality_named_like_a_unit_outside_it(here: Path) -> None:
+    units = GROUPED.replace("locality: kim-dong", "locality: hung-tien")
+    folder = jurisdiction(here, {}, units=units)
+    assert problems(folder, catalog(here)) == [
+        "nb/units.yaml:10: locality: locality 'hung-tien' is the id of unit 'hung-tien', which "
+        "is not one of its units; give the locality that unit's id only when it belongs to it "
+        "(locality: hung-tien), or another id"]
