@@ -77,8 +77,8 @@ NEWEST_TABLES: dict[str, set[str]] = {
         "pk", "removed", "slack_days", "spec_due_on", "spec_lead_id", "task_pk", "unit_id",
     },
     "unit": {
-        "email", "ended_on", "established_on", "id", "jurisdiction", "kind", "level", "name",
-        "parent_id", "successor_id",
+        "email", "ended_on", "established_on", "id", "jurisdiction", "kind", "level", "locality",
+        "name", "parent_id", "successor_id",
     },
     "unit_channel": {"channel", "unit_id"},
     "web_session": {"created_at", "ended_at", "id", "last_seen_at", "user_id"},
