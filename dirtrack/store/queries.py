@@ -363,3 +363,20 @@ def lead_and_support(engine: Engine, key: str, on: date | None = None) -> tuple[
             raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
         lead = lead_on(conn, row.lead_id, row.ended_on, on or today())
     return lead, [s for s in row.support.split(",") if s]
+
+
+def issuer_of(engine: Engine, key: str, on: date | None = None) -> str:
+    """Return the unit that issued the directive of task ``key`` (its successor on ``on``,
+    default today, once it has ended): with the steering committee, it answers the
+    units' extension requests."""
+    from dirtrack.config import today
+    from dirtrack.store.ledger import lead_on
+
+    with engine.connect() as conn:
+        row = conn.execute(select(D.c.issued_by, U.c.ended_on)
+                           .select_from(I.join(D, D.c.id == I.c.directive_id)
+                                        .outerjoin(U, U.c.id == D.c.issued_by))
+                           .where(I.c.key == key)).first()
+        if row is None:
+            raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
+        return lead_on(conn, row.issued_by, row.ended_on, on or today())
