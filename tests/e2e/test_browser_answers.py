@@ -1,6 +1,6 @@
 """Units answer back in a real browser: the Kim Sơn officer asks for more time on an
-overdue task and records a difficulty; the steering committee sees both on the
-dashboard and refuses the request with a reason. The same server and clock as
+overdue task, withdraws the request, asks again and records a difficulty; the steering
+committee sees both on the dashboard and refuses the request with a reason. The same server and clock as
 test_browser.py (1 August 2024 in Hanoi; the task was due 15/07/2024)."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ TASK = "nb-2024-q2/people-situation@kim-son"
 REASON = "Chờ số liệu của các xã sau đợt mưa lũ"
 DIFFICULTY = "Thiếu cán bộ tổng hợp số liệu ở 3 xã ven biển"
 REFUSAL = "Đề nghị hoàn thành ngay, không gia hạn"
+WITHDRAWAL = "Đã nhận đủ số liệu, rút đề nghị"
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +55,19 @@ def test_officer_asks_and_records_a_difficulty_steering_refuses(web_server: Any,
         ask.locator("button[type=submit]").click()
     assert officer.locator(".flash").inner_text() == "Đã ghi nhận."
     assert officer.locator(f"form[action='/tasks/{TASK}/request-extension']").count() == 0
+    assert "Đã đề nghị gia hạn, chờ trả lời: 31/08/2024" in officer.inner_text("main")
+    withdraw = officer.locator(f"form[action='/tasks/{TASK}/withdraw-extension']")
+    withdraw.locator("#wnote").fill(WITHDRAWAL)
+    with officer.expect_navigation():
+        withdraw.locator("button[type=submit]").click()
+    last = officer.locator("ol.history li").last.inner_text()
+    assert "rút đề nghị gia hạn" in last and WITHDRAWAL in last
+    assert officer.locator(f"form[action='/tasks/{TASK}/withdraw-extension']").count() == 0
+    ask = officer.locator(f"form[action='/tasks/{TASK}/request-extension']")
+    ask.locator("#asked").fill("31/08/2024")
+    ask.locator("#why").fill(REASON)
+    with officer.expect_navigation():
+        ask.locator("button[type=submit]").click()
     assert "Đã đề nghị gia hạn, chờ trả lời: 31/08/2024" in officer.inner_text("main")
     hard = officer.locator(f"form[action='/tasks/{TASK}/difficulty']")
     hard.locator("#hard").fill(DIFFICULTY)
