@@ -1,7 +1,8 @@
 """Units answer back in a real browser: the Kim Sơn officer asks for more time on an
 overdue task, withdraws the request, asks again and records a difficulty; the steering
-committee sees both on the dashboard and refuses the request with a reason. The same server and clock as
-test_browser.py (1 August 2024 in Hanoi; the task was due 15/07/2024)."""
+committee sees both on the dashboard and refuses the request with a reason. The same
+server and clock as test_browser.py (1 August 2024 in Hanoi; the task was due
+15/07/2024)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The task page's forms for what units answer back: indicator values with progress, an
 extension request and its withdrawal, a difficulty, the answer of the committee or of
-the issuing unit (grant or refusal); CSRF and roles checked on the server. The clock is 1 August 2024 in Hanoi, as in test_pages.py."""
+the issuing unit (grant or refusal); CSRF and roles checked on the server. The clock is
+1 August 2024 in Hanoi, as in test_pages.py."""
 
 from __future__ import annotations
 
