@@ -200,3 +200,16 @@ def test_values_come_with_progress_and_done(site, tmp_path):
     [line] = review["indicators"]
     assert (line["task"], line["actual"], line["target"], line["rate"]) == (
         "nb-models/models", 11, 10, 1.1)
+
+
+def test_a_withdrawn_request_leaves_the_dashboard_from_its_date(site):
+    lead, steering = site.api("lead"), site.api("steering")
+    assert lead.post(f"/api/tasks/{TASK}/request-extension", json=REQUEST).status_code == 201
+    assert lead.post(f"/api/tasks/{TASK}/withdraw-extension", json=WITHDRAW).status_code == 201
+
+    def waiting(day: str) -> list[tuple[str, str]]:
+        board = steering.get("/api/dashboard", params={"as_of": day}).json()
+        return [(r["task"], r["asked_due"]) for r in board["extension_requests"]]
+
+    assert waiting("2024-05-20") == [(TASK, "2024-09-30")]
+    assert waiting("2024-05-21") == []
