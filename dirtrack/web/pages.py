@@ -31,6 +31,7 @@ from dirtrack.store.queries import (
     issuer_of,
     lead_and_support,
     list_tasks,
+    requests_to_answer,
     show_task,
 )
 from dirtrack.store.tables import (
@@ -178,6 +179,7 @@ def inbox(request: Request, user: PageUser, engine: EngineDep, as_of: str | None
         raise NotFound(f"no unit '{unit}'")
     led = list_tasks(engine, day, Filters(unit=unit)) if unit else []
     helping = list_tasks(engine, day, Filters(support=unit)) if unit else []
+    to_answer = requests_to_answer(engine, unit, day) if unit else []
     blockers = blocking(engine, day, [t.id for t in led if t.blocked])
     titles = {t.id: t.title for t in led}
     groups = [
@@ -188,7 +190,8 @@ def inbox(request: Request, user: PageUser, engine: EngineDep, as_of: str | None
     ]
     return render(request, "inbox.html", user=user, as_of=day, unit=unit,
                   unit_name=names.get(unit or "", ""), groups=groups, helping=helping,
-                  blockers=blockers, titles=titles, units=sorted(names.items()))
+                  blockers=blockers, titles=titles, units=sorted(names.items()),
+                  to_answer=to_answer, names=names)
 
 
 @router.get("/tasks/{key:path}", response_class=HTMLResponse)

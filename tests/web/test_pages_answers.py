@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import Cli
 
-from .conftest import TASK, csrf_of, error_message, version_of
+from .conftest import TASK, csrf_of, error_message, version_of, visible_text
 from .test_api_answers import MODELS
 
 MODEL_TASK = "nb-models/models"
@@ -100,6 +100,7 @@ def test_the_unit_withdraws_then_the_issuing_unit_grants_through_the_forms(site)
     again = lead.post(f"/tasks/{TASK}/request-extension", data=_form(
         lead.get(f"/tasks/{TASK}"), TASK, "request-extension", to="15/09/2024",
         reason="Chờ số liệu"))
+    inbox = issuer.get("/inbox")
     page = issuer.get(f"/tasks/{TASK}")
     by_decision = issuer.post(f"/tasks/{TASK}/extend", data={
         **_form(page, TASK, "extend"), "to": "15/09/2024", "decision": "QĐ 1"})
@@ -121,3 +122,11 @@ def test_the_unit_withdraws_then_the_issuing_unit_grants_through_the_forms(site)
         ("extended", "pc-standing", "btv.vanphong")]
     history = issuer.get(f"/tasks/{TASK}").text
     assert "rút đề nghị gia hạn" in history
+    # The issuing unit finds the waiting request in its inbox, until it is answered
+    listed = re.search(r'<ul class="tasklist" id="requests-to-answer">(.*?)</ul>', inbox.text,
+                       flags=re.S)
+    assert listed and visible_text(listed.group(1)) == (
+        "Tuyên truyền, tạo sự đồng thuận trong cán bộ, công chức và nhân dân về sắp xếp đơn "
+        "vị hành chính cấp huyện, cấp xã giai đoạn 2023 - 2025 Ban Tuyên giáo Tỉnh ủy · "
+        f"Hạn 31/07/2024 → Thời hạn đề nghị 15/09/2024 (01/08/2024) {TASK}")
+    assert 'id="requests-to-answer"' not in issuer.get("/inbox").text
