@@ -20,10 +20,12 @@ from datetime import date
 OPEN, DONE, CANCELLED = "open", "done", "cancelled"
 CATEGORIES = ("done_on_time", "done_late", "open_on_time", "open_overdue", "cancelled")
 EVENT_KINDS = ("progress", "done", "verified", "returned", "extended", "revised",
-               "reassigned", "cancelled", "restored", "requested", "refused", "difficulty")
+               "reassigned", "cancelled", "restored", "requested", "refused", "withdrawn",
+               "difficulty")
 # Events that say something about a task without changing its state: a unit's request
-# for more time, the committee's refusal, a difficulty the unit records.
-NOTE_KINDS = ("requested", "refused", "difficulty")
+# for more time, its withdrawal by the unit, the committee's refusal, a difficulty the
+# unit records.
+NOTE_KINDS = ("requested", "refused", "withdrawn", "difficulty")
 
 
 @dataclass(frozen=True)

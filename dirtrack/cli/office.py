@@ -42,6 +42,22 @@ def _jurisdiction_folder(given: Path) -> Path:
     return under if (under / "units.yaml").exists() else given
 
 
+def _check_periods(first: str | None, last: str | None) -> None:
+    """Refuse a --from or --until that is not a period, or a range that runs backwards."""
+    from dirtrack.periods import parse_period
+
+    read = {}
+    for hint, text in (("--from", first), ("--until", last)):
+        if text is not None:
+            try:
+                read[hint] = parse_period(text)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint=hint) from None
+    if len(read) == 2 and read["--until"].end < read["--from"].start:
+        raise typer.BadParameter(f"{last} ends before {first} begins; give the later period "
+                                 "to --until", param_hint="--until")
+
+
 @app.command("import")
 def import_(
     plan: Annotated[Path, typer.Argument(metavar="PLAN", help="The plan's Word (.docx) or "
@@ -68,6 +84,12 @@ def import_(
     sector: Annotated[str | None, typer.Option(
         "--sector", help="Sector of rows under no group heading that names one: economic, "
         "cultural-social, defense-security or political-system.")] = None,
+    repeat_from: Annotated[str | None, typer.Option(
+        "--from", help="The first period repeating rows (Hằng tháng, Hằng quý) cover: 2026, "
+        "2026-H1, 2026-Q1 or 2026-01 (default: the year or period the plan's title names).")
+    ] = None,
+    repeat_until: Annotated[str | None, typer.Option(
+        "--until", help="The last period repeating rows cover (default: --from's).")] = None,
     out: Out = None, force: Force = False,
 ) -> None:
     """Read a plan's appendix table into a directive file; list every cell to fix.
@@ -84,8 +106,10 @@ def import_(
         raise typer.BadParameter(f"use one of {', '.join(DIRECTIVE_KINDS)}", param_hint="--kind")
     if sector is not None and sector not in SECTORS:
         raise typer.BadParameter(f"use one of {', '.join(SECTORS)}", param_hint="--sector")
+    _check_periods(repeat_from, repeat_until)
     options = ImportOptions(directive_id, number, title, kind, issued_by,
-                            parse_date(issued_on, "--issued-on"), sector)
+                            parse_date(issued_on, "--issued-on"), sector, repeat_from,
+                            repeat_until)
     refuse_overwrite(out, force)
     with user_errors():
         imported = import_plan(plan, _jurisdiction_folder(jurisdiction), options, str(plan))

@@ -71,9 +71,13 @@ def extend(task: TaskArg,
            to: Annotated[str, typer.Option("--to", help="The new deadline (YYYY-MM-DD).")],
            decision: Annotated[str, typer.Option("--decision", help="Reference of the decision "
                                                  "granting the extension.")],
-           on: On = None, note: Note = "") -> None:
+           on: On = None, note: Note = "",
+           grant: Annotated[bool, typer.Option("--grant", help="Grant the unit's waiting "
+                                               "extension request (refused if it was "
+                                               "withdrawn).")] = False) -> None:
     """Extend a task's deadline by decision; the original deadline is kept in the ledger."""
-    _record(task, "extended", on, new_due=parse_date(to, "--to"), decision=decision, note=note)
+    _record(task, "extended", on, new_due=parse_date(to, "--to"), decision=decision, note=note,
+            grants=grant)
 
 
 @app.command()
@@ -106,6 +110,13 @@ def refuse_extension(task: TaskArg, reason: Reason, on: On = None,
                                                            "issued.")] = "") -> None:
     """Refuse a unit's waiting extension request, with the reason; the deadline stands."""
     _record(task, "refused", on, note=reason, decision=decision)
+
+
+@app.command("withdraw-extension")
+def withdraw_extension(task: TaskArg, unit: UnitReq, on: On = None, note: Note = "") -> None:
+    """Withdraw a waiting extension request (only the lead unit that asked can), before it
+    is answered; it can then no longer be granted or refused."""
+    _record(task, "withdrawn", on, unit=unit, note=note)
 
 
 @app.command()

@@ -17,10 +17,12 @@ from dirtrack.errors import DirtrackError, Problem, ValidationFailed
 from dirtrack.imports.columns import Header, continues, find_header
 from dirtrack.imports.deadlines import office_deadline
 from dirtrack.imports.head import read_head
+from dirtrack.imports.periods import PlanSpan, plan_span, repeat_range
 from dirtrack.imports.rows import Group, Note, Row, read_rows, sector_of
 from dirtrack.imports.sources import Table, read_source
 from dirtrack.imports.text import clean, slug, task_slug
 from dirtrack.imports.units import Mention, UnitMatcher
+from dirtrack.periods import REPEATS, parse_period
 from dirtrack.registry import Registry
 from dirtrack.spec.model import DIRECTIVE_KINDS, SECTORS, SLUG, Jurisdiction
 
@@ -54,6 +56,8 @@ class ImportOptions:
     issued_by: str | None = None  # a unit id or a unit's name
     issued_on: date | None = None
     sector: str | None = None  # for rows under no group heading that names a sector
+    repeat_from: str | None = None  # the periods repeating rows cover, when the title
+    repeat_until: str | None = None  # names none (or another): 2026, 2026-Q1, 2026-03
 
 
 @dataclass
@@ -77,6 +81,8 @@ class ImportedTask:
     due_kind: str = ""
     due_rows: tuple[str, ...] = ()
     repeat: str | None = None
+    repeat_from: str = ""  # the first and last period a repeating task covers; empty
+    repeat_until: str = ""  # when neither the document nor the command line says
     due_note: str = ""
     depends_on: list[tuple[str, float]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -90,7 +96,6 @@ class Imported:
     directive: dict[str, object]
     head_findings: list[Finding]
     items: list[ImportedTask | Group | Note]
-    recurring_loadable: bool
 
     @property
     def tasks(self) -> list[ImportedTask]:
@@ -122,12 +127,6 @@ def read_jurisdiction(folder: Path) -> tuple[Jurisdiction, Registry]:
     return jur, Registry(jur.units, jur.reorganisations, jur.moves)
 
 
-# A table says how often ("Hằng quý") but not over which periods: a repeating task needs
-# from: and until:, which the office adds, so recurring rows are written as comments with
-# a FIX line rather than with periods guessed from the issue date.
-RECURRING_WRITTEN = False
-
-
 def import_plan(path: Path, folder: Path, options: ImportOptions | None = None,
                 shown: str | None = None) -> Imported:
     """Return the directive that ``path``'s appendix table(s) describe, for the
@@ -153,15 +152,30 @@ def import_plan(path: Path, folder: Path, options: ImportOptions | None = None,
     issued_on = directive.get("issued_on")
     matcher = UnitMatcher(registry, jur.name, issued_on if isinstance(issued_on, date)
                           else None, units_file)
-    reader = _RowReader(matcher, jur, options.sector, RECURRING_WRITTEN)
+    reader = _RowReader(matcher, jur, options.sector)
+    reader.span, reader.from_title = _span(options, str(directive.get("title", "")))
     items: list[ImportedTask | Group | Note] = []
     for table, head in tables:
         for item in read_rows(table, head):
             items.append(reader.read(item))
-    imported = Imported(source.path, directive, head_findings, items, RECURRING_WRITTEN)
+    imported = Imported(source.path, directive, head_findings, items)
     _assign_ids(imported.tasks)
     _resolve_references(imported)
     return imported
+
+
+def _span(options: ImportOptions, title: str) -> tuple[PlanSpan | None, bool]:
+    """Return the periods repeating rows cover, and whether the title said them.
+
+    A table says how often ("Hằng quý") but not over which periods: those come from
+    the command line (--from, --until), else from the plan's title ("... năm 2026");
+    with neither, a repeating row is written as a comment for the office to complete.
+    """
+    first, last = options.repeat_from, options.repeat_until
+    if first or last:
+        return PlanSpan(parse_period(first or last), parse_period(last or first)), False
+    span = plan_span(title)
+    return span, span is not None
 
 
 def _directive_note(notes: list[str]) -> str | None:
@@ -268,10 +282,10 @@ def no_unit(m: Mention, matcher: UnitMatcher) -> str:
 class _RowReader:
     """Turns rows into tasks, keeping the sector of the group heading above."""
 
-    def __init__(self, matcher: UnitMatcher, jur: Jurisdiction, default: str | None,
-                 recurring_loadable: bool) -> None:
+    def __init__(self, matcher: UnitMatcher, jur: Jurisdiction, default: str | None) -> None:
         self.matcher = matcher
-        self.recurring_loadable = recurring_loadable
+        self.span: PlanSpan | None = None
+        self.from_title = False
         self.jur = jur
         self.default = default
         self.group: Group | None = None
@@ -431,11 +445,33 @@ class _RowReader:
         if read.kind == "problem":
             task.due = task.due_text
             task.findings.append(Finding(row.where("due"), "thời gian", read.problem))
-        elif read.kind == "repeat" and not self.recurring_loadable:
-            task.findings.append(Finding(row.where("due"), "thời gian", f"'{task.due_text}' "
-                                         f"is recurring work (repeat: {read.repeat}, due: end); "
-                                         "written as a comment: add from: and until: (the "
-                                         "periods it covers) and uncomment it"))
+        elif read.kind == "repeat" and read.repeat:
+            self._periods(task, row, read.repeat)
+
+    def _periods(self, task: ImportedTask, row: Row, repeat: str) -> None:
+        """Give a repeating task the periods it covers, or say what the office must add."""
+        said = (f"'{task.due_text}' is recurring work (repeat: {repeat}, due: end)")
+        where = row.where("due")
+        if self.span is None:
+            task.findings.append(Finding(where, "thời gian", f"{said}; written as a comment: "
+                                         "add from: and until: (the periods it covers) and "
+                                         "uncomment it, or give import --from and --until"))
+            return
+        # From the title, a plan issued during its year starts with the issue's period.
+        on = self.matcher.on if self.from_title else None
+        found = repeat_range(repeat, self.span, on)
+        if found is None:
+            task.findings.append(Finding(where, "thời gian", f"{said}, but the plan's "
+                                         f"{self.span} holds no whole {REPEATS[repeat]}; "
+                                         "written as a comment: add from: and until: and "
+                                         "uncomment it"))
+            return
+        task.repeat_from, task.repeat_until = found
+        if self.from_title:
+            task.findings.append(Finding(where, "thời gian", f"'{task.due_text}': repeats "
+                                         f"from {found[0]} until {found[1]}, within the "
+                                         f"plan's {self.span} (its title); change from: and "
+                                         "until: if it runs longer", "warning"))
 
 
 def _shown(m: Mention, matcher: UnitMatcher) -> str:
@@ -473,7 +509,7 @@ def _resolve_references(imported: Imported) -> None:
     prerequisites a dirtrack export carried."""
     tasks = imported.tasks
     ids = {t.id for t in tasks if t.title}
-    recurring = {t.id for t in tasks if t.repeat}
+    recurring = {t.id for t in tasks if t.repeat and not t.repeat_from}
     for t in tasks:
         for dep, _ in t.depends_on:
             if dep not in ids:
@@ -490,9 +526,10 @@ def _resolve_references(imported: Imported) -> None:
                 t.findings.append(Finding(t.address, "thời gian", f"{why} numbered {number} "
                                           f"('{t.due_text}'); number the rows through, or "
                                           "write a date"))
-            elif rows[0].id in recurring and not imported.recurring_loadable:
+            elif rows[0].id in recurring:
                 t.findings.append(Finding(t.address, "thời gian", f"counts from task "
-                                          f"{number}, which is recurring; write a date"))
+                                          f"{number}, which is recurring with no periods; "
+                                          "write a date"))
             else:
                 refs.append(rows[0].id)
         if len(refs) != len(t.due_rows):

@@ -64,7 +64,7 @@ def _fan_out(value: object) -> str:
     return text if re.fullmatch(r"[a-z]+", text) else quote(text)
 
 
-def task_lines(task: ImportedTask, recurring_loadable: bool) -> list[str]:
+def task_lines(task: ImportedTask) -> list[str]:
     """Return the YAML lines of one task (without indentation of the list)."""
     lines = [f"- id: {_id(task.id)}", f"  title: {quote(task.title)}"]
     if task.for_each:
@@ -81,6 +81,8 @@ def task_lines(task: ImportedTask, recurring_loadable: bool) -> list[str]:
     if task.repeat:
         note = f"  # {task.due_note}" if task.due_note else ""
         lines.append(f"  repeat: {task.repeat}{note}")
+        if task.repeat_from:
+            lines += [f"  from: {task.repeat_from}", f"  until: {task.repeat_until}"]
     said = f"  # {task.due_text}" if task.due_text and task.due_text != task.due and \
         task.due_kind not in ("problem", "repeat") and task.due != task.due_text else ""
     lines.append(f"  due: {_due(task.due) if task.due else quote('')}{said}")
@@ -88,7 +90,7 @@ def task_lines(task: ImportedTask, recurring_loadable: bool) -> list[str]:
         deps = [_id(d) if s == 1.0 else f"{{task: {_id(d)}, at_least: {_share(s)}}}"
                 for d, s in task.depends_on]
         lines.append(f"  depends_on: [{', '.join(deps)}]")
-    if task.repeat and not recurring_loadable:
+    if task.repeat and not task.repeat_from:  # the office adds its periods
         lines = ["# " + line for line in lines]
     return lines
 
@@ -115,8 +117,7 @@ def directive_yaml(imported: Imported) -> str:
         else:
             shown = _id(str(value))
         out.append(f"  {key}: {shown}")
-    live = [t for t in imported.tasks if t.title and (imported.recurring_loadable
-                                                       or not t.repeat)]
+    live = [t for t in imported.tasks if t.title and (t.repeat_from or not t.repeat)]
     out.append("tasks:" if live else "tasks: []")
     for item in imported.items:
         if isinstance(item, Group):
@@ -127,5 +128,5 @@ def directive_yaml(imported: Imported) -> str:
             out += ["  " + _comment(f) for f in item.findings]
         else:
             out += ["  " + _comment(f) for f in item.findings]
-            out += ["  " + line for line in task_lines(item, imported.recurring_loadable)]
+            out += ["  " + line for line in task_lines(item)]
     return "\n".join(out) + "\n"

@@ -6,7 +6,7 @@ for 100,000-row inserts; these bypass it inside the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -24,44 +24,50 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _sqlite_columns(rows: Sequence[dict[str, Any]], columns: list[str]) -> list[list[Any]]:
-    """Return the rows as lists, converting only the columns that hold dates or booleans."""
-    converted = []
-    for c in columns:
-        sample = next((r[c] for r in rows if r[c] is not None), None)
-        if isinstance(sample, (bool, date)):
-            memo: dict[Any, Any] = {}
-            values = []
-            for r in rows:
-                v = r[c]
-                if v not in memo:
-                    memo[v] = _sqlite_value(v)
-                values.append(memo[v])
-            converted.append(values)
-        else:
-            converted.append([r[c] for r in rows])
-    return [list(row) for row in zip(*converted, strict=True)]
+def _sqlite_column(values: Sequence[Any]) -> Sequence[Any]:
+    """Return one column's values as SQLite takes them: dates and booleans converted
+    (each distinct value once), anything else as it is."""
+    sample = next((v for v in values if v is not None), None)
+    if not isinstance(sample, (bool, date)):
+        return values
+    memo: dict[Any, Any] = {}
+    out = []
+    for v in values:
+        if v not in memo:
+            memo[v] = _sqlite_value(v)
+        out.append(memo[v])
+    return out
 
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) into ``table`` within ``conn``'s transaction."""
     if not rows:
         return
-    columns = list(rows[0])
+    names = list(rows[0])
+    bulk_insert_columns(conn, table, {c: [r[c] for r in rows] for c in names})
+
+
+def bulk_insert_columns(conn: Connection, table: Table,
+                        columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert the rows given column by column (equal lengths) into ``table`` within
+    ``conn``'s transaction: no dictionary per row for 100,000-row inserts."""
+    names = list(columns)
+    if not names or not len(columns[names[0]]):
+        return
     raw: Any = conn.connection.dbapi_connection  # psycopg or sqlite3, used as such below
     assert raw is not None
     if conn.dialect.name == "postgresql":
-        names = ", ".join(f'"{c}"' for c in columns)
+        quoted = ", ".join(f'"{c}"' for c in names)
         with raw.cursor() as cursor, cursor.copy(
-                f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+                f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+            for row in zip(*columns.values(), strict=True):
+                copy.write_row(row)
         return
-    marks = ", ".join("?" for _ in columns)
+    marks = ", ".join("?" for _ in names)
     cursor = raw.cursor()
     try:
         cursor.executemany(
-            f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({marks})',
-            _sqlite_columns(rows, columns))
+            f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({marks})',
+            zip(*(_sqlite_column(v) for v in columns.values()), strict=True))
     finally:
         cursor.close()

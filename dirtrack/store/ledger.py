@@ -19,8 +19,10 @@ I, E, S, T, U = (InstanceRow.__table__, EventRow.__table__,  # type: ignore[attr
                  StateRow.__table__, TaskRow.__table__,  # type: ignore[attr-defined]
                  UnitRow.__table__)  # type: ignore[attr-defined]
 SECRETARIAT = "secretariat"
-UNIT_KINDS = ("progress", "done", "requested", "difficulty")  # only the lead unit records them
-REQUEST_KINDS = ("requested", "extended", "refused")
+UNIT_KINDS = ("progress", "done", "requested", "withdrawn", "difficulty")  # the lead unit's
+# A request is waiting for an answer while it is the latest of these: an extension
+# (granted), a refusal, or the unit's withdrawal ends the wait.
+REQUEST_KINDS = ("requested", "extended", "refused", "withdrawn")
 
 Authorise = Callable[[str, list[str]], None]
 """Called with a task's lead unit and coordinating units; raises a DirtrackError to refuse."""
@@ -58,7 +60,7 @@ _UPDATE_SPAN = update(S).where(S.c.instance_pk == bindparam("span_pk"),
 _INSERT_SPAN = insert(S)
 _UNIT = select(U.c.ended_on, U.c.successor_id).where(U.c.id == bindparam("unit"))
 # The last request or answer: a request is pending while it is the latest of them
-_LAST_REQUEST = (select(E.c.kind, E.c.effective_on, E.c.new_due)
+_LAST_REQUEST = (select(E.c.kind, E.c.effective_on, E.c.new_due, E.c.actor)
                  .where(E.c.instance_pk == bindparam("pk"), E.c.kind.in_(REQUEST_KINDS))
                  .order_by(E.c.effective_on.desc(), E.c.id.desc()).limit(1))
 _LAST_PROGRESS = (select(E.c.percent).where(E.c.instance_pk == bindparam("pk"),
@@ -82,7 +84,7 @@ def record_event(
     unit: str | None = None, note: str = "", percent: int | None = None, evidence: str = "",
     new_due: date | None = None, decision: str = "", recorded_by: str = "",
     expected_version: int | None = None, authorise: Authorise | None = None,
-    values: Sequence[str] = (),
+    values: Sequence[str] = (), grants: bool = False,
 ) -> Recorded:
     """Append one event for task ``key`` after checking it; raise a DirtrackError if refused.
 
@@ -92,7 +94,8 @@ def record_event(
     ``authorise``, when given, is called with the task's lead unit and coordinating
     units before any other check, and refuses by raising (the web app's roles).
     ``values`` are indicator values written ``name=N`` or ``name.part=N``, reported with
-    progress or done and kept with the event.
+    progress or done and kept with the event. ``grants`` marks an extension as the
+    answer to the unit's waiting request: refused (409) once the unit has withdrawn it.
     """
     with engine.begin() as conn:
         lock = _LOCK_DATABASE if conn.dialect.name == "sqlite" else _LOCK_ROW
@@ -120,8 +123,8 @@ def record_event(
                decision=decision, note=note)
         indicators = task_indicators(facts.indicators)
         parsed = check_values(key, kind, indicators, values)
-        if kind in REQUEST_KINDS:
-            _check_request(conn, key, kind, pk, new_due)
+        if kind in ("requested", "refused", "withdrawn") or grants:
+            _check_request(conn, key, kind, pk)
         if kind == "done":
             check_done(conn, key, pk, indicators, parsed)
         if kind == "returned":  # the task goes back to the progress last reported
@@ -235,6 +238,9 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
     elif kind == "refused":
         if not note.strip():
             raise InvalidAction("say why the extension is refused (the reason)")
+    elif kind == "withdrawn" and state.state == "done":
+        raise InvalidAction(f"{key} is already reported done on {state.completed_on}; "
+                            "nothing recorded")
     elif kind == "cancelled":
         if state.state == "done":
             raise InvalidAction(f"{key} is already reported done on {state.completed_on}; "
@@ -245,14 +251,26 @@ def _check(conn: Connection, key: str, kind: str, state, *, on: date,  # type: i
                                 "orders it")
 
 
-def _check_request(conn: Connection, key: str, kind: str, pk: int, new_due: date | None
-                   ) -> None:
-    """A unit asks once at a time; a refusal answers a request that is waiting."""
+def _check_request(conn: Connection, key: str, kind: str, pk: int) -> None:
+    """A unit asks once at a time and may withdraw its request until it is answered; a
+    grant or a refusal answers a request that is waiting, not one withdrawn."""
     last = conn.execute(_LAST_REQUEST, {"pk": pk}).first()
     pending = last is not None and last.kind == "requested"
-    if kind == "requested" and last is not None and pending:
-        raise InvalidAction(f"{key} already has an extension request of {last.effective_on} "
-                            f"(to {last.new_due}) waiting for an answer; wait for it")
-    if kind == "refused" and not pending:
-        raise InvalidAction(f"{key} has no extension request waiting for an answer; "
-                            "nothing to refuse")
+    if kind == "requested":
+        if last is not None and pending:
+            raise InvalidAction(f"{key} already has an extension request of "
+                                f"{last.effective_on} (to {last.new_due}) waiting for an "
+                                "answer; wait for it")
+        return
+    if pending:
+        return
+    what = {"refused": "refuse", "withdrawn": "withdraw"}.get(kind, "grant")
+    if last is not None and last.kind == "withdrawn":
+        raise Conflict(f"the extension request on {key} was withdrawn by {last.actor} on "
+                       f"{last.effective_on}; nothing to {what}")
+    if last is not None and kind == "withdrawn":
+        answer = "granted" if last.kind == "extended" else "refused"
+        raise Conflict(f"the extension request on {key} was {answer} on "
+                       f"{last.effective_on}; nothing to withdraw")
+    raise InvalidAction(f"{key} has no extension request waiting for an answer; "
+                        f"nothing to {what}")

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, delete, exists, false, literal, null, o
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dirtrack.graph import Expansion, Instance
-from dirtrack.store.bulk import bulk_insert
+from dirtrack.store.bulk import bulk_insert, bulk_insert_columns
 from dirtrack.store.tables import (
     DependencyRow,
     InstanceRow,
@@ -33,14 +33,19 @@ DEP = DependencyRow.__table__  # type: ignore[attr-defined]
 OC, OD = OccurrenceRow.__table__, OccurrenceDependencyRow.__table__  # type: ignore[attr-defined]
 
 
-def waiting_rows(directive_id: str, instances: list[Instance], task_pks: dict[str, int]
-                 ) -> list[dict[str, Any]]:
-    """Return ``occurrence`` rows for occurrences not yet open."""
-    return [{"key": i.key, "directive_id": directive_id, "task_pk": task_pks[i.task.id],
-             "unit_id": i.unit, "lead_id": i.lead, "due_on": i.due_on,
-             "period": i.period.id if i.period else "", "opens_on": i.opens_on,
-             "lag_days": i.lag_days, "slack_days": i.slack_days, "critical": i.critical}
-            for i in instances]
+def waiting_columns(directive_id: str, instances: list[Instance], task_pks: dict[str, int]
+                    ) -> dict[str, list[Any]]:
+    """Return ``occurrence`` rows for occurrences not yet open, column by column."""
+    return {"key": [i.key for i in instances],
+            "directive_id": [directive_id] * len(instances),
+            "task_pk": [task_pks[i.task.id] for i in instances],
+            "unit_id": [i.unit for i in instances], "lead_id": [i.lead for i in instances],
+            "due_on": [i.due_on for i in instances],
+            "period": [i.period.id if i.period else "" for i in instances],
+            "opens_on": [i.opens_on for i in instances],
+            "lag_days": [i.lag_days for i in instances],
+            "slack_days": [i.slack_days for i in instances],
+            "critical": [i.critical for i in instances]}
 
 
 def write_waiting(conn: Connection, exp: Expansion, waiting: list[Instance],
@@ -50,7 +55,7 @@ def write_waiting(conn: Connection, exp: Expansion, waiting: list[Instance],
     directive_id = exp.directive.id
     conn.execute(delete(OC).where(OC.c.directive_id == directive_id))
     conn.execute(delete(OD).where(OD.c.directive_id == directive_id))
-    bulk_insert(conn, OC, waiting_rows(directive_id, waiting, task_pks))
+    bulk_insert_columns(conn, OC, waiting_columns(directive_id, waiting, task_pks))
     later = {i.key for i in waiting}
     rows, seen = [], set()
     for prereq, dependent, task, share in exp.edges():

@@ -138,3 +138,53 @@ def lead_and_support(engine: Engine, key: str, on: date | None = None) -> tuple[
             raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
         lead = lead_on(conn, row.lead_id, row.ended_on, on or today())
     return lead, [s for s in row.support.split(",") if s]
+
+
+def issuer_of(engine: Engine, key: str, on: date | None = None) -> str:
+    """Return the unit that issued the directive of task ``key`` (its successor on ``on``,
+    default today, once it has ended): with the steering committee, it answers the
+    units' extension requests."""
+    from dirtrack.config import today
+    from dirtrack.store.ledger import lead_on
+
+    with engine.connect() as conn:
+        row = conn.execute(select(D.c.issued_by, U.c.ended_on)
+                           .select_from(I.join(D, D.c.id == I.c.directive_id)
+                                        .outerjoin(U, U.c.id == D.c.issued_by))
+                           .where(I.c.key == key)).first()
+        if row is None:
+            raise NotFound(f"no task '{key}'; list task ids with 'dirtrack tasks'")
+        return lead_on(conn, row.issued_by, row.ended_on, on or today())
+
+
+@dataclass(frozen=True)
+class WaitingRequest:
+    """A unit's extension request waiting for the issuing unit's (or the committee's) answer."""
+
+    task: str
+    title: str
+    unit: str
+    asked_on: date
+    asked_due: date
+    due_on: date
+
+
+def requests_to_answer(engine: Engine, issuer: str, as_of: date) -> list[WaitingRequest]:
+    """Return the extension requests waiting on ``as_of`` on open tasks of the directives
+    ``issuer`` issued, the oldest first: one statement."""
+    from dirtrack.store.ledger import REQUEST_KINDS
+
+    latest = (select(func.max(E.c.id)).where(E.c.kind.in_(REQUEST_KINDS),
+                                             E.c.effective_on <= as_of)
+              .group_by(E.c.instance_pk))
+    query = (select(I.c.key, T.c.title, E.c.actor, E.c.effective_on, E.c.new_due, S.c.due_on)
+             .select_from(E.join(I, I.c.pk == E.c.instance_pk)
+                          .join(D, D.c.id == I.c.directive_id)
+                          .join(T, T.c.pk == I.c.task_pk)
+                          .join(S, and_(S.c.instance_pk == I.c.pk, S.c.valid_from <= as_of,
+                                        or_(S.c.valid_to.is_(None), S.c.valid_to > as_of))))
+             .where(E.c.id.in_(latest), E.c.kind == "requested", D.c.issued_by == issuer,
+                    S.c.state == "open")
+             .order_by(E.c.effective_on, I.c.key))
+    with engine.connect() as conn:
+        return [WaitingRequest(*row) for row in conn.execute(query)]

@@ -46,6 +46,7 @@ from dirtrack.store.tables import (
     JurisdictionRow,
     LadderRow,
     LoadRow,
+    OccurrenceRow,
     PlanRow,
     ReviewNarrativeRow,
     ReviewSettingRow,
@@ -61,6 +62,7 @@ E, S, L = EventRow.__table__, StateRow.__table__, LoadRow.__table__  # type: ign
 J, LAD = JurisdictionRow.__table__, LadderRow.__table__  # type: ignore[attr-defined]
 UC, PL = UnitChannelRow.__table__, PlanRow.__table__  # type: ignore[attr-defined]
 RS, RN = ReviewSettingRow.__table__, ReviewNarrativeRow.__table__  # type: ignore[attr-defined]
+OC = OccurrenceRow.__table__  # type: ignore[attr-defined]
 LOADER = "dirtrack load"
 
 
@@ -103,9 +105,10 @@ def load_plan(engine: Engine, plan: Plan, *, on: date) -> LoadSummary:
         for jur, spec in plan.directives():
             current = conn.execute(select(D.c.fingerprint).where(D.c.id == spec.id)).scalar()
             if current == spec.fingerprint:
-                count = conn.execute(select(I.c.pk).where(I.c.directive_id == spec.id)
-                                     .with_only_columns(_count())).scalar()
-                results.append(LoadResult(spec.id, "unchanged", instances=count or 0))
+                # Its instances as a new load counts them: those open and those to come
+                count = sum(conn.execute(select(_count()).where(t.c.directive_id == spec.id)
+                                         ).scalar() or 0 for t in (I, OC))
+                results.append(LoadResult(spec.id, "unchanged", instances=count))
                 continue
             exp = plan.expansion(jur, spec)
             if current is None:

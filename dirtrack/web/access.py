@@ -11,15 +11,17 @@ from dirtrack.users import User
 REPORT_DAYS_BACK = 7  # default of DIRTRACK_REPORT_DAYS_BACK
 
 
-def can_read(user: User, lead: str, support: list[str]) -> bool:
-    """Steering and viewers read everything; an officer its unit's and coordinating tasks."""
+def can_read(user: User, lead: str, support: list[str], issuer: str | None = None) -> bool:
+    """Steering and viewers read everything; an officer its unit's and coordinating tasks,
+    and those of the directives its unit issued."""
     if user.role in ("steering", "viewer"):
         return True
-    return user.unit_id is not None and (lead == user.unit_id or user.unit_id in support)
+    return user.unit_id is not None and user.unit_id in (lead, *support, issuer)
 
 
-def require_read(user: User, key: str, lead: str, support: list[str]) -> None:
-    if not can_read(user, lead, support):
+def require_read(user: User, key: str, lead: str, support: list[str],
+                 issuer: str | None = None) -> None:
+    if not can_read(user, lead, support, issuer):
         raise NotAllowed(f"{key} is not a task of your unit ({user.unit_id})")
 
 
@@ -30,6 +32,7 @@ def can_report(user: User, lead: str) -> bool:
 
 REPORT = "report progress or done"
 ANSWER = "ask for an extension or record a difficulty"
+WITHDRAW = "withdraw an extension request"
 
 
 def require_report(user: User, key: str, lead: str, what: str = REPORT) -> str:
@@ -67,3 +70,37 @@ def require_steering(user: User, what: str) -> None:
         raise NotAllowed("viewers cannot record anything")
     if user.role != "steering":
         raise NotAllowed(f"only the steering committee can {what}")
+
+
+def can_answer(user: User, issuer: str) -> bool:
+    """The steering committee, and officers of the unit that issued the directive, answer
+    a unit's extension request: grant it or refuse it."""
+    return user.role == "steering" or (user.role == "officer" and user.unit_id == issuer)
+
+
+def answering_body(user: User) -> str:
+    """Return who answers in the ledger: the officer's unit, or the secretariat."""
+    from dirtrack.store.ledger import SECRETARIAT
+
+    return user.unit_id if user.role == "officer" and user.unit_id else SECRETARIAT
+
+
+def require_answer(user: User, issuer: str, what: str) -> None:
+    if user.role == "viewer":
+        raise NotAllowed("viewers cannot record anything")
+    if not can_answer(user, issuer):
+        raise NotAllowed(f"only the steering committee or officers of the issuing unit "
+                         f"({issuer}) can {what}")
+
+
+def require_extend(user: User, issuer: str, grants: bool) -> None:
+    """An extension by decision is the steering committee's; the issuing unit's officers
+    extend a deadline only to grant the unit's waiting request."""
+    if grants:
+        require_answer(user, issuer, "grant extension requests")
+    elif user.role == "officer" and user.unit_id == issuer:
+        raise NotAllowed("only the steering committee can extend deadlines by decision; "
+                         "officers of the issuing unit grant a unit's waiting extension "
+                         "request")
+    else:
+        require_steering(user, "extend deadlines")

@@ -17,6 +17,7 @@ from dirtrack.store.ledger import Authorise, record_event
 from dirtrack.store.queries import (
     Filters,
     TaskStatus,
+    issuer_of,
     lead_and_support,
     list_tasks,
     show_task,
@@ -25,6 +26,10 @@ from dirtrack.users import User
 from dirtrack.web.access import (
     ANSWER,
     REPORT,
+    WITHDRAW,
+    answering_body,
+    require_answer,
+    require_extend,
     require_read,
     require_recent,
     require_report,
@@ -130,6 +135,10 @@ class RequestIn(Write):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class WithdrawIn(Write):
+    note: Note = ""
+
+
 class RefuseIn(Write):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
     decision: Annotated[str, Field(max_length=200)] = ""
@@ -151,6 +160,8 @@ class ExtendIn(Write):
     to: date
     decision: Annotated[str, Field(min_length=1, max_length=200)]
     note: Note = ""
+    grant: bool = Field(False, description="Grant the unit's waiting extension request: "
+                                           "409 if it was withdrawn, 422 if none waits.")
 
 
 def _out(t: TaskStatus) -> TaskOut:
@@ -202,7 +213,7 @@ def task(key: str, user: ApiUser, engine: EngineDep,
          as_of: date | None = None) -> TaskDetailOut:
     """One task: details, prerequisites, dependents, its full ledger history and version."""
     lead, support = lead_and_support(engine, key)
-    require_read(user, key, lead, support)
+    require_read(user, key, lead, support, issuer_of(engine, key))
     detail = show_task(engine, key, as_of or today())
     return TaskDetailOut(task=_out(detail.status), support=detail.support,
                          original_due_on=detail.original_due_on,
@@ -258,11 +269,13 @@ def return_(key: str, body: ReturnIn, user: ApiUser, engine: EngineDep) -> Writt
 
 @router.post("/tasks/{key:path}/extend", status_code=201, response_model=Written)
 def extend(key: str, body: ExtendIn, user: ApiUser, engine: EngineDep) -> Written:
-    """Extend the deadline by decision (steering committee)."""
-    require_steering(user, "extend deadlines")
+    """Extend the deadline by decision (steering committee), or grant the unit's waiting
+    request with ``grant`` (steering committee, officers of the issuing unit)."""
+    require_extend(user, issuer_of(engine, key), body.grant)
     return _written(record_event(engine, key, "extended", on=body.on or today(),
                                  new_due=body.to, decision=body.decision, note=body.note,
-                                 recorded_by=user.name, expected_version=body.version))
+                                 actor=answering_body(user), recorded_by=user.name,
+                                 expected_version=body.version, grants=body.grant))
 
 
 @router.post("/tasks/{key:path}/request-extension", status_code=201, response_model=Written)
@@ -278,11 +291,25 @@ def request_extension(key: str, body: RequestIn, user: ApiUser, engine: EngineDe
 
 @router.post("/tasks/{key:path}/refuse-extension", status_code=201, response_model=Written)
 def refuse_extension(key: str, body: RefuseIn, user: ApiUser, engine: EngineDep) -> Written:
-    """Refuse a waiting extension request, with the reason (steering committee)."""
-    require_steering(user, "refuse extensions")
+    """Refuse a waiting extension request, with the reason (steering committee, officers
+    of the issuing unit); 409 once the unit has withdrawn it."""
+    require_answer(user, issuer_of(engine, key), "refuse extensions")
     return _written(record_event(engine, key, "refused", on=body.on or today(),
                                  note=body.reason, decision=body.decision,
+                                 actor=answering_body(user),
                                  recorded_by=user.name, expected_version=body.version))
+
+
+@router.post("/tasks/{key:path}/withdraw-extension", status_code=201, response_model=Written)
+def withdraw_extension(key: str, body: WithdrawIn, user: ApiUser, engine: EngineDep
+                       ) -> Written:
+    """Withdraw the unit's waiting extension request before it is answered (officers of
+    the lead unit); it can then be neither granted nor refused."""
+    on = body.on or today()
+    return _written(record_event(engine, key, "withdrawn", on=on, unit=user.unit_id,
+                                 note=body.note, recorded_by=user.name,
+                                 expected_version=body.version,
+                                 authorise=_may_report(user, key, on, WITHDRAW)))
 
 
 @router.post("/tasks/{key:path}/difficulty", status_code=201, response_model=Written)

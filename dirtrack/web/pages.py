@@ -28,8 +28,10 @@ from dirtrack.store.queries import (
     Filters,
     blocking,
     directive_graph,
+    issuer_of,
     lead_and_support,
     list_tasks,
+    requests_to_answer,
     show_task,
 )
 from dirtrack.store.tables import (
@@ -44,7 +46,12 @@ from dirtrack.store.values import task_indicators
 from dirtrack.users import LoginRefused, TooManyAttempts, User, authenticate
 from dirtrack.web.access import (
     ANSWER,
+    WITHDRAW,
+    answering_body,
+    can_answer,
     can_report,
+    require_answer,
+    require_extend,
     require_read,
     require_recent,
     require_report,
@@ -172,6 +179,7 @@ def inbox(request: Request, user: PageUser, engine: EngineDep, as_of: str | None
         raise NotFound(f"no unit '{unit}'")
     led = list_tasks(engine, day, Filters(unit=unit)) if unit else []
     helping = list_tasks(engine, day, Filters(support=unit)) if unit else []
+    to_answer = requests_to_answer(engine, unit, day) if unit else []
     blockers = blocking(engine, day, [t.id for t in led if t.blocked])
     titles = {t.id: t.title for t in led}
     groups = [
@@ -182,7 +190,8 @@ def inbox(request: Request, user: PageUser, engine: EngineDep, as_of: str | None
     ]
     return render(request, "inbox.html", user=user, as_of=day, unit=unit,
                   unit_name=names.get(unit or "", ""), groups=groups, helping=helping,
-                  blockers=blockers, titles=titles, units=sorted(names.items()))
+                  blockers=blockers, titles=titles, units=sorted(names.items()),
+                  to_answer=to_answer, names=names)
 
 
 @router.get("/tasks/{key:path}", response_class=HTMLResponse)
@@ -190,7 +199,8 @@ def task_page(request: Request, key: str, user: PageUser, engine: EngineDep,
               as_of: str | None = None, ok: str | None = None) -> Response:
     day = _date(as_of)
     lead, support = lead_and_support(engine, key)
-    require_read(user, key, lead, support)
+    issuer = issuer_of(engine, key)
+    require_read(user, key, lead, support, issuer)
     detail = show_task(engine, key, day)
     with engine.connect() as conn:
         pk = conn.execute(select(I.c.pk).where(I.c.key == key)).scalar_one()
@@ -211,7 +221,8 @@ def task_page(request: Request, key: str, user: PageUser, engine: EngineDep,
                   version=len(detail.events), today=today(), ok=ok,
                   sectors=LABELS.get(request.cookies.get("dirtrack_lang", "vi"), LABELS["vi"]),
                   may_report=can_report(user, lead) and detail.status.status.startswith("open"),
-                  may_decide=user.role == "steering")
+                  may_decide=user.role == "steering",
+                  may_answer=can_answer(user, issuer) and detail.status.status.startswith("open"))
 
 
 def _back(key: str) -> Response:
@@ -263,6 +274,17 @@ def post_request(request: Request, key: str, user: PageUser, engine: EngineDep,
     return _back(key)
 
 
+@router.post("/tasks/{key:path}/withdraw-extension")
+def post_withdraw(request: Request, key: str, user: PageUser, engine: EngineDep,
+                  version: Annotated[int, Form()], csrf: Annotated[str, Form()] = "",
+                  note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    _check_csrf(request, csrf)
+    unit = require_report(user, key, lead_and_support(engine, key)[0], WITHDRAW)
+    record_event(engine, key, "withdrawn", on=today(), unit=unit, note=note,
+                 recorded_by=user.name, expected_version=version)
+    return _back(key)
+
+
 @router.post("/tasks/{key:path}/difficulty")
 def post_difficulty(request: Request, key: str, user: PageUser, engine: EngineDep,
                     version: Annotated[int, Form()],
@@ -281,9 +303,9 @@ def post_refuse(request: Request, key: str, user: PageUser, engine: EngineDep,
                 reason: Annotated[str, Form(min_length=1, max_length=2000)],
                 csrf: Annotated[str, Form()] = "") -> Response:
     _check_csrf(request, csrf)
-    require_steering(user, "refuse extensions")
+    require_answer(user, issuer_of(engine, key), "refuse extensions")
     record_event(engine, key, "refused", on=today(), note=reason, recorded_by=user.name,
-                 expected_version=version)
+                 actor=answering_body(user), expected_version=version)
     return _back(key)
 
 
@@ -347,11 +369,13 @@ def post_extend(request: Request, key: str, user: PageUser, engine: EngineDep,
                 version: Annotated[int, Form()], to: Annotated[str, Form()],
                 decision: Annotated[str, Form(min_length=1, max_length=200)],
                 csrf: Annotated[str, Form()] = "",
-                note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+                note: Annotated[str, Form(max_length=2000)] = "",
+                grant: Annotated[str, Form()] = "") -> Response:
     _check_csrf(request, csrf)
-    require_steering(user, "extend deadlines")
+    require_extend(user, issuer_of(engine, key), bool(grant))
     record_event(engine, key, "extended", on=today(), new_due=_date(to), decision=decision,
-                 note=note, recorded_by=user.name, expected_version=version)
+                 note=note, actor=answering_body(user), recorded_by=user.name,
+                 expected_version=version, grants=bool(grant))
     return _back(key)
 
 

@@ -40,6 +40,7 @@ PHONE = {"width": 390, "height": 844}
 
 OFFICER = ("kimson.vanphong", "officer-pass-1")  # officer of kim-son
 STEERING = ("bcd.thuongtruc", "steering-pass-1")  # the steering committee
+ISSUER = ("btv.vanphong", "issuer-pass-1")  # officer of pc-standing, which issued nb-2024-q2
 
 
 def _free_port() -> int:
@@ -101,6 +102,9 @@ class DirtrackServer:
         name, password = STEERING
         self.cli("user", "add", name, "--role", "steering", "--password-stdin",
                  stdin=password + "\n")
+        name, password = ISSUER
+        self.cli("user", "add", name, "--role", "officer", "--unit", "pc-standing",
+                 "--password-stdin", stdin=password + "\n")
 
     def start(self, timeout: float = 60.0) -> None:
         self.evidence.mkdir(parents=True, exist_ok=True)

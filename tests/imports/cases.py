@@ -155,10 +155,20 @@ def build_excel_flawed(folder: Path) -> Path:
                       {"Sheet1": ["B3:F3", "B5:F5"]})
 
 
-def build_word_recurring(folder: Path) -> Path:
-    """Ninh Bình: ongoing and periodic work, which dirtrack cannot track until recurring
-    tasks land: each row stays visible, as a comment saying what the file will say."""
-    return word_plan(folder / "thuong-xuyen.docx", [WordTable([
+UNDATED_APPENDIX = ["PHỤ LỤC", "Nhiệm vụ công tác dân vận thường xuyên",
+                    "(Kèm theo Kế hoạch số 19-KH/BDVTU ngày 5/7/2024 của Ban Dân vận Tỉnh ủy)"]
+
+
+def build_word_recurring(folder: Path, undated: bool = False) -> Path:
+    """Ninh Bình: ongoing and periodic work in a plan for the third quarter of 2024 (its
+    title says so): a row repeating monthly or quarterly is written with the periods of
+    that quarter; a half-yearly or yearly one, which the quarter cannot hold, stays a
+    comment saying what to add.
+
+    ``undated``: the same rows under a title that names no period
+    (``thuong-xuyen-khong-thoi-han.docx``), for the periods the command line gives."""
+    name = "thuong-xuyen-khong-thoi-han.docx" if undated else "thuong-xuyen.docx"
+    return word_plan(folder / name, [WordTable([
         HEADER,
         group("I", "XÂY DỰNG ĐẢNG VÀ HỆ THỐNG CHÍNH TRỊ"),
         ["1", "Nắm chắc tình hình nhân dân, công nhân, tôn giáo", "UBND các huyện, thành phố",
@@ -170,7 +180,29 @@ def build_word_recurring(folder: Path) -> Path:
         ["5", "Tổng kết công tác dân vận", "Ban Dân vận TU", "", "Hằng năm", "Báo cáo tổng kết"],
         ["6", "Biểu dương mô hình tiêu biểu", "Ban Dân vận TU", "",
          "10 ngày làm việc sau khi hoàn thành nhiệm vụ số 2", "Quyết định"],
-    ], merges=[(1, 1, 1, 5)])], before=NB_APPENDIX)
+    ], merges=[(1, 1, 1, 5)])], before=UNDATED_APPENDIX if undated else NB_APPENDIX)
+
+
+def build_excel_recurring(folder: Path) -> Path:
+    """Hưng Yên, a yearly plan kept in Excel (KẾ HOẠCH ... NĂM 2026, issued on 12
+    February 2026): a quarterly report and a monthly briefing repeat through the rest
+    of the year, from the period of the issue date."""
+    title = "KẾ HOẠCH CÔNG TÁC DÂN VẬN NĂM 2026"
+    attached = ("(Kèm theo Kế hoạch số 301-KH/TU ngày 12 tháng 2 năm 2026 của Ban Thường vụ "
+                "Tỉnh ủy Hưng Yên)")
+    rows = [
+        [title], [attached], [],
+        ["TT", "Nội dung", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời hạn", "Kết quả"],
+        ["A", "XÂY DỰNG ĐẢNG, HỆ THỐNG CHÍNH TRỊ"],
+        [1, "Báo cáo kết quả thực hiện dân chủ ở cơ sở", "Sở Nội vụ",
+         "Ban Tuyên giáo và Dân vận TU", "Hằng quý", "Báo cáo quý"],
+        [2, "Giao ban công tác dân vận", "Ban Tuyên giáo và Dân vận TU", "Sở Nội vụ",
+         "Hằng tháng", "Thông báo kết luận giao ban"],
+        [3, "Sơ kết 6 tháng công tác dân vận", "Ban Tuyên giáo và Dân vận TU", "",
+         datetime(2026, 7, 15), "Báo cáo sơ kết"],
+    ]
+    return excel_plan(folder / "ke-hoach-301.xlsx", {"Phụ lục": rows},
+                      {"Phụ lục": ["A1:F1", "A2:F2", "B5:F5"]})
 
 
 TWO_TIER_UNITS = """\

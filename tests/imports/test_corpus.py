@@ -32,6 +32,7 @@ CASES: list[tuple[str, Callable[[Path], Path], str, list[str], int]] = [
      ["--sector", "political-system"], 1),
     ("excel_flawed", cases.build_excel_flawed, "hung-yen", [], 1),
     ("word_recurring", cases.build_word_recurring, "directives/ninh-binh", [], 1),
+    ("excel_recurring", cases.build_excel_recurring, "hung-yen", [], 0),
 ]
 
 

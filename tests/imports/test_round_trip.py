@@ -132,20 +132,22 @@ def test_the_demo_plan_is_what_importing_its_word_file_gives(tmp_path):
                            shown=demo_plan.FILE_NAME)
 
     assert directive_yaml(imported) == demo_plan.IMPORTED.read_text(encoding="utf-8")
-    assert [str(f) for f in imported.errors] == [
-        "ke-hoach-18-KH-BDVTU.docx:table 2, row 10: thời gian: 'Thường xuyên' is recurring "
-        "work (repeat: quarterly, due: end); written as a comment: add from: and until: (the "
-        "periods it covers) and uncomment it",
-        "ke-hoach-18-KH-BDVTU.docx:table 2, row 18: thời gian: 'Hằng quý' is recurring work "
-        "(repeat: quarterly, due: end); written as a comment: add from: and until: (the "
-        "periods it covers) and uncomment it",
+    assert imported.errors == []
+    # "những tháng cuối năm 2024", issued on 26 August: the third and fourth quarters
+    assert [str(f) for f in imported.findings if f.key == "thời gian"] == [
+        "ke-hoach-18-KH-BDVTU.docx:table 2, row 10: thời gian: warning: 'Thường xuyên': "
+        "repeats from 2024-Q3 until 2024-Q4, within the plan's 2024 (its title); change "
+        "from: and until: if it runs longer",
+        "ke-hoach-18-KH-BDVTU.docx:table 2, row 18: thời gian: warning: 'Hằng quý': repeats "
+        "from 2024-Q3 until 2024-Q4, within the plan's 2024 (its title); change from: and "
+        "until: if it runs longer",
     ]
     folder = _jurisdiction_copy(ROOT / "directives/ninh-binh", tmp_path)
     shutil.copy(demo_plan.IMPORTED, folder / "plan.yaml")
     loaded = read_plan(folder, catalog=ROOT / "tasks_catalog")
     (jur, spec), = loaded.directives()
     assert (spec.id, len(spec.tasks), len(loaded.expansion(jur, spec).instances)) == \
-        ("nb-2024-h2", 10, 57)
+        ("nb-2024-h2", 12, 61)  # two tasks more, each in two quarters
 
 
 def test_a_fan_out_over_several_kinds_survives_the_round_trip(tmp_path):

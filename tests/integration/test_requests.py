@@ -108,3 +108,74 @@ def test_the_ladder_holds_a_step_while_a_request_waits_only_when_told(engine, tm
     fired = {a for a in outbox(engine) if a[:3] == ("esc/prep", "overdue", "dept-a")}
     assert fired == {("esc/prep", "overdue", "dept-a",
                       "2024-04-13" if held else "2024-04-12")}
+
+
+def test_a_unit_withdraws_its_request_which_can_then_be_neither_granted_nor_refused(
+        loaded, engine):
+    asked = loaded("request-extension", "mini/plan", "--unit", "dept-a", "--to", "2024-04-30",
+                   "--reason", "Chờ ý kiến của Sở Tài chính", "--on", "2024-04-08")
+    withdrawn = loaded("withdraw-extension", "mini/plan", "--unit", "dept-a",
+                       "--note", "Đã có ý kiến, hoàn thành đúng hạn", "--on", "2024-04-09")
+
+    assert [r.exit_code for r in (asked, withdrawn)] == [0, 0]
+    assert withdrawn.stdout == "mini/plan: withdrawn recorded on 2024-04-09 (event 2)\n"
+    assert _refused(loaded, engine, "refuse-extension", "mini/plan", "--reason", "x",
+                    "--on", "2024-04-09") == (
+        "error: the extension request on mini/plan was withdrawn by dept-a on 2024-04-09; "
+        "nothing to refuse\n")
+    assert _refused(loaded, engine, "extend", "mini/plan", "--to", "2024-04-30",
+                    "--decision", "QĐ-12", "--grant", "--on", "2024-04-10") == (
+        "error: the extension request on mini/plan was withdrawn by dept-a on 2024-04-09; "
+        "nothing to grant\n")
+    assert _refused(loaded, engine, "withdraw-extension", "mini/plan", "--unit", "dept-a",
+                    "--on", "2024-04-10") == (
+        "error: the extension request on mini/plan was withdrawn by dept-a on 2024-04-09; "
+        "nothing to withdraw\n")
+    assert [(e["kind"], e["actor"], e["note"]) for e in events_of(engine, "mini/plan")] == [
+        ("requested", "dept-a", "Chờ ý kiến của Sở Tài chính"),
+        ("withdrawn", "dept-a", "Đã có ý kiến, hoàn thành đúng hạn")]
+    shown = loaded("tasks", "--as-of", "2024-04-10", "--json", "--directive", "mini")
+    assert '"due_on": "2024-04-10"' in shown.stdout
+    again = loaded("request-extension", "mini/plan", "--unit", "dept-a", "--to", "2024-04-25",
+                   "--reason", "Cần thêm thời gian", "--on", "2024-04-10")
+    granted = loaded("extend", "mini/plan", "--to", "2024-04-25", "--decision", "QĐ-13",
+                     "--grant", "--on", "2024-04-10")
+    assert [r.exit_code for r in (again, granted)] == [0, 0]
+
+
+def test_only_the_lead_withdraws_and_only_a_waiting_request(loaded, engine):
+    assert _refused(loaded, engine, "withdraw-extension", "mini/plan", "--unit", "dept-a",
+                    "--on", "2024-04-08") == (
+        "error: mini/plan has no extension request waiting for an answer; nothing to "
+        "withdraw\n")
+    assert _refused(loaded, engine, "extend", "mini/plan", "--to", "2024-04-30",
+                    "--decision", "QĐ-12", "--grant", "--on", "2024-04-08") == (
+        "error: mini/plan has no extension request waiting for an answer; nothing to "
+        "grant\n")
+    assert loaded("request-extension", "mini/plan", "--unit", "dept-a", "--to", "2024-04-30",
+                  "--reason", "x", "--on", "2024-04-08").exit_code == 0
+    assert _refused(loaded, engine, "withdraw-extension", "mini/plan", "--unit", "dept-b",
+                    "--on", "2024-04-09") == (
+        "error: unit 'dept-b' is not the lead of mini/plan (lead: dept-a); only the lead "
+        "unit can ask for an extension or record a difficulty\n")
+    assert loaded("refuse-extension", "mini/plan", "--reason", "Không đủ căn cứ",
+                  "--on", "2024-04-09").exit_code == 0
+    assert _refused(loaded, engine, "withdraw-extension", "mini/plan", "--unit", "dept-a",
+                    "--on", "2024-04-09") == (
+        "error: the extension request on mini/plan was refused on 2024-04-09; nothing to "
+        "withdraw\n")
+
+
+def test_withdrawing_a_request_ends_the_ladder_s_hold(engine, tmp_path):
+    setup(engine, tmp_path, channels="extension_requests: hold\n")
+    record(engine, "esc/prep", "requested", "2024-04-09", unit="dept-a",
+           new_due=d("2024-04-30"), note="Chờ ý kiến")
+    check_deadlines(engine, d("2024-04-12"))
+    held = [a for a in outbox(engine) if a[:2] == ("esc/prep", "overdue")]
+
+    record(engine, "esc/prep", "withdrawn", "2024-04-13", unit="dept-a")
+    check_deadlines(engine, d("2024-04-13"))
+
+    assert held == []
+    assert [a for a in outbox(engine) if a[:2] == ("esc/prep", "overdue")] == [
+        ("esc/prep", "overdue", "dept-a", "2024-04-13")]

@@ -1,19 +1,21 @@
 """The web app and JSON API in-process, over a real database loaded with the Ninh Bình demo.
 
 One ``Site`` is the Ninh Bình directive nb-2024-q2 (issued 2024-04-15, 154 task
-instances) loaded with ``dirtrack load --on 2024-04-15``, five users, one API token each, and
+instances) loaded with ``dirtrack load --on 2024-04-15``, six users, one API token each, and
 the app from ``create_app(url, evidence_dir=...)``. (The commands ``dirtrack user add``
 and ``dirtrack user token`` are run in test_security.py.)
 
 The task most tests act on, nb-2024-q2/admin-units-propaganda, is led by the
 propaganda department, coordinated by (among others) the Fatherland Front, and has
-nothing to do with the Kim Sơn district; that gives the five signed-in roles:
+nothing to do with the Kim Sơn district; that gives the six signed-in roles:
 
     steering      the steering committee
     lead          an officer of the lead unit (propaganda-department)
     other         an officer of an unrelated unit (kim-son)
     coordinating  an officer of a coordinating unit (fatherland-front)
     viewer        read-only
+    issuer        an officer of the unit that issued the directive (pc-standing), which
+                  answers extension requests with the steering committee
 
 ``site`` is a fresh database per test (for tests that write); ``shared_site`` is one
 database per module (for tests that read, or whose writes must be refused, and which
@@ -54,6 +56,7 @@ USERS: dict[str, tuple[str, str, str | None]] = {
     "other": ("kimson.chuyenvien", "officer", "kim-son"),
     "coordinating": ("mattran.chuyenvien", "officer", "fatherland-front"),
     "viewer": ("thanhtra.xem", "viewer", None),
+    "issuer": ("btv.vanphong", "officer", "pc-standing"),
 }
 SIGNED_IN = list(USERS)
 EVERYONE = [*SIGNED_IN, "anonymous", "bad-token"]

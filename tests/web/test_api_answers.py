@@ -46,18 +46,78 @@ def test_only_the_lead_unit_asks_or_records_a_difficulty(shared_site, kind, body
     assert shared_site.ledger() == before
 
 
+ANSWERERS = "only the steering committee or officers of the issuing unit (pc-standing) can "
+GRANT = {"to": "2024-09-30", "decision": "QĐ 130/QĐ-BTV", "on": "2024-05-23", "grant": True}
+WITHDRAW = {"note": "Đã nhận được hướng dẫn", "on": "2024-05-21"}
+
+
+@pytest.mark.parametrize(("kind", "body", "what"), [
+    ("refuse-extension", REFUSE, "refuse extensions"),
+    ("extend", GRANT, "grant extension requests")])
 @pytest.mark.parametrize(("role", "detail"), [
-    ("lead", "only the steering committee can refuse extensions"),
-    ("other", "only the steering committee can refuse extensions"),
-    ("coordinating", "only the steering committee can refuse extensions"),
+    ("lead", ANSWERERS), ("other", ANSWERERS), ("coordinating", ANSWERERS),
     ("viewer", "viewers cannot record anything")])
-def test_only_the_steering_committee_refuses(shared_site, role, detail):
+def test_only_the_committee_and_the_issuing_unit_answer(shared_site, kind, body, what, role,
+                                                         detail):
     before = shared_site.ledger()
 
-    response = shared_site.api(role).post(f"/api/tasks/{TASK}/refuse-extension", json=REFUSE)
+    response = shared_site.api(role).post(f"/api/tasks/{TASK}/{kind}", json=body)
+
+    expected = detail + what if detail == ANSWERERS else detail
+    assert (response.status_code, _detail(response)) == (403, expected)
+    assert shared_site.ledger() == before
+
+
+@pytest.mark.parametrize(("role", "detail"), [
+    ("steering", "only officers of the lead unit can withdraw an extension request"),
+    ("issuer", f"{TASK} is not a task of your unit (pc-standing)"),
+    ("other", NOT_YOUR_UNIT),
+    ("coordinating", f"unit 'fatherland-front' is not the lead of {TASK} (lead: {LEAD_UNIT}); "
+                     "only the lead unit can withdraw an extension request"),
+    ("viewer", "viewers cannot record anything")])
+def test_only_the_lead_unit_withdraws(shared_site, role, detail):
+    before = shared_site.ledger()
+
+    response = shared_site.api(role).post(f"/api/tasks/{TASK}/withdraw-extension",
+                                          json=WITHDRAW)
 
     assert (response.status_code, _detail(response)) == (403, detail)
     assert shared_site.ledger() == before
+
+
+def test_the_issuing_unit_reads_refuses_and_grants_a_withdrawn_request_is_not_answered(site):
+    lead, issuer, steering = site.api("lead"), site.api("issuer"), site.api("steering")
+
+    read = issuer.get(f"/api/tasks/{TASK}")
+    asked = lead.post(f"/api/tasks/{TASK}/request-extension", json=REQUEST)
+    refused = issuer.post(f"/api/tasks/{TASK}/refuse-extension", json=REFUSE)
+    again = lead.post(f"/api/tasks/{TASK}/request-extension", json={**REQUEST,
+                                                                    "on": "2024-05-21"})
+    withdrawn = lead.post(f"/api/tasks/{TASK}/withdraw-extension", json=WITHDRAW)
+    twice = lead.post(f"/api/tasks/{TASK}/withdraw-extension", json=WITHDRAW)
+    not_refused = issuer.post(f"/api/tasks/{TASK}/refuse-extension", json={
+        **REFUSE, "on": "2024-05-22"})
+    not_granted = steering.post(f"/api/tasks/{TASK}/extend", json=GRANT)
+    third = lead.post(f"/api/tasks/{TASK}/request-extension", json={**REQUEST,
+                                                                    "on": "2024-05-23"})
+    granted = issuer.post(f"/api/tasks/{TASK}/extend", json=GRANT)
+
+    gone = (f"the extension request on {TASK} was withdrawn by {LEAD_UNIT} on 2024-05-21; "
+            "nothing to ")
+    assert read.status_code == 200
+    assert [r.status_code for r in (asked, refused, again, withdrawn, third, granted)] == [
+        201] * 6
+    assert [(r.status_code, _detail(r)) for r in (twice, not_refused, not_granted)] == [
+        (409, gone + "withdraw"), (409, gone + "refuse"), (409, gone + "grant")]
+    assert [(e["kind"], e["actor"], e["recorded_by"]) for e in site.events(TASK)] == [
+        ("requested", LEAD_UNIT, "tuyengiao.chuyenvien"),
+        ("refused", "pc-standing", "btv.vanphong"),
+        ("requested", LEAD_UNIT, "tuyengiao.chuyenvien"),
+        ("withdrawn", LEAD_UNIT, "tuyengiao.chuyenvien"),
+        ("requested", LEAD_UNIT, "tuyengiao.chuyenvien"),
+        ("extended", "pc-standing", "btv.vanphong")]
+    shown = steering.get(f"/api/tasks/{TASK}", params={"as_of": "2024-05-23"}).json()
+    assert shown["task"]["due_on"] == "2024-09-30"
 
 
 def test_the_lead_asks_the_committee_refuses_then_grants(site):
@@ -140,3 +200,16 @@ def test_values_come_with_progress_and_done(site, tmp_path):
     [line] = review["indicators"]
     assert (line["task"], line["actual"], line["target"], line["rate"]) == (
         "nb-models/models", 11, 10, 1.1)
+
+
+def test_a_withdrawn_request_leaves_the_dashboard_from_its_date(site):
+    lead, steering = site.api("lead"), site.api("steering")
+    assert lead.post(f"/api/tasks/{TASK}/request-extension", json=REQUEST).status_code == 201
+    assert lead.post(f"/api/tasks/{TASK}/withdraw-extension", json=WITHDRAW).status_code == 201
+
+    def waiting(day: str) -> list[tuple[str, str]]:
+        board = steering.get("/api/dashboard", params={"as_of": day}).json()
+        return [(r["task"], r["asked_due"]) for r in board["extension_requests"]]
+
+    assert waiting("2024-05-20") == [(TASK, "2024-09-30")]
+    assert waiting("2024-05-21") == []

@@ -58,9 +58,13 @@ STEERING_ONLY = {"verify": "only the steering committee can verify completions",
 REFUSED: list[tuple[str, str, int, str]] = [
     *[(kind, role, 403, detail) for kind in ("progress", "done") for role, detail in [
         ("steering", REPORTERS), ("other", NOT_YOUR_UNIT), ("coordinating", NOT_THE_LEAD),
-        ("viewer", VIEWERS)]],
+        ("viewer", VIEWERS), ("issuer", f"{TASK} is not a task of your unit (pc-standing)")]],
     *[(kind, role, 403, STEERING_ONLY[kind]) for kind in STEERING_ONLY
       for role in ("lead", "other", "coordinating")],
+    *[(kind, "issuer", 403, STEERING_ONLY[kind]) for kind in ("verify", "return")],
+    ("extend", "issuer", 403, "only the steering committee can extend deadlines by decision; "
+                              "officers of the issuing unit grant a unit's waiting extension "
+                              "request"),
     *[(kind, "viewer", 403, VIEWERS) for kind in STEERING_ONLY],
     # Steering may verify and return, but only a reported completion.
     *[(kind, "steering", 422, f"{TASK} is not reported done; only a completion can be "

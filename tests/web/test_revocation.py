@@ -223,6 +223,7 @@ def test_the_user_list_shows_who_is_disabled_and_their_tokens_and_sessions(site)
     assert (run.exit_code, run.stdout) == (0, (
         "NAME                  ROLE      UNIT                   STATE     TOKENS  SESSIONS\n"
         "bch.thuongtruc        steering                         active    1       0\n"
+        "btv.vanphong          officer   pc-standing            active    1       0\n"
         "kimson.chuyenvien     officer   kim-son                disabled  1       0\n"
         "mattran.chuyenvien    officer   fatherland-front       active    1       0\n"
         "thanhtra.xem          viewer                           active    2       1\n"

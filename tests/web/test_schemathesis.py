@@ -69,7 +69,7 @@ def test_the_description_covers_every_api_operation():
         "POST /api/tasks/{key}/done", "POST /api/tasks/{key}/extend",
         "POST /api/tasks/{key}/progress", "POST /api/tasks/{key}/refuse-extension",
         "POST /api/tasks/{key}/request-extension", "POST /api/tasks/{key}/return",
-        "POST /api/tasks/{key}/verify"]
+        "POST /api/tasks/{key}/verify", "POST /api/tasks/{key}/withdraw-extension"]
 
 
 @schema.parametrize()
