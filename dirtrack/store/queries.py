@@ -7,6 +7,7 @@ The listings (tasks with their status, counts, one task, the overdue list) are i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
