@@ -452,3 +452,25 @@ class ReviewSnapshotRow(SQLModel, table=True):
     context: str = ""
     built_at: datetime
     data: str  # the review, encoded by dirtrack.review.snapshot
+
+
+class PageSnapshotRow(SQLModel, table=True):
+    """What a page shows, as built (the dashboard's counts and lists, the review's figures
+    beside them, the review's document), kept to answer the first request of the day at
+    once: the daily deadline check builds them. It stands as a kept review does, by the
+    same marks (see ``dirtrack.pages_kept``)."""
+
+    __tablename__ = "page_snapshot"
+
+    page: str = Field(primary_key=True)  # dashboard | review-figures | review-document
+    question: str = Field(primary_key=True)  # the page's choices: jurisdiction, quarter...
+    as_of: date = Field(primary_key=True)
+    event_mark: int = 0
+    event_count: int = 0
+    outbox_mark: int = 0
+    outbox_count: int = 0
+    instance_mark: int = 0
+    load_mark: int = 0
+    context: str = ""
+    built_at: datetime
+    data: str  # JSON, encoded by dirtrack.review.snapshot's rules

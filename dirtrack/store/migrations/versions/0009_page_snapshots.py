@@ -1,0 +1,38 @@
+"""Page snapshots: the dashboard, the review's figures beside it and the review's
+document as the daily deadline check built them, kept while nothing they read changed.
+
+Revision ID: 0009
+Revises: 0006
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("page_snapshot",
+    sa.Column("page", sa.String(), nullable=False),
+    sa.Column("question", sa.String(), nullable=False),
+    sa.Column("as_of", sa.Date(), nullable=False),
+    sa.Column("event_mark", sa.Integer(), nullable=False),
+    sa.Column("event_count", sa.Integer(), nullable=False),
+    sa.Column("outbox_mark", sa.Integer(), nullable=False),
+    sa.Column("outbox_count", sa.Integer(), nullable=False),
+    sa.Column("instance_mark", sa.Integer(), nullable=False),
+    sa.Column("load_mark", sa.Integer(), nullable=False),
+    sa.Column("context", sa.String(), nullable=False),
+    sa.Column("built_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("data", sa.String(), nullable=False),
+    sa.PrimaryKeyConstraint("page", "question", "as_of")
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("page_snapshot")
