@@ -26,15 +26,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, delete, insert, select
+from sqlalchemy import Engine, and_, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dirtrack.documents.outline import Summary
 from dirtrack.review.model import Review, UnitLine
 from dirtrack.review.snapshot import _decoder, _encode, instant, marks, stands
-from dirtrack.store.tables import JurisdictionRow, PageSnapshotRow, UnitRow
+from dirtrack.store.tables import JurisdictionRow, OutboxRow, PageSnapshotRow, UnitRow
 
-P = PageSnapshotRow.__table__  # type: ignore[attr-defined]
+P, O = PageSnapshotRow.__table__, OutboxRow.__table__  # type: ignore[attr-defined]
 J, U = JurisdictionRow.__table__, UnitRow.__table__  # type: ignore[attr-defined]
 log = logging.getLogger(__name__)
 LEAGUE = 50  # league lines the dashboard shows
@@ -145,7 +145,11 @@ def dashboard(engine: Engine, as_of: date, directive: str | None = None,
     check_known(engine, directive)
     with engine.connect() as conn:
         names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
-    return kept(engine, "dashboard", directive or "", as_of, [names],
+        # An alert is cancelled in place (its task done before it was sent), and the
+        # dashboard leaves cancelled ones out of the escalation step it shows.
+        cancelled = conn.execute(select(func.count()).select_from(O)  # ix_outbox_cancelled
+                                 .where(text("status = 'cancelled'"))).scalar_one()
+    return kept(engine, "dashboard", directive or "", as_of, [names, cancelled],
                 lambda: _build(engine, as_of, directive), Dashboard, fresh=fresh)
 
 

@@ -259,6 +259,9 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("instance_pk", "step", "recipient_id", "channel", "due_on",
                          "opened_on", name="uq_outbox_once"),
+        # The cancelled alerts, counted by a kept dashboard to know whether it stands.
+        Index("ix_outbox_cancelled", "id", sqlite_where=text("status = 'cancelled'"),
+              postgresql_where=text("status = 'cancelled'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -169,3 +169,22 @@ def test_events_dated_after_the_pages_date_leave_them_standing(checked, request)
 
     request.getfixturevalue("no_building")
     assert _kept(checked) == expected
+
+
+def test_an_alert_withdrawn_after_the_pages_were_kept_leaves_the_dashboard_at_once(checked):
+    from sqlalchemy import select, update
+
+    from dirtrack.store.tables import InstanceRow, OutboxRow
+
+    outbox, instance = OutboxRow.__table__, InstanceRow.__table__  # type: ignore[attr-defined]
+    before = pages_kept.dashboard(checked, AS_OF).as_json()
+    item = next(o for o in before["overdue"] if o["escalation_step"])
+
+    # as the deadline check withdraws an alert not yet sent whose task was done since
+    with checked.begin() as conn:
+        conn.execute(update(outbox).where(outbox.c.instance_pk == select(instance.c.pk).where(
+            instance.c.key == item["id"]).scalar_subquery()).values(status="cancelled"))
+
+    after = pages_kept.dashboard(checked, AS_OF).as_json()
+    assert after == _fresh(checked)[0]
+    assert next(o for o in after["overdue"] if o["id"] == item["id"])["escalation_step"] is None

@@ -1,5 +1,6 @@
 """Page snapshots: the dashboard, the review's figures beside it and the review's
-document as the daily deadline check built them, kept while nothing they read changed.
+document as the daily deadline check built them, kept while nothing they read changed;
+an index of the cancelled alerts, which a kept dashboard counts.
 
 Revision ID: 0009
 Revises: 0006
@@ -32,7 +33,16 @@ def upgrade() -> None:
     sa.Column("data", sa.String(), nullable=False),
     sa.PrimaryKeyConstraint("page", "question", "as_of")
     )
+    op.create_index(
+        "ix_outbox_cancelled",
+        "outbox",
+        ["id"],
+        unique=False,
+        sqlite_where=sa.text("status = 'cancelled'"),
+        postgresql_where=sa.text("status = 'cancelled'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_cancelled", table_name="outbox")
     op.drop_table("page_snapshot")
