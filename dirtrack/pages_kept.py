@@ -189,17 +189,19 @@ def review_document(engine: Engine, jurisdiction: str, quarter: str, as_of: date
 
 def keep_days_pages(engine: Engine, day: date) -> dict[str, Any]:
     """Build and keep the pages the first users of ``day`` ask for: the dashboard of every
-    directive, and for each jurisdiction the figures and the document of the quarter
-    just ended and of the current one to date. Returns what was kept."""
+    directive; for each jurisdiction the review's figures of the quarter just ended and
+    of the current one to date (the dashboard shows the current quarter's by default,
+    the previous one's in the weeks of the conference), and the document of the quarter
+    just ended (what the review page opens). Returns what was kept."""
     from dirtrack.review import previous_quarter_end, quarter_of
 
     dashboard(engine, day)
     with engine.connect() as conn:
         jurisdictions = conn.execute(select(J.c.id).order_by(J.c.id)).scalars().all()
-    quarters = sorted({previous_quarter_end(day)[0], quarter_of(day)})
+    ended, current = previous_quarter_end(day)[0], quarter_of(day)
     for jurisdiction in jurisdictions:
-        for quarter in quarters:
-            review_figures(engine, jurisdiction, quarter, day)
-            review_document(engine, jurisdiction, quarter, day)
-    return {"pages_kept": 1 + 2 * len(jurisdictions) * len(quarters),
-            "jurisdictions_kept": list(jurisdictions), "quarters_kept": quarters}
+        review_figures(engine, jurisdiction, ended, day)
+        review_document(engine, jurisdiction, ended, day)
+        review_figures(engine, jurisdiction, current, day)
+    return {"pages_kept": 1 + 3 * len(jurisdictions), "jurisdictions_kept": list(jurisdictions),
+            "quarters_kept": [ended, current]}
