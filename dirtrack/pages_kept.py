@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -41,6 +42,7 @@ LEAGUE = 50  # league lines the dashboard shows
 KEEP = 4  # dates kept per page and question (the latest built)
 DECODED = 16  # kept pages held decoded per process
 _DECODED: dict[tuple[Any, ...], Any] = {}
+_LOCK = threading.Lock()
 Made = TypeVar("Made")
 
 
@@ -128,9 +130,10 @@ def kept(engine: Engine, page: str, question: str, as_of: date, context: list[An
 
 
 def _remember(ident: tuple[Any, ...], value: Any) -> None:
-    _DECODED[ident] = value
-    while len(_DECODED) > DECODED:
-        _DECODED.pop(next(iter(_DECODED)))
+    with _LOCK:  # the web app answers requests in several threads
+        _DECODED[ident] = value
+        while len(_DECODED) > DECODED:
+            _DECODED.pop(next(iter(_DECODED)))
 
 
 # The pages
