@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, select
 
 from dirtrack.review import Totals, UnitLine, league_order, targets
-from dirtrack.review.snapshot import Marks, marks
 from dirtrack.review.targets import IndicatorLine, Note
 from dirtrack.store.queries import Filters, TaskStatus, category_of, current, list_tasks, overdue
 from dirtrack.store.tables import DirectiveRow, InstanceRow, OutboxRow, StateRow, UnitRow
@@ -17,8 +16,6 @@ from dirtrack.store.tables import DirectiveRow, InstanceRow, OutboxRow, StateRow
 I, S, D = InstanceRow.__table__, StateRow.__table__, DirectiveRow.__table__  # type: ignore[attr-defined]
 O, U = OutboxRow.__table__, UnitRow.__table__  # type: ignore[attr-defined]
 LIST_LIMIT = 100
-KEEP = 32  # dashboards kept per process (dates and directives asked for)
-_KEPT: dict[tuple[str, date, str | None], tuple[Marks, Dashboard]] = {}
 
 
 @dataclass
@@ -64,28 +61,15 @@ class Dashboard:
 
 def build_dashboard(engine: Engine, as_of: date, directive: str | None = None) -> Dashboard:
     """Return the dashboard as of ``as_of``, for one directive or all of them: the one
-    built before in this process while the ledger, the alerts, the instances and the
-    loads stand where they stood (``review.snapshot.marks``), else built now.
+    kept in the database while nothing it read has changed (see ``pages_kept``; the
+    daily deadline check builds the day's), else built now and kept.
 
-    Its counts read every instance (a national dashboard, a million of them, takes
-    seconds); asked again with nothing recorded since, it is answered at once. Any
-    event, alert or load since (whatever its date) builds it anew.
+    Its counts read every instance: a national dashboard, a million of them, takes
+    seconds to build, and is read back at once while it stands.
     """
-    from dirtrack.store.queries import check_known
+    from dirtrack.pages_kept import dashboard
 
-    check_known(engine, directive)
-    with engine.connect() as conn:
-        now = marks(conn, [])
-    key = (str(engine.url), as_of, directive)
-    kept = _KEPT.get(key)
-    if kept is not None and kept[0] == now:
-        return kept[1]
-    board = _build(engine, as_of, directive)
-    _KEPT.pop(key, None)
-    _KEPT[key] = (now, board)
-    while len(_KEPT) > KEEP:
-        _KEPT.pop(next(iter(_KEPT)))
-    return board
+    return dashboard(engine, as_of, directive)  # type: ignore[no-any-return]
 
 
 def _build(engine: Engine, as_of: date, directive: str | None) -> Dashboard:

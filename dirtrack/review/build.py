@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
@@ -122,6 +124,59 @@ def _locality_units(conn: Connection, jurisdiction: str, locality: str) -> list[
     return units
 
 
+@dataclass
+class Question:
+    """What a review is asked about, as read before building it: the jurisdiction, its
+    directives issued by the review's date, the units, the review settings and the
+    quarter's narrative. ``context`` is what a kept review (or a page made of one) must
+    read the same to stand (see ``snapshot``)."""
+
+    jur: Any
+    rows: dict[str, Any]
+    directives: dict[str, Any]
+    names: dict[str, str]
+    settings: ReviewSettings
+    narrative: Narrative | None
+    context: list[Any]
+    leads: list[str] | None
+    places: dict[str, Place]
+
+
+def question(conn: Connection, jurisdiction: str, quarter: str, as_of: date,
+             directive: str | None, locality: str | None = None) -> Question:
+    """Read what the review of ``quarter`` (of a directive, or of all; of one locality's
+    bodies with ``locality``) as of ``as_of`` is about; NotFound for a jurisdiction,
+    directive or locality that is not there."""
+    jur = conn.execute(select(J).where(J.c.id == jurisdiction)).first()
+    if jur is None:
+        known = ", ".join(conn.execute(select(J.c.id).order_by(J.c.id)).scalars())
+        raise NotFound(f"no jurisdiction '{jurisdiction}'; loaded: {known or 'none'}")
+    leads = _locality_units(conn, jurisdiction, locality) if locality else None
+    rows = {r.id: r for r in conn.execute(
+        select(D).where(D.c.jurisdiction == jurisdiction, D.c.issued_on <= as_of)
+        .order_by(D.c.issued_on, D.c.id))}
+    if directive is not None and directive not in rows:
+        known = ", ".join(rows) or "none"
+        raise NotFound(f"no directive '{directive}' of {jurisdiction} issued by {as_of}; "
+                       f"its directives: {known}")
+    directives = {directive: rows[directive]} if directive else rows
+    names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
+    places = {r.id: Place(r.level, r.locality, r.kind) for r in conn.execute(
+        select(U.c.id, U.c.level, U.c.locality, U.c.kind)
+        .where(U.c.jurisdiction == jurisdiction))}
+    registry = conn.execute(select(U.c.id, U.c.level, U.c.parent_id, U.c.ended_on,
+                                U.c.successor_id, U.c.established_on, U.c.locality,
+                                U.c.kind)
+                         .order_by(U.c.id)).tuples().all()
+    settings = _settings(conn, jurisdiction, jur.name)
+    # The secretariat's paragraphs speak of the whole province, not of one commune
+    narrative = None if leads else _narrative(conn, jurisdiction, quarter)
+    context = [tuple(jur), [tuple(r) for r in rows.values()], names,
+               [list(u) for u in registry], repr(settings), repr(narrative)]
+    return Question(jur, rows, directives, names, settings, narrative, context, leads,
+                    places)
+
+
 def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
                  directive: str | None = None, *, fresh: bool = False,
                  locality: str | None = None) -> Review:
@@ -134,37 +189,15 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
     each time it is asked for."""
     first, last, prev_q, next_q, next_first, next_last, prev_as_of = _bounds(quarter, as_of)
     with engine.connect() as conn:
-        jur = conn.execute(select(J).where(J.c.id == jurisdiction)).first()
-        if jur is None:
-            known = ", ".join(conn.execute(select(J.c.id).order_by(J.c.id)).scalars())
-            raise NotFound(f"no jurisdiction '{jurisdiction}'; loaded: {known or 'none'}")
-        leads = _locality_units(conn, jurisdiction, locality) if locality else None
-        rows = {r.id: r for r in conn.execute(
-            select(D).where(D.c.jurisdiction == jurisdiction, D.c.issued_on <= as_of)
-            .order_by(D.c.issued_on, D.c.id))}
-        if directive is not None and directive not in rows:
-            known = ", ".join(rows) or "none"
-            raise NotFound(f"no directive '{directive}' of {jurisdiction} issued by {as_of}; "
-                           f"its directives: {known}")
-        directives = {directive: rows[directive]} if directive else rows
-        names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
-        places = {r.id: Place(r.level, r.locality, r.kind) for r in conn.execute(
-            select(U.c.id, U.c.level, U.c.locality, U.c.kind)
-            .where(U.c.jurisdiction == jurisdiction))}
-        registry = conn.execute(select(U.c.id, U.c.level, U.c.parent_id, U.c.ended_on,
-                                    U.c.successor_id, U.c.established_on, U.c.locality,
-                                    U.c.kind)
-                             .order_by(U.c.id)).tuples().all()
-        settings = _settings(conn, jurisdiction, jur.name)
-        # The secretariat's paragraphs speak of the whole province, not of one commune
-        narrative = None if leads else _narrative(conn, jurisdiction, quarter)
-        then = snapshot.marks(conn, [tuple(jur), [tuple(r) for r in rows.values()], names,
-                                     [list(u) for u in registry], repr(settings),
-                                     repr(narrative)])
-        kept = None if fresh or leads else snapshot.stored(conn, jurisdiction, quarter,
-                                                           as_of, directive, then)
+        asked = question(conn, jurisdiction, quarter, as_of, directive, locality)
+        then = snapshot.marks(conn, asked.context)
+        kept = None if fresh or asked.leads else snapshot.stored(
+            conn, jurisdiction, quarter, as_of, directive, then)
     if kept is not None:
         return kept
+    jur, rows, directives, names = asked.jur, asked.rows, asked.directives, asked.names
+    settings, narrative = asked.settings, asked.narrative
+    leads, places = asked.leads, asked.places
     sections: dict[str | None, Section] = {None: Section(
         None, jur.name if directive is None else f"{rows[directive].number}: "
         f"{rows[directive].title}", Totals(), Totals(), {}, [])}

@@ -92,9 +92,12 @@ def _decoder(kind: Any) -> Any:
     if origin is list:
         item = _decoder(args[0])
         return lambda v: [item(x) for x in v]
-    if origin is tuple:
+    if origin is tuple and (len(args) == 1 or args[1:] == (Ellipsis,)):
         item = _decoder(args[0])
         return lambda v: tuple(item(x) for x in v)
+    if origin is tuple:  # one type per place: (directive, title, counts)
+        items = [_decoder(a) for a in args]
+        return lambda v: tuple(d(x) for d, x in zip(items, v, strict=True))
     if origin is dict:
         item = _decoder(args[1])
         return lambda v: {k: item(x) for k, x in v.items()}
@@ -163,19 +166,13 @@ def _key(jurisdiction: str, quarter: str, as_of: date, directive: str | None) ->
                 R.c.directive == (directive or ""))
 
 
-def stored(conn: Connection, jurisdiction: str, quarter: str, as_of: date,
-           directive: str | None, now: Marks) -> Review | None:
-    """Return the stored review of this question if it still stands, else None.
-
-    The same stored row read again gives the same ``Review`` object (decoding a
-    national review costs a tenth of a second), which a page may then keep its
-    rendering of: treat it as read-only."""
-    wanted = [c for c in R.c if c.name != "data"]
-    row = conn.execute(select(*wanted).where(_key(jurisdiction, quarter, as_of,
-                                                   directive))).first()
-    if row is None or (row.instance_mark, row.load_mark, row.context) != (
+def stands(conn: Connection, row: Any, now: Marks, as_of: date) -> bool:
+    """Whether something built as of ``as_of`` with the marks of ``row`` still stands now:
+    the same instances, loads and context, and no event or alert dated on or before
+    ``as_of`` recorded since (see the module's docstring)."""
+    if (row.instance_mark, row.load_mark, row.context) != (
             now.instance_mark, now.load_mark, now.context):
-        return None
+        return False
     for table, mark, count, dated, new_mark, new_count in (
             (E, row.event_mark, row.event_count, E.c.effective_on, now.event_mark,
              now.event_count),
@@ -186,18 +183,43 @@ def stored(conn: Connection, jurisdiction: str, quarter: str, as_of: date,
         later = conn.execute(select(func.count(), func.min(dated)).select_from(table)
                              .where(table.c.id > mark)).one()
         if new_count - count != later[0] or (later[1] is not None and later[1] <= as_of):
-            return None
+            return False
+    return True
+
+
+def stored(conn: Connection, jurisdiction: str, quarter: str, as_of: date,
+           directive: str | None, now: Marks) -> Review | None:
+    """Return the stored review of this question if it still stands, else None.
+
+    The same stored row read again gives the same ``Review`` object (decoding a
+    national review costs a tenth of a second), which a page may then keep its
+    rendering of: treat it as read-only."""
+    wanted = [c for c in R.c if c.name != "data"]
+    row = conn.execute(select(*wanted).where(_key(jurisdiction, quarter, as_of,
+                                                   directive))).first()
+    if row is None or not stands(conn, row, now, as_of):
+        return None
     ident = (conn.engine.url.render_as_string(), jurisdiction, quarter, as_of, directive,
-             row.built_at, row.context)
+             instant(row.built_at), row.context)
     kept = _DECODED.get(ident)
     if kept is None:
         data = conn.execute(select(R.c.data).where(_key(jurisdiction, quarter, as_of,
                                                          directive))).scalar_one()
         kept = decode(data)
-        _DECODED[ident] = kept
-        while len(_DECODED) > DECODED:
-            _DECODED.pop(next(iter(_DECODED)))
+        _remember(ident, kept)
     return kept
+
+
+def instant(moment: datetime) -> datetime:
+    """A stored time as UTC without its zone: SQLite hands it back naive, PostgreSQL in
+    the session's zone."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _remember(ident: tuple[Any, ...], review: Review) -> None:
+    _DECODED[ident] = review
+    while len(_DECODED) > DECODED:
+        _DECODED.pop(next(iter(_DECODED)))
 
 
 def store(engine: Engine, review: Review, then: Marks) -> None:
@@ -208,20 +230,27 @@ def store(engine: Engine, review: Review, then: Marks) -> None:
     """
     try:
         with engine.begin() as conn:
-            _store(conn, review, then)
+            built_at = _store(conn, review, then)
     except (IntegrityError, OperationalError) as exc:
         log.info("review %s %s not kept: %s", review.jurisdiction, review.quarter,
                  str(exc).splitlines()[0])
+        return
+    # Read back as this very object: the next page asking the same question neither
+    # decodes it nor renders it again.
+    _remember((engine.url.render_as_string(), review.jurisdiction, review.quarter,
+               review.as_of, review.directive, instant(built_at), then.context), review)
 
 
-def _store(conn: Connection, review: Review, then: Marks) -> None:
+def _store(conn: Connection, review: Review, then: Marks) -> datetime:
     key = _key(review.jurisdiction, review.quarter, review.as_of, review.directive)
     conn.execute(delete(R).where(key))
+    built_at = datetime.now(UTC)
     conn.execute(insert(R).values(
         jurisdiction=review.jurisdiction, quarter=review.quarter, as_of=review.as_of,
-        directive=review.directive or "", built_at=datetime.now(UTC), data=encode(review),
+        directive=review.directive or "", built_at=built_at, data=encode(review),
         **{f.name: getattr(then, f.name) for f in fields(then)}))
     same = and_(R.c.jurisdiction == review.jurisdiction, R.c.quarter == review.quarter,
                 R.c.directive == (review.directive or ""))
     keep = select(R.c.as_of).where(same).order_by(R.c.built_at.desc()).limit(KEEP)
     conn.execute(delete(R).where(same, R.c.as_of.not_in(keep)))
+    return built_at

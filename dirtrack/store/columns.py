@@ -55,6 +55,10 @@ NEWEST_TABLES: dict[str, set[str]] = {
         "cause_pk", "channel", "days", "due_on", "fired_on", "id", "instance_pk", "opened_on",
         "recipient_id", "status", "step",
     },
+    "page_snapshot": {
+        "as_of", "built_at", "context", "data", "event_count", "event_mark", "instance_mark",
+        "load_mark", "outbox_count", "outbox_mark", "page", "question",
+    },
     "review_narrative": {
         "directions", "jurisdiction", "opening", "path", "quarter", "results", "shortcomings",
     },

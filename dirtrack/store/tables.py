@@ -262,6 +262,9 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("instance_pk", "step", "recipient_id", "channel", "due_on",
                          "opened_on", name="uq_outbox_once"),
+        # The cancelled alerts, counted by a kept dashboard to know whether it stands.
+        Index("ix_outbox_cancelled", "id", sqlite_where=text("status = 'cancelled'"),
+              postgresql_where=text("status = 'cancelled'")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -455,3 +458,25 @@ class ReviewSnapshotRow(SQLModel, table=True):
     context: str = ""
     built_at: datetime
     data: str  # the review, encoded by dirtrack.review.snapshot
+
+
+class PageSnapshotRow(SQLModel, table=True):
+    """What a page shows, as built (the dashboard's counts and lists, the review's figures
+    beside them, the review's document), kept to answer the first request of the day at
+    once: the daily deadline check builds them. It stands as a kept review does, by the
+    same marks (see ``dirtrack.pages_kept``)."""
+
+    __tablename__ = "page_snapshot"
+
+    page: str = Field(primary_key=True)  # dashboard | review-figures | review-document
+    question: str = Field(primary_key=True)  # the page's choices: jurisdiction, quarter...
+    as_of: date = Field(primary_key=True)
+    event_mark: int = 0
+    event_count: int = 0
+    outbox_mark: int = 0
+    outbox_count: int = 0
+    instance_mark: int = 0
+    load_mark: int = 0
+    context: str = ""
+    built_at: datetime
+    data: str  # JSON, encoded by dirtrack.review.snapshot's rules

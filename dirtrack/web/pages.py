@@ -14,11 +14,11 @@ from sqlalchemy import insert, select
 
 from dirtrack.config import now, today
 from dirtrack.dashboard import build_dashboard
-from dirtrack.documents.outline import summary as review_summary
 from dirtrack.documents.targets import figure, headline
 from dirtrack.documents.words import percent
 from dirtrack.errors import InvalidAction, NotAllowed, NotFound
 from dirtrack.indicators import Indicator
+from dirtrack.pages_kept import review_document, review_figures
 from dirtrack.report import LABELS
 from dirtrack.report import render as render_review
 from dirtrack.review import build_review, previous_quarter_end
@@ -421,8 +421,7 @@ def dashboard(request: Request, user: PageUser, engine: EngineDep, as_of: str | 
     return render(request, "dashboard.html", user=user, b=board, as_of=day,
                   directive=directive or "", directives=directives,
                   jurisdictions=jurisdictions, review=review,
-                  summary=_once_per_review(review, "summary", review_summary)
-                  if review else None,
+                  summary=review.summary if review else None,
                   may_decide=user.role == "steering", names=_unit_names(engine),
                   fig=figure, pct=percent, headline=headline)
 
@@ -433,8 +432,8 @@ def _quarter_review(engine: Any, day: date, quarter: str | None, jurisdiction: s
     (default: the one ``day`` falls in, to date), of the jurisdiction chosen (default: the
     directive's, else the first), narrowed to the directive when it is one of its own.
 
-    It is the review itself (``build_review``, kept while nothing changes), so the page
-    shows the document's figures, never a count of its own."""
+    They are the review's own figures (``build_review``, worded as its document), kept
+    while nothing changes, so the page never shows a count of its own."""
     if not jurisdictions:
         return None
     chosen = next((d for d in directives if d.id == directive), None)
@@ -445,7 +444,7 @@ def _quarter_review(engine: Any, day: date, quarter: str | None, jurisdiction: s
         if not 2 <= day.year <= 9998:  # no quarter before or after it to compare with
             return None
         quarter = f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
-    return build_review(engine, jur, quarter, day, one)
+    return review_figures(engine, jur, quarter, day, one)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -507,33 +506,9 @@ def reviews(request: Request, user: PageUser, engine: EngineDep, quarter: str | 
         raise NotFound("no jurisdiction is loaded yet")
     chosen = jurisdiction or jurisdictions[0].id
     quarter = quarter or previous_quarter_end(day)[0]
-    review = build_review(engine, chosen, quarter, day)
     return render(request, "reviews.html", user=user, quarter=quarter, jurisdiction=chosen,
-                  jurisdictions=jurisdictions, as_of=day, document=_review_html(review))
-
-
-_RENDERED: dict[tuple[int, str], tuple[Any, Any]] = {}
-
-
-def _once_per_review(review: Any, what: str, make: Any) -> Any:
-    """Return ``make(review)``, made once per kept review in this process.
-
-    A kept review read again is the same object (``review.snapshot.stored``); a national
-    one's document takes seconds to render in the templates' sandbox, its summary
-    tenths of a second to word.
-    """
-    kept = _RENDERED.get((id(review), what))
-    if kept is not None and kept[0] is review:
-        return kept[1]
-    made = make(review)
-    _RENDERED[(id(review), what)] = (review, made)
-    while len(_RENDERED) > 16:
-        _RENDERED.pop(next(iter(_RENDERED)))
-    return made
-
-
-def _review_html(review: Any) -> str:
-    return str(_once_per_review(review, "html", lambda r: render_review(r, "html")))
+                  jurisdictions=jurisdictions, as_of=day,
+                  document=review_document(engine, chosen, quarter, day))
 
 
 @router.get("/reviews/{jurisdiction}/{quarter}.{fmt}")

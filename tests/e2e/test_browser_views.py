@@ -12,6 +12,7 @@ Screenshots go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import io
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,9 @@ import pytest
 
 from tests.e2e.browser_support import (
     DESKTOP,
+    DIRTRACK,
     OFFICER,
+    ROOT,
     STEERING,
     PageWatch,
     Shots,
@@ -90,6 +93,49 @@ def test_the_dashboard_shows_the_reviews_figures_and_downloads_the_sheet(
         assert watch.problems == []
     finally:
         keep_log(web_server, f"{prefix}-views")
+
+
+def test_the_dashboards_league_table_shows_what_successors_took_over_apart(
+        web_server: Any, chromium: Any, browser_db_url: str) -> None:
+    """Hưng Yên's communes merge on 1 July 2025 and take over the open work of the
+    communes they replace: the league table of the third quarter charges each successor
+    its own days overdue and shows those its predecessors let pass in their own column,
+    as the review does."""
+    base = web_server.base
+    prefix = "postgresql" if browser_db_url.startswith("postgres") else "sqlite"
+    # The reorganisation, loaded on its day by an office whose clock reads October 2025
+    # (the server's stays at 1 August 2024; the page is asked as of 1 October 2025).
+    later = {**web_server.env(), "DIRTRACK_NOW": "2025-10-01T02:00:00+00:00"}
+    done = subprocess.run([str(DIRTRACK), "load", "directives", "--on", "2025-07-01"],
+                          cwd=ROOT, env=later, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    shots, watch = Shots(f"{prefix}-league"), PageWatch()
+    try:
+        boss = _page(chromium, watch)
+        login(boss, base, STEERING)
+        boss.goto(f"{base}/dashboard?jurisdiction=hung-yen&quarter=2025-Q3&as_of=01/10/2025")
+        units = boss.request.get(f"{base}/reviews/hung-yen/2025-Q3.json?as_of=2025-10-01"
+                                 ).json()["by_unit"]
+        league = boss.locator("#league")
+        assert league.locator("thead th").all_inner_texts()[-2:] == [
+            "Số ngày quá hạn", "Chuyển từ đơn vị trước"]
+        rows = league.locator("tbody tr")
+        assert rows.count() == min(len(units), 50)
+        shown = 0
+        for i, u in enumerate(units[:50]):
+            cells = rows.nth(i).locator("td").all_inner_texts()
+            carried = u["carried_over"]
+            assert cells[1] == u["name"]
+            assert cells[7] == str(u["overdue_days"])
+            assert cells[8] == (f"{carried['days']} ngày quá hạn trước khi tiếp nhận, từ "
+                                f"{', '.join(carried['from'])}" if carried["days"] else "–")
+            shown += bool(carried["days"])
+        assert shown > 0, "no successor with work carried over in the table"
+        league.scroll_into_view_if_needed()
+        shots.part(league, "dashboard-league-carried-over", "desktop")
+        assert watch.problems == []
+    finally:
+        keep_log(web_server, f"{prefix}-league")
 
 
 def test_an_officer_makes_a_calendar_feed_and_revokes_it(

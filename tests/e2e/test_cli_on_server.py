@@ -81,7 +81,8 @@ def test_escalate_and_review_run_on_the_configured_server(
     [run] = flow_runs(server, "deadline-check")
     assert run["state_type"] == "COMPLETED"
     assert run["parameters"]["as_of"] == "2024-06-01"
-    assert task_run_names(server, run["id"]) == ["deliver digests", "record due alerts"]
+    assert task_run_names(server, run["id"]) == ["deliver digests", "keep the day's pages",
+                                                 "record due alerts"]
 
     # PREFECT_API_URL in the active profile of the user's Prefect home, not in the
     # environment: Prefect's own settings decide.

@@ -197,5 +197,8 @@ def run_on_a_worker(server: PrefectServer, kind: str, worker_db: str,
         for d in digests if d.channel == "log"), kind
     assert set(subjects) == log_recipients, kind
     summary = [e["message"] for e in logs if e["message"].startswith("deadline check as of")]
+    # the pages kept: the dashboard; for each of the two provinces the review's figures of
+    # the quarter just ended and of the current one, and the document of the former
     assert summary == [f"deadline check as of {AS_OF}: {len(expected_alerts)} alerts recorded, "
-                       f"{len(on_file) + len(log_recipients)} digests sent, 0 failed"], kind
+                       f"{len(on_file) + len(log_recipients)} digests sent, 0 failed, "
+                       f"{1 + 3 * 2} pages kept"], kind

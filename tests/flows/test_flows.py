@@ -244,6 +244,7 @@ def test_deadline_check_records_delivers_and_returns_the_counts(database, tmp_pa
         "by_step": {"overdue": 8, "supervisor": 2},
         "digests_sent": 10, "alerts_sent": 10, "digests_failed": 0, "alerts_waiting": 0,
         "by_channel": {"log": 5, "file": 5}, "errors": [],
+        "pages_kept": 4,  # the dashboard; 2024-Q1's figures and document, 2024-Q2's figures
     }
     files = sorted((alerts / "tiny" / "2024-05-20").iterdir())
     assert [f.name.rsplit("-", 1)[0] for f in files] == ["c1", "c2", "c3", "dept-a", "prov"]
@@ -251,8 +252,8 @@ def test_deadline_check_records_delivers_and_returns_the_counts(database, tmp_pa
     assert to_prov[0] == ("[dirtrack] Tỉnh Nhỏ: 1 nhiệm vụ cần Ban Thường vụ Tỉnh ủy chú ý, "
                           "tính đến ngày 20/05/2024")
     assert "- tiny/plan: Ban hành kế hoạch" in to_prov
-    assert task_runs_of(state.state_details.flow_run_id) == ["deliver digests",
-                                                            "record due alerts"]
+    assert task_runs_of(state.state_details.flow_run_id) == [
+        "deliver digests", "keep the day's pages", "record due alerts"]
 
     again = deadline_check(as_of=date(2024, 5, 20), alerts_dir=str(alerts))
 
@@ -281,8 +282,8 @@ def test_delivery_compiles_the_digest_template_once_per_run(database, tmp_path, 
     assert compiled.count("digest.vi.txt.j2") == 1
 
 
-def test_deadline_check_over_2000_instances_is_two_task_runs(database, tmp_path):
-    """The flow's task runs do not grow with the tracked tasks: the same two as above."""
+def test_deadline_check_over_2000_instances_is_three_task_runs(database, tmp_path):
+    """The flow's task runs do not grow with the tracked tasks: the same three as above."""
     from flows.deadline_check import deadline_check
 
     folder = tmp_path / "directives" / "wide"
@@ -318,8 +319,8 @@ def test_deadline_check_over_2000_instances_is_two_task_runs(database, tmp_path)
 
     result = state.result()
     assert (result["recorded"], result["digests_sent"], result["alerts_sent"]) == (2000, 1, 2000)
-    assert task_runs_of(state.state_details.flow_run_id) == ["deliver digests",
-                                                            "record due alerts"]
+    assert task_runs_of(state.state_details.flow_run_id) == [
+        "deliver digests", "keep the day's pages", "record due alerts"]
 
 
 # quarterly-review

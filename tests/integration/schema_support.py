@@ -206,13 +206,15 @@ DEMO_EVENTS = [  # the README's tour: an event of every kind
 def build_demo(cli: Any, folder: Path) -> None:
     """Fill the database of ``cli`` with the demo directives and a row in every table:
     events of each kind, users and tokens, two deadline checks with their digests written
-    to files, an evidence file's record, a login attempt and the web app's signing key."""
+    to files, the day's dashboard kept, an evidence file's record, a login attempt and the
+    web app's signing key."""
     from datetime import date
 
     from sqlalchemy import insert
 
     from dirtrack.alerts import deliver
     from dirtrack.escalation import check_deadlines
+    from dirtrack.pages_kept import dashboard
     from dirtrack.store.engine import make_engine
     from dirtrack.store.ledger import record_event
     from dirtrack.store.tables import (
@@ -230,6 +232,7 @@ def build_demo(cli: Any, folder: Path) -> None:
     for day in (date(2024, 6, 1), date(2024, 7, 15)):
         check_deadlines(engine, day)
         deliver(engine, datetime.now(UTC), folder / "alerts")
+    dashboard(engine, date(2024, 7, 15))  # the day's page, as the deadline-check flow keeps it
     done = record_event(engine, "nb-2024-q2/district-summary@kim-son", "done",
                         on=date(2024, 6, 14), unit="kim-son", note="Báo cáo tổng kết",
                         evidence="Báo cáo.pdf (sha256 5e2b1f0c9a7d)",

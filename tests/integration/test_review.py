@@ -377,6 +377,14 @@ def test_the_same_question_again_is_answered_from_the_review_kept(recorded, requ
     assert render(again, "html") == render(built, "html")
 
 
+def test_a_review_just_built_is_the_one_the_next_request_gets(recorded, request):
+    # not decoded from its stored row again: a page keeps its rendering of the object
+    built = build_review(recorded, JURISDICTION, Q2, AS_OF)
+
+    request.getfixturevalue("no_building")
+    assert build_review(recorded, JURISDICTION, Q2, AS_OF) is built
+
+
 def test_events_dated_after_the_review_leave_the_kept_review_standing(recorded, request):
     built = build_review(recorded, JURISDICTION, Q2, AS_OF)
     record_later_events(recorded)

@@ -188,3 +188,36 @@ def test_the_review_page_shows_the_same_figures(demo, review):
             f"{_n(review['totals']['total'])} lượt giao") in text
     assert f"{_n(review['awaiting_verification']['count'])} lượt {L['awaiting']}" in text
     assert "1025/QĐ-UBND 23/06/2024 30/09/2024 10/06/2024" in text
+
+
+def _league_cell(u: dict[str, Any]) -> str:
+    carried = u["carried_over"]
+    if not carried["days"]:
+        return "–"
+    return f"{carried['days']} ngày quá hạn trước khi tiếp nhận, từ {', '.join(carried['from'])}"
+
+
+def test_the_dashboards_league_table_is_the_reviews_with_what_successors_took_over(demo):
+    # Hưng Yên's third quarter of 2025, the first after the merger of communes on 1 July:
+    # the new communes took over open work whose deadline had passed.
+    browser = _browser(demo)
+    answer = browser.get("/reviews/hung-yen/2025-Q3.json?as_of=2025-10-01")
+    assert answer.status_code == 200
+    units = json.loads(answer.content)["by_unit"]
+    successors = [u for u in units if u["carried_over"]["days"]]
+    assert successors, "the demo's merger leaves no work carried over"
+
+    page = browser.get("/dashboard?jurisdiction=hung-yen&quarter=2025-Q3&as_of=01/10/2025")
+    assert page.status_code == 200, page.text
+
+    [table] = lxml.html.fromstring(page.text).xpath('//table[@id="league"]')
+    assert _cells(table.xpath("./thead/tr")[0], "th")[-2:] == ["Số ngày quá hạn",
+                                                               "Chuyển từ đơn vị trước"]
+    rows = _rows(page.text, "league")
+    assert rows == [
+        [str(i), u["name"], str(u["total"]),
+         "–" if u["on_time_rate"] is None else f"{100 * u['on_time_rate']:.0f}%",
+         str(u["done_on_time"]), str(u["done_late"]), str(u["open_overdue"]),
+         str(u["overdue_days"]), _league_cell(u)]
+        for i, u in enumerate(units[:50], 1)]
+    assert any(r[-1] != "–" for r in rows)  # what a successor took over, apart

@@ -1,0 +1,210 @@
+"""Pages kept in the database: the dashboard, the review's figures beside it, the review's
+document. The daily deadline check builds the day's and keeps them, so the first user
+of the day is answered at once.
+
+At national scale the dashboard counts a million instances and the review behind its
+figures as many again (seconds each), and the review page renders a document with
+thousands of rows. Each is kept here, built, with the marks of a kept review
+(``review.snapshot``), and handed back while it stands by the same rule: no ledger event
+or alert dated on or before its date recorded since, no instance added, no directive
+loaded, the same jurisdiction, directives, units, review settings and narrative, and the
+same code (the counting and the wording). A page that no longer stands (say, a unit
+reported a task done today) is built anew by the request that finds it so, and kept.
+
+Read again in the same process, a kept page is the same object: decoded once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, and_, delete, func, insert, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from dirtrack.documents.outline import Summary
+from dirtrack.review.model import Review, UnitLine
+from dirtrack.review.snapshot import _decoder, _encode, instant, marks, stands
+from dirtrack.store.tables import JurisdictionRow, OutboxRow, PageSnapshotRow, UnitRow
+
+P, O = PageSnapshotRow.__table__, OutboxRow.__table__  # type: ignore[attr-defined]
+J, U = JurisdictionRow.__table__, UnitRow.__table__  # type: ignore[attr-defined]
+log = logging.getLogger(__name__)
+LEAGUE = 50  # league lines the dashboard shows
+KEEP = 4  # dates kept per page and question (the latest built)
+DECODED = 16  # kept pages held decoded per process
+_DECODED: dict[tuple[Any, ...], Any] = {}
+_LOCK = threading.Lock()
+Made = TypeVar("Made")
+
+
+@dataclass
+class ReviewFigures:
+    """What the dashboard shows of a quarter's review: its headline and tables (the
+    document's own cells) and the head of its league table."""
+
+    jurisdiction: str
+    jurisdiction_name: str
+    quarter: str  # 2025-Q2
+    awaiting_total: int
+    league: list[UnitLine]
+    summary: Summary
+
+
+def figures_of(review: Review) -> ReviewFigures:
+    from dirtrack.documents.outline import summary
+
+    o = review.overall
+    return ReviewFigures(review.jurisdiction, review.jurisdiction_name, review.quarter,
+                         o.awaiting_total, o.by_unit[:LEAGUE], summary(review))
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """A digest of the source files that decide what a kept page holds beyond the review's
+    counting (which the marks cover): the dashboard's counts, the document's words."""
+    import dirtrack
+
+    root = Path(dirtrack.__file__).parent
+    files = sorted([*(root / "documents").glob("*.py"), *(root / "templates").glob("*"),
+                    root / "report.py", root / "dashboard.py", Path(__file__)])
+    code = hashlib.sha256()
+    for path in files:
+        code.update(path.read_bytes())
+    return code.hexdigest()
+
+
+def _key(page: str, question: str, as_of: date) -> Any:
+    return and_(P.c.page == page, P.c.question == question, P.c.as_of == as_of)
+
+
+def kept(engine: Engine, page: str, question: str, as_of: date, context: list[Any],
+         make: Callable[[], Made], kind: Any, *, fresh: bool = False) -> Made:
+    """Return the page ``page`` for ``question`` as of ``as_of``: the one kept while it
+    stands (see the module's docstring), else ``make()``, kept. ``context`` is what it
+    read besides the ledger (names, settings...); ``kind`` its type, to decode it."""
+    url = engine.url.render_as_string()
+    with engine.connect() as conn:
+        then = marks(conn, [page, question, context, _code()])
+        row = None if fresh else conn.execute(
+            select(*[c for c in P.c if c.name != "data"])
+            .where(_key(page, question, as_of))).first()
+        if row is not None and stands(conn, row, then, as_of):
+            ident = (url, page, question, as_of, instant(row.built_at), row.context)
+            found = _DECODED.get(ident)
+            if found is None:
+                data = conn.execute(select(P.c.data).where(_key(page, question, as_of))
+                                    ).scalar_one()
+                found = _decoder(kind)(json.loads(data))
+                _remember(ident, found)
+            return found  # type: ignore[no-any-return]
+    made = make()
+    try:
+        with engine.begin() as conn:
+            built_at = datetime.now(UTC)
+            conn.execute(delete(P).where(_key(page, question, as_of)))
+            conn.execute(insert(P).values(
+                page=page, question=question, as_of=as_of, built_at=built_at,
+                data=json.dumps(_encode(made), ensure_ascii=False, separators=(",", ":")),
+                event_mark=then.event_mark, event_count=then.event_count,
+                outbox_mark=then.outbox_mark, outbox_count=then.outbox_count,
+                instance_mark=then.instance_mark, load_mark=then.load_mark,
+                context=then.context))
+            same = and_(P.c.page == page, P.c.question == question)
+            latest = (select(P.c.as_of).where(same).order_by(P.c.built_at.desc())
+                      .limit(KEEP))
+            conn.execute(delete(P).where(same, P.c.as_of.not_in(latest)))
+    except (IntegrityError, OperationalError) as exc:  # kept or not, the answer is made
+        log.info("page %s %s not kept: %s", page, question, str(exc).splitlines()[0])
+        return made
+    _remember((url, page, question, as_of, instant(built_at), then.context), made)
+    return made
+
+
+def _remember(ident: tuple[Any, ...], value: Any) -> None:
+    with _LOCK:  # the web app answers requests in several threads
+        _DECODED[ident] = value
+        while len(_DECODED) > DECODED:
+            _DECODED.pop(next(iter(_DECODED)))
+
+
+# The pages
+
+
+def dashboard(engine: Engine, as_of: date, directive: str | None = None,
+              *, fresh: bool = False) -> Any:
+    """The dashboard's own counts and lists as of ``as_of`` (``dashboard.Dashboard``)."""
+    from dirtrack.dashboard import Dashboard, _build
+    from dirtrack.store.queries import check_known
+
+    check_known(engine, directive)
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(U.c.id, U.c.name)).tuples().all())
+        # An alert is cancelled in place (its task done before it was sent), and the
+        # dashboard leaves cancelled ones out of the escalation step it shows.
+        cancelled = conn.execute(select(func.count()).select_from(O)  # ix_outbox_cancelled
+                                 .where(text("status = 'cancelled'"))).scalar_one()
+    return kept(engine, "dashboard", directive or "", as_of, [names, cancelled],
+                lambda: _build(engine, as_of, directive), Dashboard, fresh=fresh)
+
+
+def _review_context(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
+                    directive: str | None) -> list[Any]:
+    from dirtrack.review.build import _bounds, question
+
+    _bounds(quarter, as_of)  # a quarter out of range: the review's own message
+    with engine.connect() as conn:
+        return question(conn, jurisdiction, quarter, as_of, directive).context
+
+
+def review_figures(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
+                   directive: str | None = None, *, fresh: bool = False) -> ReviewFigures:
+    """The review's figures the dashboard shows (``figures_of``), of the review that
+    ``build_review`` gives for the same question."""
+    from dirtrack.review import build_review
+
+    context = _review_context(engine, jurisdiction, quarter, as_of, directive)
+    return kept(engine, "review-figures", f"{jurisdiction}/{quarter}/{directive or ''}",
+                as_of, context, lambda: figures_of(build_review(
+                    engine, jurisdiction, quarter, as_of, directive, fresh=fresh)),
+                ReviewFigures, fresh=fresh)
+
+
+def review_document(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
+                    *, fresh: bool = False) -> str:
+    """The review as its HTML document, as the review page shows it."""
+    from dirtrack.report import render
+    from dirtrack.review import build_review
+
+    context = _review_context(engine, jurisdiction, quarter, as_of, None)
+    return kept(engine, "review-document", f"{jurisdiction}/{quarter}/", as_of, context,
+                lambda: str(render(build_review(engine, jurisdiction, quarter, as_of,
+                                                fresh=fresh), "html")), str, fresh=fresh)
+
+
+def keep_days_pages(engine: Engine, day: date) -> dict[str, Any]:
+    """Build and keep the pages the first users of ``day`` ask for: the dashboard of every
+    directive; for each jurisdiction the review's figures of the quarter just ended and
+    of the current one to date (the dashboard shows the current quarter's by default,
+    the previous one's in the weeks of the conference), and the document of the quarter
+    just ended (what the review page opens). Returns what was kept."""
+    from dirtrack.review import previous_quarter_end, quarter_of
+
+    dashboard(engine, day)
+    with engine.connect() as conn:
+        jurisdictions = conn.execute(select(J.c.id).order_by(J.c.id)).scalars().all()
+    ended, current = previous_quarter_end(day)[0], quarter_of(day)
+    for jurisdiction in jurisdictions:
+        review_figures(engine, jurisdiction, ended, day)
+        review_document(engine, jurisdiction, ended, day)
+        review_figures(engine, jurisdiction, current, day)
+    return {"pages_kept": 1 + 3 * len(jurisdictions), "jurisdictions_kept": list(jurisdictions),
+            "quarters_kept": [ended, current]}
