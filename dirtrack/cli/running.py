@@ -114,23 +114,9 @@ def escalate(
 def _locality_owner(session: Any, locality: str, jurisdiction: str | None) -> str:
     """Return the jurisdiction whose units share ``locality``; fail in one line when none
     does (naming the localities loaded) or when it is not ``jurisdiction``."""
-    from sqlmodel import select
+    from dirtrack.review.build import locality_owner
 
-    from dirtrack.store.tables import UnitRow
-
-    owners = sorted(set(session.exec(select(UnitRow.jurisdiction)
-                                     .where(UnitRow.locality == locality))))
-    if not owners:
-        known = sorted(set(session.exec(select(UnitRow.locality)
-                                        .where(UnitRow.locality.is_not(None)))))  # type: ignore[union-attr]
-        fail(f"no locality '{locality}' is loaded; localities: {', '.join(known) or 'none'} "
-             "(a unit's 'locality:' in units.yaml)")
-    if jurisdiction is not None and jurisdiction not in owners:
-        fail(f"locality '{locality}' belongs to {', '.join(owners)}, not {jurisdiction}")
-    if jurisdiction is None and len(owners) > 1:
-        fail(f"locality '{locality}' is in {', '.join(owners)}; choose one with "
-             "--jurisdiction")
-    return jurisdiction or owners[0]
+    return locality_owner(session.connection(), locality, jurisdiction)[0]
 
 
 @app.command()

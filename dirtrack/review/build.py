@@ -109,6 +109,30 @@ def _bounds(quarter: str, as_of: date) -> tuple[date, date, str, str, date, date
     return first, last, prev_q, next_q, next_first, next_last, prev_as_of
 
 
+def locality_owner(conn: Connection, locality: str, jurisdiction: str | None = None,
+                   choose: str = "--jurisdiction") -> tuple[str, list[str]]:
+    """Return the jurisdiction whose units share ``locality``, and those units (the bodies
+    of the place). NotFound in one line when no loaded unit has that locality (naming the
+    localities loaded), when it is not ``jurisdiction``'s, or when, with no
+    ``jurisdiction``, two provinces use the name (``choose`` says how to pick one)."""
+    rows = conn.execute(select(U.c.jurisdiction, U.c.id).where(U.c.locality == locality)
+                        .order_by(U.c.jurisdiction, U.c.id)).all()
+    owners = sorted({r.jurisdiction for r in rows})
+    if not owners:
+        known = sorted(conn.execute(select(U.c.locality).distinct()
+                                    .where(U.c.locality.is_not(None))).scalars())
+        raise NotFound(f"no locality '{locality}' is loaded; localities: "
+                       f"{', '.join(known) or 'none'} (a unit's 'locality:' in units.yaml)")
+    if jurisdiction is not None and jurisdiction not in owners:
+        raise NotFound(f"locality '{locality}' belongs to {', '.join(owners)}, not "
+                       f"{jurisdiction}")
+    if jurisdiction is None and len(owners) > 1:
+        raise NotFound(f"locality '{locality}' is in {', '.join(owners)}; choose one with "
+                       f"{choose}")
+    owner = jurisdiction or owners[0]
+    return owner, [r.id for r in rows if r.jurisdiction == owner]
+
+
 def _locality_units(conn: Connection, jurisdiction: str, locality: str) -> list[str]:
     """Return the units of ``locality`` in the jurisdiction; NotFound names the known ones."""
     units = list(conn.execute(select(U.c.id).where(U.c.jurisdiction == jurisdiction,

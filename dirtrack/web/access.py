@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from dirtrack.config import settings, today
 from dirtrack.errors import InvalidAction, NotAllowed
@@ -104,3 +105,25 @@ def require_extend(user: User, issuer: str, grants: bool) -> None:
                          "request")
     else:
         require_steering(user, "extend deadlines")
+
+
+REVIEWS = "reviews are for the steering committee and viewers"
+
+
+def require_locality_review(engine: Any, user: User, locality: str,
+                            jurisdiction: str | None) -> str:
+    """Return the jurisdiction of ``locality`` for its review, or refuse: NotFound (as the
+    command line says it) for a locality not loaded or not the jurisdiction's; NotAllowed
+    for an officer of a unit that is not one of its bodies. The steering committee and
+    viewers read every locality's review; an officer of a commune's Party committee,
+    People's Committee or Front committee reads the review of that commune."""
+    from dirtrack.review.build import locality_owner
+
+    with engine.connect() as conn:
+        owner, bodies = locality_owner(conn, locality, jurisdiction,
+                                       choose="the jurisdiction parameter")
+    if user.role == "officer" and user.unit_id not in bodies:
+        raise NotAllowed(f"{REVIEWS}; an officer reads the review of its own locality only, "
+                         f"and unit '{user.unit_id}' is not one of the bodies of "
+                         f"'{locality}'")
+    return owner

@@ -26,10 +26,12 @@ from dirtrack.users import User
 from dirtrack.web.access import (
     ANSWER,
     REPORT,
+    REVIEWS,
     WITHDRAW,
     answering_body,
     require_answer,
     require_extend,
+    require_locality_review,
     require_read,
     require_recent,
     require_report,
@@ -334,10 +336,15 @@ def dashboard(user: ApiUser, engine: EngineDep, as_of: date | None = None,
 @router.get("/reviews/{quarter}")
 def review(quarter: Annotated[str, Path(description="A quarter, e.g. 2024-Q2.")],
            jurisdiction: str, user: ApiUser, engine: EngineDep,
-           as_of: date | None = None) -> dict[str, Any]:
-    """The quarterly review as JSON."""
-    if user.role == "officer":
-        raise NotAllowed("reviews are for the steering committee and viewers")
+           as_of: date | None = None,
+           locality: Annotated[str | None, Query(
+               description="The review of the work one locality's bodies led (a commune's "
+               "Party committee, People's Committee and Front committee together), e.g. "
+               "hy-pho-hien; officers of those bodies may read it.")] = None
+           ) -> dict[str, Any]:
+    """The quarterly review as JSON; of one locality's bodies with ``locality``."""
+    if user.role == "officer" and locality is None:
+        raise NotAllowed(REVIEWS)
     from dirtrack.calendar import quarter_bounds
 
     try:
@@ -346,4 +353,7 @@ def review(quarter: Annotated[str, Path(description="A quarter, e.g. 2024-Q2.")]
         from dirtrack.errors import InvalidAction
 
         raise InvalidAction(str(exc)) from None
-    return build_review(engine, jurisdiction, quarter, as_of or today()).as_json()
+    if locality is not None:
+        require_locality_review(engine, user, locality, jurisdiction)
+    return build_review(engine, jurisdiction, quarter, as_of or today(),
+                        locality=locality).as_json()

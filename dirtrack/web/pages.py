@@ -52,6 +52,7 @@ from dirtrack.web.access import (
     can_report,
     require_answer,
     require_extend,
+    require_locality_review,
     require_read,
     require_recent,
     require_report,
@@ -497,24 +498,32 @@ def directive_page(request: Request, directive_id: str, user: PageUser,
 
 @router.get("/reviews", response_class=HTMLResponse)
 def reviews(request: Request, user: PageUser, engine: EngineDep, quarter: str | None = None,
-            jurisdiction: str | None = None, as_of: str | None = None) -> Response:
-    _not_officer(user)
+            jurisdiction: str | None = None, as_of: str | None = None,
+            locality: str | None = None) -> Response:
+    if not locality:
+        _not_officer(user)
     day = _date(as_of)
     with engine.connect() as conn:
         jurisdictions = conn.execute(select(J.c.id, J.c.name).order_by(J.c.id)).all()
     if not jurisdictions:
         raise NotFound("no jurisdiction is loaded yet")
     chosen = jurisdiction or jurisdictions[0].id
+    if locality:
+        chosen = require_locality_review(engine, user, locality, jurisdiction)
     quarter = quarter or previous_quarter_end(day)[0]
     return render(request, "reviews.html", user=user, quarter=quarter, jurisdiction=chosen,
-                  jurisdictions=jurisdictions, as_of=day,
-                  document=review_document(engine, chosen, quarter, day))
+                  jurisdictions=jurisdictions, as_of=day, locality=locality or "",
+                  document=str(render_review(build_review(
+                      engine, chosen, quarter, day, locality=locality), "html"))
+                  if locality else review_document(engine, chosen, quarter, day))
 
 
 @router.get("/reviews/{jurisdiction}/{quarter}.{fmt}")
 def review_file(request: Request, jurisdiction: str, quarter: str, fmt: str, user: PageUser,
-                engine: EngineDep, as_of: str | None = None) -> Response:
-    _not_officer(user)
+                engine: EngineDep, as_of: str | None = None,
+                locality: str | None = None) -> Response:
+    if not locality:
+        _not_officer(user)
     if fmt not in ("md", "html", "json"):
         raise NotFound("reviews come as .md, .html or .json")
     from dirtrack.calendar import quarter_bounds
@@ -523,7 +532,11 @@ def review_file(request: Request, jurisdiction: str, quarter: str, fmt: str, use
         quarter_bounds(quarter)
     except ValueError as exc:
         raise InvalidAction(str(exc)) from None
-    body = render_review(build_review(engine, jurisdiction, quarter, _date(as_of)), fmt)
+    if locality:
+        require_locality_review(engine, user, locality, jurisdiction)
+    body = render_review(build_review(engine, jurisdiction, quarter, _date(as_of),
+                                      locality=locality or None), fmt)
     kind = {"md": "text/markdown", "html": "text/html", "json": "application/json"}[fmt]
+    name = f"review-{jurisdiction}-{quarter}" + (f"-{locality}" if locality else "")
     return Response(body, media_type=f"{kind}; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="review-{jurisdiction}-{quarter}.{fmt}"'})
+        "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
