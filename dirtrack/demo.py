@@ -28,7 +28,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 @dataclass(frozen=True)
 class Action:
     day: date
-    kind: str  # progress | done | verified | returned | extended | requested | difficulty
+    kind: str  # progress | done | verified | returned | extended | requested | withdrawn
+    #            | refused | difficulty
     task: str
     unit: str | None = None
     note: str = ""
@@ -37,6 +38,8 @@ class Action:
     new_due: date | None = None
     decision: str = ""
     values: tuple[str, ...] = ()  # indicator values, NAME=N or NAME.PART=N
+    answered_by: str = ""  # an extension granted or refused by an officer of this unit
+    officer: str = ""  # that officer's user name, as the web app records it
 
 
 # The named stories; every other instance follows the hash rule below.
@@ -99,6 +102,28 @@ STORY += [
            "Một số xã chưa bố trí được kinh phí duy trì mô hình; việc công nhận mô hình "
            "ở cơ sở còn chậm"),
 ]
+# Hưng Yên, third quarter of 2025: units answer back. Mỹ Hào ward asks for more time on
+# its report of the merged commune's models, then withdraws the request before any answer
+# and reports on time; Yên Mỹ commune asks for more time to open its public service
+# centre, and an officer of the issuing body (the Provincial Party Standing Committee's
+# office, in the web app) grants it, not the steering committee.
+HY_Q3 = "hy-2025-q3/"
+STORY += [
+    Action(date(2025, 9, 1), "requested", HY_Q3 + "skilled-models-merged@hy-my-hao-ward",
+           "hy-my-hao-ward", "Chờ tổng hợp số liệu mô hình của các xã, phường cũ trước khi "
+           "sắp xếp", new_due=date(2025, 9, 30)),
+    Action(date(2025, 9, 5), "withdrawn", HY_Q3 + "skilled-models-merged@hy-my-hao-ward",
+           "hy-my-hao-ward", "Đã tổng hợp đủ số liệu, báo cáo đúng hạn"),
+    Action(date(2025, 9, 10), "done", HY_Q3 + "skilled-models-merged@hy-my-hao-ward",
+           "hy-my-hao-ward", "Hoàn thành theo kế hoạch"),
+    Action(date(2025, 8, 11), "requested", HY_Q3 + "public-service-centres@hy-xa-yen-my",
+           "hy-xa-yen-my", "Trụ sở Trung tâm phục vụ hành chính công của xã đang sửa chữa",
+           new_due=date(2025, 9, 15)),
+    Action(date(2025, 8, 13), "extended", HY_Q3 + "public-service-centres@hy-xa-yen-my",
+           note="Đồng ý gia hạn đến ngày 15/09/2025", new_due=date(2025, 9, 15),
+           decision="Công văn số 312-CV/TU", answered_by="hy-pc-standing",
+           officer="btv.vanphong"),
+]
 NEVER = {"nb-2024-q2/leadership-documents", "nb-2024-q2/ff-congress/grassroots@kim-dong"}
 
 
@@ -144,10 +169,12 @@ def perform(engine, registry, action: Action) -> str | None:  # type: ignore[no-
     """Record one action as its unit would; return why it was refused, or None."""
     unit = registry.final_successor(action.unit, action.day) if action.unit else None
     try:
+        answer = ({"actor": action.answered_by, "recorded_by": action.officer,
+                   "grants": action.kind == "extended"} if action.answered_by else {})
         record_event(engine, action.task, action.kind, on=action.day, unit=unit,
                      note=action.note, evidence=action.evidence, percent=action.percent,
                      new_due=action.new_due, decision=action.decision,
-                     values=action.values)
+                     values=action.values, **answer)
     except DirtrackError as exc:
         return str(exc)
     return None

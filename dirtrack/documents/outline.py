@@ -449,7 +449,7 @@ class _Outline:
                 part.para(L["places_behind"].format(places=", ".join(places)))
         else:
             part.para(L["none"])
-        if o.difficulties or o.requests:
+        if o.difficulties or o.requests or o.answered:
             add_answers(self, part, o)
         return part
 

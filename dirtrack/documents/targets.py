@@ -29,6 +29,16 @@ WORDS: dict[str, dict[str, str]] = {
         "requests": "Đề nghị gia hạn chưa được trả lời",
         "request_line": "{unit} đề nghị gia hạn “{task}” từ ngày {due} đến ngày {asked} "
                         "(đề nghị ngày {d}): {text}",
+        "answered": "Đề nghị gia hạn đã được trả lời hoặc đơn vị đã rút",
+        "asked_line": "{unit} đề nghị gia hạn “{task}” đến ngày {asked} (đề nghị ngày {d}): "
+                      "{text}. ",
+        "granted": "Ngày {on}, {by} đồng ý gia hạn đến ngày {new}{decision}.",
+        "granted_as_asked": "Ngày {on}, {by} đồng ý{decision}.",
+        "decision": " (theo {decision})",
+        "refused": "Ngày {on}, {by} không đồng ý: {text}.",
+        "withdrawn": "Ngày {on}, đơn vị rút đề nghị{text}.",
+        "withdrawn_note": ": {text}",
+        "secretariat": "Thường trực Ban Chỉ đạo",
         "none": "Không có.",
     },
     "en": {
@@ -43,6 +53,15 @@ WORDS: dict[str, dict[str, str]] = {
         "difficulty_line": "{unit} ({task}, {d}): {text}",
         "requests": "Extension requests awaiting an answer",
         "request_line": "{unit} asks to move “{task}” from {due} to {asked} (asked {d}): {text}",
+        "answered": "Extension requests answered or withdrawn",
+        "asked_line": "{unit} asks to move “{task}” to {asked} (asked {d}): {text}. ",
+        "granted": "On {on}, {by} granted it, to {new}{decision}.",
+        "granted_as_asked": "On {on}, {by} granted it{decision}.",
+        "decision": " (decision {decision})",
+        "refused": "On {on}, {by} refused it: {text}.",
+        "withdrawn": "On {on}, the unit withdrew it{text}.",
+        "withdrawn_note": ": {text}",
+        "secretariat": "the steering committee",
         "none": "None.",
     },
 }
@@ -126,7 +145,8 @@ def add_targets(out: Any, part: Any, lines: list[IndicatorLine]) -> None:
 
 
 def add_answers(out: Any, part: Any, section: Any) -> None:
-    """Add the difficulties units recorded and the extension requests still waiting."""
+    """Add the difficulties units recorded, the extension requests still waiting and those
+    answered or withdrawn in the quarter."""
     from dirtrack.documents.outline import Block
 
     lang = out.lang
@@ -146,3 +166,31 @@ def add_answers(out: Any, part: Any, section: Any) -> None:
                 asked=short_date(r.asked_due), d=short_date(r.on), text=r.text)))
     else:
         part.para(W["none"])
+    if section.answered:
+        part.heading(W["answered"])
+        for a in section.answered:
+            part.blocks.append(Block("item", answer_line(a, lang)))
+
+
+def _sentence(text: str) -> str:
+    return text.strip().rstrip(".")
+
+
+def answer_line(a: Any, lang: str = "vi") -> str:
+    """One answered request as the review writes it: what the unit asked, then who answered
+    and how (or that the unit withdrew it)."""
+    W = WORDS[lang]
+    r = a.request
+    line = W["asked_line"].format(unit=r.unit_name, task=r.title,
+                                  asked=short_date(r.asked_due) if r.asked_due else "–",
+                                  d=short_date(r.on), text=_sentence(r.text))
+    by = a.by_name or W["secretariat"]
+    if a.outcome == "granted":
+        decision = W["decision"].format(decision=a.decision) if a.decision else ""
+        said = "granted_as_asked" if a.new_due == r.asked_due else "granted"
+        return line + W[said].format(on=short_date(a.on), by=by, decision=decision,
+                                          new=short_date(a.new_due) if a.new_due else "–")
+    if a.outcome == "refused":
+        return line + W["refused"].format(on=short_date(a.on), by=by, text=_sentence(a.text))
+    note = W["withdrawn_note"].format(text=_sentence(a.text)) if a.text.strip() else ""
+    return line + W["withdrawn"].format(on=short_date(a.on), text=note)

@@ -252,6 +252,7 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         extended, cancelled = lists.changes(conn, ids, first, last, as_of, names, leads)
         indicators = targets.indicator_lines(conn, table, as_of, names)
         difficulties, requests = targets.notes(conn, table, first, as_of, names)
+        answers = targets.answered(conn, table, first, as_of, names)
         rates = reporting_rates(conn, table, first, last, as_of, names)
         table.drop(conn)
     # Summed as plain lists first: a national league table is a few hundred thousand rows.
@@ -299,6 +300,7 @@ def build_review(engine: Engine, jurisdiction: str, quarter: str, as_of: date,
         sec.indicators = indicators.get(key, [])
         sec.difficulties = difficulties.get(key, [])
         sec.requests = requests.get(key, [])
+        sec.answered = answers.get(key, [])
         sec.reporting = rates.get(key)
     paths = [r.path for r in rows.values() if r.path]
     folder = paths[0].rsplit("/", 1)[0] if paths and "/" in paths[0] else ""

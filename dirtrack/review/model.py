@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from dirtrack.review.reporting import Reporting
-from dirtrack.review.targets import IndicatorLine, Note
+from dirtrack.review.targets import Answer, IndicatorLine, Note
 from dirtrack.spec.review_settings import Narrative, ReviewSettings
 from dirtrack.status import CATEGORIES
 
@@ -260,6 +260,7 @@ class Section:
     indicators: list[IndicatorLine] = field(default_factory=list)
     difficulties: list[Note] = field(default_factory=list)
     requests: list[Note] = field(default_factory=list)  # extension requests not answered
+    answered: list[Answer] = field(default_factory=list)  # requests answered or withdrawn
     # A directive's own section: what it is, as its heading and the report's opening name it
     kind: str = ""
     number: str = ""
@@ -311,6 +312,7 @@ class Section:
             "indicators": [i.as_json() for i in self.indicators],
             "difficulties": [d.as_json() for d in self.difficulties],
             "extension_requests": [r.as_json() for r in self.requests],
+            "extension_requests_answered": [a.as_json() for a in self.answered],
             "reporting": self.reporting.as_json() if self.reporting else None,
         }
 

@@ -208,3 +208,71 @@ def notes(conn: Connection, quarter: FromClause, first: date, as_of: date,
             pending[directive_of[request.task]].append(request)
             pending[None].append(request)
     return difficulties, pending
+
+
+@dataclass
+class Answer:
+    """An extension request a unit made in the quarter and that was answered by the
+    review's date: granted (an extension), refused with a reason, or withdrawn by the unit
+    before an answer. ``by`` is who answered: an officer's unit (the issuing body), the
+    steering committee's secretariat, or the unit itself for a withdrawal."""
+
+    request: Note
+    outcome: str  # granted | refused | withdrawn
+    on: date
+    by: str
+    by_name: str  # "" for the secretariat: the document names the steering committee
+    text: str = ""  # the refusal's reason, the withdrawal's note
+    decision: str = ""
+    new_due: date | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.request.as_json(), "outcome": self.outcome,
+                "answered_on": self.on.isoformat(), "answered_by": self.by,
+                "answered_by_name": self.by_name, "answer": self.text,
+                "decision": self.decision,
+                "new_due": self.new_due.isoformat() if self.new_due else None}
+
+
+OUTCOMES = {"extended": "granted", "refused": "refused", "withdrawn": "withdrawn"}
+
+
+def answered(conn: Connection, quarter: FromClause, first: date, as_of: date,
+             names: dict[str, str]) -> dict[str | None, list[Answer]]:
+    """Return the extension requests made in the quarter and answered or withdrawn by
+    ``as_of``, per directive (None: all), in the order they were answered. An extension
+    decided while no request waits is not an answer (the review lists it with the
+    extensions)."""
+    from dirtrack.store.ledger import SECRETARIAT
+
+    Q = quarter
+    found = conn.execute(
+        select(E.c.instance_pk, E.c.kind, E.c.effective_on, E.c.actor, E.c.note,
+               E.c.new_due, E.c.decision, I.c.key, I.c.directive_id, T.c.title)
+        .select_from(E.join(Q, Q.c.instance_pk == E.c.instance_pk)
+                     .join(I, I.c.pk == E.c.instance_pk).join(T, T.c.pk == I.c.task_pk))
+        .where(E.c.kind.in_(("requested", *OUTCOMES)), E.c.effective_on <= as_of,
+               Q.c.category.is_not(None))
+        .order_by(E.c.effective_on, E.c.id)).all()
+    waiting: dict[int, Note] = {}
+    out: dict[str | None, list[Answer]] = defaultdict(list)
+    for r in found:
+        if r.kind == "requested":
+            if r.effective_on >= first:
+                waiting[r.instance_pk] = Note(
+                    r.key, r.title, r.actor, names.get(r.actor, r.actor), r.effective_on,
+                    r.note, r.new_due)
+            else:
+                waiting.pop(r.instance_pk, None)
+            continue
+        request = waiting.pop(r.instance_pk, None)
+        if request is None:
+            continue
+        by_name = "" if r.actor == SECRETARIAT else names.get(r.actor, "")
+        answer = Answer(request, OUTCOMES[r.kind], r.effective_on, r.actor, by_name,
+                        r.note if r.kind != "extended" else "", r.decision or "",
+                        r.new_due if r.kind == "extended" else None)
+        for key in (r.directive_id, None):
+            if len(out[key]) < NOTES_LIMIT:
+                out[key].append(answer)
+    return out
