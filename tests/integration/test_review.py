@@ -278,7 +278,8 @@ def test_the_json_keeps_its_keys_and_adds_the_new_ones(recorded):
         "totals", "previous", "plan_totals", "by_sector", "by_unit", "by_locality",
         "overdue_places", "overdue", "overdue_total",
         "deliverables", "carried_over", "plan_tasks", "awaiting_verification", "extensions",
-        "cancellations", "indicators", "difficulties", "extension_requests", "reporting",
+        "cancellations", "indicators", "difficulties", "extension_requests",
+        "extension_requests_answered", "reporting",
         "directives", "document", "narrative"]
     assert list(printed["plan_tasks"][0]) == [
         "task", "title", "instances", "done_on_time", "done_late", "open_on_time",
