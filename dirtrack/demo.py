@@ -19,7 +19,7 @@ from dirtrack.calendar import quarter_bounds
 from dirtrack.errors import DirtrackError
 from dirtrack.plan import Plan
 from dirtrack.present import counts, overdue_table, task_detail
-from dirtrack.store.ledger import record_event
+from dirtrack.store.ledger import SECRETARIAT, record_event
 from dirtrack.store.queries import Filters, list_tasks, overdue, show_task, status_counts
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -169,12 +169,13 @@ def perform(engine, registry, action: Action) -> str | None:  # type: ignore[no-
     """Record one action as its unit would; return why it was refused, or None."""
     unit = registry.final_successor(action.unit, action.day) if action.unit else None
     try:
-        answer = ({"actor": action.answered_by, "recorded_by": action.officer,
-                   "grants": action.kind == "extended"} if action.answered_by else {})
         record_event(engine, action.task, action.kind, on=action.day, unit=unit,
                      note=action.note, evidence=action.evidence, percent=action.percent,
                      new_due=action.new_due, decision=action.decision,
-                     values=action.values, **answer)
+                     values=action.values,
+                     # an answer by an officer of the issuing unit, as the web app records it
+                     actor=action.answered_by or SECRETARIAT, recorded_by=action.officer,
+                     grants=bool(action.answered_by) and action.kind == "extended")
     except DirtrackError as exc:
         return str(exc)
     return None
