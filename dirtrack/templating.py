@@ -40,12 +40,14 @@ STEP_LABELS = {
            "issuer": "Overdue, reported to the issuing body",
            "standing-committee": "Overdue, reported to the standing committee",
            "locality": "Overdue, every body of the locality informed",
+           "commune": "Overdue, every body of the locality informed",
            "root-cause": "Your overdue task is blocking another unit's task"},
     "vi": {"reminder": "Nhắc việc: sắp đến hạn", "overdue": "Quá hạn",
            "supervisor": "Quá hạn, đã báo cáo đơn vị cấp trên",
            "issuer": "Quá hạn, đã báo cáo cơ quan ban hành",
            "standing-committee": "Quá hạn, đã báo cáo Ban Thường vụ",
            "locality": "Quá hạn, đã thông báo các cơ quan trên địa bàn",
+           "commune": "Quá hạn, đã thông báo các cơ quan trên địa bàn",
            "root-cause": "Nhiệm vụ quá hạn của đơn vị đang làm chậm nhiệm vụ của đơn vị khác"},
 }
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -102,6 +102,32 @@ def test_a_commune_task_overdue_three_days_reaches_every_body_of_the_commune(hun
     assert len(told) == 3 * 3
     assert Counter(r for _, r in told) == {
         **{b: 2 for b in BODIES["hy-pho-hien"]}, **{b: 1 for b in BODIES["hy-xa-yen-my"]}}
+
+
+def test_the_commune_s_party_committee_reads_why_it_is_told_in_its_digest(hung_yen, tmp_path):
+    from dirtrack.alerts import deliver
+
+    check_deadlines(hung_yen, Q3_END)
+    deliver(hung_yen, datetime(2025, 9, 30, 1, 0, tzinfo=UTC), tmp_path / "alerts")
+
+    [digest] = (tmp_path / "alerts" / "hung-yen").glob("*/hy-pho-hien-party-*.txt")
+    text = digest.read_text(encoding="utf-8")
+    assert "Kính gửi: Đảng ủy phường Phố Hiến" in text
+    heading = "Quá hạn, đã thông báo các cơ quan trên địa bàn:\n"
+    assert heading in text
+    told = text.split(heading, 1)[1]
+    # Phường Phố Hiến's work open on 30/09: its two Q3 tasks above, and four Q2 tasks of
+    # the communes merged into it, which moved to it on 01/07 (all four overdue since 30/06
+    # or 15/07: the Party congress of Trung Nghĩa, the handovers of An Tảo, Hiến Nam and
+    # Trung Nghĩa)
+    assert sorted(line[2:].split(":")[0] for line in told.splitlines()
+                  if line.startswith("- ")) == [
+        "hy-2025-q2/commune-handover@hy-an-tao", "hy-2025-q2/commune-handover@hy-hien-nam",
+        "hy-2025-q2/commune-handover@hy-trung-nghia",
+        "hy-2025-q2/grassroots-party-congress@hy-trung-nghia",
+        "hy-2025-q3/commune-apparatus-review@hy-pho-hien",
+        "hy-2025-q3/q3-report/unit-report@hy-pho-hien"]
+    assert told.count("đơn vị chủ trì: Phường Phố Hiến") == 6
 
 
 def test_the_q3_review_shows_a_request_granted_by_the_issuing_body_and_one_withdrawn(
