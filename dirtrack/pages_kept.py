@@ -9,7 +9,9 @@ thousands of rows. Each is kept here, built, with the marks of a kept review
 or alert dated on or before its date recorded since, no instance added, no directive
 loaded, the same jurisdiction, directives, units, review settings and narrative, and the
 same code (the counting and the wording). A page that no longer stands (say, a unit
-reported a task done today) is built anew by the request that finds it so, and kept.
+reported a task done today) is built anew by the request that finds it so, and kept; the
+web pages instead show the page kept, labelled with the time it was counted, while it is
+built anew in the background (``shown``, ``rebuild_later``; docs/review.md).
 
 Read again in the same process, a kept page is the same object: decoded once.
 """
