@@ -11,7 +11,6 @@ Screenshots go to test-artifacts/screenshots/.
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +27,7 @@ from tests.e2e.browser_support import (
     counts,
     keep_log,
     login,
+    until_current,
     web_server,
 )
 
@@ -44,16 +44,6 @@ def _counted_at(text: str) -> datetime:
     assert found, text
     hour, minute, day, month, year = map(int, found.groups())
     return datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-
-
-def _until_unlabelled(page: Any, url: str, timeout: float = 120.0) -> None:
-    end = time.monotonic() + timeout
-    while True:
-        page.goto(url)
-        if page.locator("#counted-at").count() == 0:
-            return
-        assert time.monotonic() < end, "the page was not built anew"
-        time.sleep(0.5)
 
 
 def test_after_a_report_the_pages_show_the_kept_figures_with_their_time_then_the_new(
@@ -89,13 +79,15 @@ def test_after_a_report_the_pages_show_the_kept_figures_with_their_time_then_the
             timedelta(minutes=3)
         shots.take(boss, "review-counted-at", "desktop")
 
-        _until_unlabelled(boss, dashboard)
+        boss.goto(dashboard)
+        until_current(boss)
         after = counts(boss)
         assert after["done_late"] + after["done_on_time"] == \
             before["done_late"] + before["done_on_time"] + 1
         assert after["open_overdue"] + after["open_on_time"] == \
             before["open_overdue"] + before["open_on_time"] - 1
-        _until_unlabelled(boss, reviews)
+        boss.goto(reviews)
+        until_current(boss)
         shots.take(boss, "review-updated", "desktop")
         assert watch.problems == []
     finally:
