@@ -31,11 +31,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             pytest.exit(message(lacking), returncode=pytest.ExitCode.USAGE_ERROR)
 
 
+def _settle() -> None:
+    """Let the pages the web app asked to build anew in the background be built before
+    their database goes."""
+    from dirtrack.pages_kept import settle
+
+    settle(120)
+
+
 @contextmanager
 def fresh_database(kind: str, folder: Path) -> Iterator[str]:
     """Yield the URL of a new, empty database: an SQLite file, or a PostgreSQL schema."""
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'dirtrack.db'}"
+        _settle()
         return
     need("postgresql")
     import psycopg
@@ -46,6 +55,7 @@ def fresh_database(kind: str, folder: Path) -> Iterator[str]:
     try:
         yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
     finally:
+        _settle()
         with psycopg.connect(PG_BASE, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 

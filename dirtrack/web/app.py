@@ -148,6 +148,13 @@ def local_day(moment: datetime) -> date:
     return moment.astimezone(settings().zone()).date()
 
 
+def local_time(moment: datetime) -> datetime:
+    """A moment stored in UTC (naive from SQLite) in the configured time zone."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(settings().zone())
+
+
 def template_env() -> Environment:
     env = Environment(loader=FileSystemLoader(HERE / "templates"), undefined=StrictUndefined,
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
@@ -155,6 +162,7 @@ def template_env() -> Environment:
     env.filters["vndate"] = vndate
     env.filters["file_size"] = file_size
     env.filters["local_day"] = local_day
+    env.filters["local_time"] = local_time
     env.filters["file_name"] = safe_name  # also for names kept before they were cleaned
     return env
 

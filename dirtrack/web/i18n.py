@@ -67,6 +67,8 @@ WORDS: dict[str, dict[str, str]] = {
         "download_xlsx": "Download as Excel (.xlsx)",
         "review_figures": "The quarterly review: {q}, {j}",
         "review_same": "The figures of the quarterly review, read as of the date above.",
+        "counted_at": "Figures as counted at {time} on {day}; being updated. Reload the "
+                      "page in a few moments for the updated figures.",
         "review_open": "Open the review", "review_plan": "By task of the plan",
         "review_awaiting": "Reported done, awaiting verification (assignments)",
         "review_changes": "Deadlines extended and tasks cancelled",
@@ -145,6 +147,8 @@ WORDS: dict[str, dict[str, str]] = {
         "download_xlsx": "Tải danh sách nhiệm vụ (Excel)",
         "review_figures": "Số liệu báo cáo {q}: {j}",
         "review_same": "Số liệu của báo cáo quý, tính đến ngày đã chọn ở trên.",
+        "counted_at": "Số liệu tính đến {time} ngày {day}; đang cập nhật. Tải lại trang sau "
+                      "ít phút để xem số liệu mới.",
         "review_open": "Xem báo cáo", "review_plan": "Kết quả theo nhiệm vụ của kế hoạch",
         "review_awaiting": "Lượt báo cáo hoàn thành, chờ xác nhận",
         "review_changes": "Gia hạn và hủy nhiệm vụ",

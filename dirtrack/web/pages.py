@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,12 +13,12 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from sqlalchemy import insert, select
 
 from dirtrack.config import now, today
-from dirtrack.dashboard import build_dashboard
 from dirtrack.documents.targets import figure, headline
 from dirtrack.documents.words import percent
 from dirtrack.errors import InvalidAction, NotAllowed, NotFound
 from dirtrack.indicators import Indicator
-from dirtrack.pages_kept import review_document, review_figures
+from dirtrack.pages_kept import Shown, review_document, review_figures
+from dirtrack.pages_kept import dashboard as kept_dashboard
 from dirtrack.report import LABELS
 from dirtrack.report import render as render_review
 from dirtrack.review import build_review, previous_quarter_end
@@ -412,14 +412,16 @@ def dashboard(request: Request, user: PageUser, engine: EngineDep, as_of: str | 
               jurisdiction: str | None = None) -> Response:
     _not_officer(user)
     day = _date(as_of)
-    board = build_dashboard(engine, day, directive or None)
+    board = kept_dashboard(engine, day, directive or None, wait=False)
     with engine.connect() as conn:
         directives = conn.execute(select(D.c.id, D.c.number, D.c.title, D.c.jurisdiction,
                                          D.c.issued_on).order_by(D.c.id)).all()
         jurisdictions = conn.execute(select(J.c.id, J.c.name).order_by(J.c.id)).all()
-    review = _quarter_review(engine, day, quarter, jurisdiction, directive, directives,
-                             jurisdictions)
-    return render(request, "dashboard.html", user=user, b=board, as_of=day,
+    figures = _quarter_review(engine, day, quarter, jurisdiction, directive, directives,
+                              jurisdictions)
+    review = figures.value if figures else None
+    return render(request, "dashboard.html", user=user, b=board.value, as_of=day,
+                  counted_at=_counted_at(board, figures),
                   directive=directive or "", directives=directives,
                   jurisdictions=jurisdictions, review=review,
                   summary=review.summary if review else None,
@@ -445,7 +447,14 @@ def _quarter_review(engine: Any, day: date, quarter: str | None, jurisdiction: s
         if not 2 <= day.year <= 9998:  # no quarter before or after it to compare with
             return None
         quarter = f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
-    return review_figures(engine, jur, quarter, day, one)
+    return review_figures(engine, jur, quarter, day, one, wait=False)
+
+
+def _counted_at(*pages: Shown | None) -> datetime | None:
+    """When the oldest of the kept pages shown was counted, if any is being built anew
+    (the page then says so, with that time); None when all stand as the ledger is now."""
+    times = [p.counted_at for p in pages if p is not None and p.counted_at is not None]
+    return min(times) if times else None
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -511,11 +520,15 @@ def reviews(request: Request, user: PageUser, engine: EngineDep, quarter: str | 
     if locality:
         chosen = require_locality_review(engine, user, locality, jurisdiction)
     quarter = quarter or previous_quarter_end(day)[0]
+    if locality:  # one locality's review is built each time, never kept
+        document, counted_at = str(render_review(build_review(
+            engine, chosen, quarter, day, locality=locality), "html")), None
+    else:
+        kept = review_document(engine, chosen, quarter, day, wait=False)
+        document, counted_at = kept.value, kept.counted_at
     return render(request, "reviews.html", user=user, quarter=quarter, jurisdiction=chosen,
                   jurisdictions=jurisdictions, as_of=day, locality=locality or "",
-                  document=str(render_review(build_review(
-                      engine, chosen, quarter, day, locality=locality), "html"))
-                  if locality else review_document(engine, chosen, quarter, day))
+                  document=document, counted_at=counted_at)
 
 
 @router.get("/reviews/{jurisdiction}/{quarter}.{fmt}")

@@ -248,6 +248,19 @@ def login(page: Any, base: str, who: tuple[str, str]) -> None:
         page.click("form[action='/login'] button[type=submit]")
 
 
+def until_current(page: Any, timeout: float = 120.0) -> int:
+    """Reload the page until it no longer shows figures kept from before the last report
+    (labelled "Số liệu tính đến …; đang cập nhật" while the server counts them anew);
+    return how many times it was labelled."""
+    end, labelled = time.monotonic() + timeout, 0
+    while page.locator("#counted-at").count():
+        labelled += 1
+        assert time.monotonic() < end, "the page was not counted anew"
+        time.sleep(0.5)
+        page.reload()
+    return labelled
+
+
 def counts(page: Any) -> dict[str, int]:
     """The dashboard's category cards, as numbers."""
     found = {}

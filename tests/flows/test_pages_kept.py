@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC
 from typing import Any
 
 import lxml.html
@@ -148,19 +149,106 @@ def test_the_first_request_of_the_day_reads_the_pages_the_flow_kept(browser, che
     assert "quý II năm 2024" in review.text
 
 
-def test_after_an_event_that_day_the_pages_follow_the_ledger(browser, checked):
+def _label(html: str) -> str | None:
+    found = lxml.html.fromstring(html).xpath('//p[@id="counted-at"]')
+    return " ".join(found[0].text_content().split()) if found else None
+
+
+def _counted(engine: Engine, *pages: str) -> str:
+    """The label a page shows while the oldest of its kept ``pages`` is built anew: the
+    time it was counted, in Vietnam's time."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from dirtrack.store.tables import PageSnapshotRow
+
+    table = PageSnapshotRow.__table__  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        times = conn.execute(select(table.c.built_at).where(
+            table.c.page.in_(pages), table.c.as_of == AS_OF)).scalars().all()
+    oldest = min(snapshot.instant(t) for t in times).replace(tzinfo=UTC)
+    local = oldest.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    return (f"Số liệu tính đến {local:%H:%M} ngày {local:%d/%m/%Y}; đang cập nhật. Tải lại "
+            "trang sau ít phút để xem số liệu mới.")
+
+
+def test_after_an_event_that_day_the_pages_show_the_kept_figures_with_their_time_then_the_new(
+        browser, checked, request):
     before = _kept(checked)
     page_before = browser.get(f"/dashboard?{PAGE}").text
+    review_before = browser.get(f"/reviews?{PAGE}").text
+    assert _label(page_before) is None and _label(review_before) is None
+    label = _counted(checked, "dashboard", "review-figures")
+    review_label = _counted(checked, "review-document")
 
     record(checked, "summary", "done", AS_OF, unit="d1")  # reported on the flow's day
 
-    after = _kept(checked)
+    # at once: the figures kept in the morning, saying when they were counted
+    page_during = browser.get(f"/dashboard?{PAGE}").text
+    review_during = browser.get(f"/reviews?{PAGE}").text
+    assert _label(page_during) == label
+    assert _cards(page_during) == _cards(page_before)
+    assert _label(review_during) == review_label
+
+    # built anew in the background and kept: then the page follows the ledger, unlabelled
+    assert pages_kept.settle()
     page_after = browser.get(f"/dashboard?{PAGE}").text
+    review_after = browser.get(f"/reviews?{PAGE}").text
+    assert _label(page_after) is None and _label(review_after) is None
+    assert _cards(page_after)["done_late"] == _cards(page_before)["done_late"] + 1
+    assert _cards(page_after)["open_overdue"] == _cards(page_before)["open_overdue"] - 1
+    expected = _fresh(checked)
+    request.getfixturevalue("no_building")
+    after = _kept(checked)
+    assert after == expected
+    assert after[0]["totals"]["done_late"] == before[0]["totals"]["done_late"] + 1
+    assert after[2] != before[2]
+
+
+def test_outside_the_web_pages_a_page_after_an_event_that_day_is_built_at_once(checked):
+    before = _kept(checked)
+
+    record(checked, "summary", "done", AS_OF, unit="d1")
+
+    after = _kept(checked)
     assert after == _fresh(checked)
     assert after[0]["totals"]["done_late"] == before[0]["totals"]["done_late"] + 1
-    assert after[0]["totals"]["open_overdue"] == before[0]["totals"]["open_overdue"] - 1
-    assert after[2] != before[2]
-    assert _cards(page_after)["done_late"] == _cards(page_before)["done_late"] + 1
+
+
+def test_a_page_another_worker_is_building_is_built_once_and_a_stale_claim_is_taken_over(
+        checked):
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import insert, update
+
+    from dirtrack.store.tables import PageSnapshotRow
+
+    table = PageSnapshotRow.__table__  # type: ignore[attr-defined]
+    before = pages_kept.dashboard(checked, AS_OF)
+    record(checked, "summary", "done", AS_OF, unit="d1")
+    # another worker of ``serve --workers 2`` started building the dashboard a moment ago
+    with checked.begin() as conn:
+        conn.execute(insert(table).values(page="rebuilding", question="dashboard|",
+                                          as_of=AS_OF, built_at=datetime.now(UTC), data=""))
+
+    shown = pages_kept.dashboard(checked, AS_OF, wait=False)
+    assert pages_kept.settle()
+    again = pages_kept.dashboard(checked, AS_OF, wait=False)
+
+    assert shown.counted_at is not None and again.counted_at == shown.counted_at
+    assert again.value.as_json() == before.as_json()  # this process left it to the other
+
+    # that worker stopped without finishing: its claim, old, is taken over
+    with checked.begin() as conn:
+        conn.execute(update(table).where(table.c.page == "rebuilding").values(
+            built_at=datetime.now(UTC) - timedelta(hours=1)))
+    assert pages_kept.dashboard(checked, AS_OF, wait=False).counted_at is not None
+    assert pages_kept.settle()
+    now = pages_kept.dashboard(checked, AS_OF, wait=False)
+    assert now.counted_at is None
+    assert now.value.as_json() == _fresh(checked)[0]
+    assert now.value.totals.done_late == before.totals.done_late + 1
 
 
 def test_events_dated_after_the_pages_date_leave_them_standing(checked, request):
