@@ -121,9 +121,8 @@ def environment(autoescape: bool = False) -> Environment:
     """Return the templates' environment: the replacement folder's (DIRTRACK_TEMPLATES)
     before the package's own.
 
-    One per folder and escaping in a process, so a template is compiled once (a review
-    written in three formats for every jurisdiction asked for its two templates each
-    time); a template whose file changes is compiled again when next asked for.
+    One per folder and escaping in a process: each template is compiled once however
+    many reviews and digests are written, and again when its file changes.
     """
     custom = settings().templates
     if custom is not None and not custom.is_dir():

@@ -131,7 +131,7 @@ def plain_json(value: Any) -> Any:
     """Return ``value`` as the JSON-compatible value Prefect records for a flow run's
     parameter (what FastAPI's ``jsonable_encoder``, Prefect's encoder, makes of it):
     dates in ISO form, paths as strings, tuples as lists. Raise :class:`_Unplain` for
-    anything else."""
+    anything else (a mapping, an object)."""
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, date):  # a datetime too
@@ -140,8 +140,6 @@ def plain_json(value: Any) -> Any:
         return str(value)
     if isinstance(value, (list, tuple)):
         return [plain_json(item) for item in value]
-    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
-        return {key: plain_json(item) for key, item in value.items()}
     raise _Unplain
 
 
