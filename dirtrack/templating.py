@@ -12,6 +12,7 @@ import posixpath
 import sys
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -121,12 +122,23 @@ class _Templates(Sandbox):
 
 
 def environment(autoescape: bool = False) -> Environment:
-    loaders: list[BaseLoader] = []
+    """Return the templates' environment: the replacement folder's (DIRTRACK_TEMPLATES)
+    before the package's own.
+
+    One per folder and escaping in a process: each template is compiled once however
+    many reviews and digests are written, and again when its file changes.
+    """
     custom = settings().templates
+    if custom is not None and not custom.is_dir():
+        raise ConfigError(f"DIRTRACK_TEMPLATES='{custom}' is not a folder; point it at the "
+                          "folder of your templates, or unset it")
+    return _environment(autoescape, custom)
+
+
+@lru_cache(maxsize=8)
+def _environment(autoescape: bool, custom: Path | None) -> Environment:
+    loaders: list[BaseLoader] = []
     if custom is not None:
-        if not custom.is_dir():
-            raise ConfigError(f"DIRTRACK_TEMPLATES='{custom}' is not a folder; point it at the "
-                              "folder of your templates, or unset it")
         loaders.append(_ProvinceLoader(custom))
     loaders.append(PackageLoader("dirtrack", "templates"))
     env = _Templates(loader=ChoiceLoader(loaders), undefined=StrictUndefined,

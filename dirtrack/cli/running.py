@@ -77,9 +77,13 @@ def escalate(
     alerts_dir: Annotated[Path | None, typer.Option(
         "--alerts-dir", help="Folder of the file channel; default $DIRTRACK_ALERTS_DIR or "
         "reports/alerts.")] = None,
+    pages: Annotated[bool | None, typer.Option(
+        "--pages/--no-pages", help="Build and keep the day's dashboard and reviews after the "
+        "check; default: when checking today.")] = None,
     json_: Json = False,
 ) -> None:
-    """Run the deadline check: record the reminders and escalations due, send the digests.
+    """Run the deadline check: record the reminders and escalations due, send the digests,
+    and (for today) keep the day's dashboard and reviews.
 
     A flow run on the Prefect server of PREFECT_API_URL when one is set, else in this
     process."""
@@ -93,8 +97,11 @@ def escalate(
 
         check_order(open_engine(), day)  # what the flow would refuse, said before Prefect starts
         check_delivery_settings()
+        # The pages kept are the ones users open on the day they are kept: a check of an
+        # earlier day (catching up, a replay) leaves them to the check of today.
         result = _run_flow("deadline_check", as_of=day,
-                           alerts_dir=str(alerts_dir) if alerts_dir else None)
+                           alerts_dir=str(alerts_dir) if alerts_dir else None,
+                           pages=day == today() if pages is None else pages)
     if json_:
         print_json(result)
         return

@@ -12,12 +12,11 @@ concurrently, the check runs.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, delete, exists, false, literal, null, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dirtrack.graph import Expansion, Instance
 from dirtrack.store.bulk import bulk_insert, bulk_insert_columns
 from dirtrack.store.tables import (
     DependencyRow,
@@ -27,6 +26,9 @@ from dirtrack.store.tables import (
     PlanRow,
     StateRow,
 )
+
+if TYPE_CHECKING:  # the deadline check opens occurrences without the plan's graph (networkx)
+    from dirtrack.graph import Expansion, Instance
 
 I, S, PL = InstanceRow.__table__, StateRow.__table__, PlanRow.__table__  # type: ignore[attr-defined]
 DEP = DependencyRow.__table__  # type: ignore[attr-defined]

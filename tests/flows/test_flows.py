@@ -264,9 +264,11 @@ def test_deadline_check_records_delivers_and_returns_the_counts(database, tmp_pa
 def test_delivery_compiles_the_digest_template_once_per_run(database, tmp_path, monkeypatch):
     import jinja2
 
+    from dirtrack import templating
     from flows.deadline_check import deadline_check
 
     load(database, write_tiny(tmp_path / "directives"), date(2024, 4, 1))
+    templating._environment.cache_clear()  # as in a new process: nothing compiled yet
     compiled: list[str | None] = []
     original = jinja2.Environment.compile
 
