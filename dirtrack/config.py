@@ -145,6 +145,10 @@ class Settings:
                                    "request arrives over HTTPS)", _flag)
     report_days_back: int = _setting(7, "how many days back a unit may date its own report "
                                      "(web and API)", _whole(0))
+    pages_rebuilt_in_request_below: int = _setting(
+        20_000, "task instances: below as many, a kept page the ledger has moved past is "
+        "built again in the request; from as many, shown labelled with the time it was "
+        "counted while built in the background (0: always in the background)", _whole(0))
 
     @classmethod
     def from_env(cls) -> Settings:

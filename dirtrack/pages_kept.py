@@ -11,7 +11,10 @@ loaded, the same jurisdiction, directives, units, review settings and narrative,
 same code (the counting and the wording). A page that no longer stands (say, a unit
 reported a task done today) is built anew by the request that finds it so, and kept; the
 web pages instead show the page kept, labelled with the time it was counted, while it is
-built anew in the background (``shown``, ``rebuild_later``; docs/review.md).
+built anew in the background (``shown``, ``rebuild_later``; docs/review.md) -- once the
+database holds ``DIRTRACK_PAGES_REBUILT_IN_REQUEST_BELOW`` task instances or more (20,000
+by default, a build of a fraction of a second below): a smaller province sees a report at
+once, as in the request.
 
 Read again in the same process, a kept page is the same object: decoded once.
 """
@@ -124,11 +127,20 @@ def shown(engine: Engine, page: str, question: str, as_of: date, context: list[A
             .where(_key(page, question, as_of))).first()
         if row is not None and stands(conn, row, then, as_of):
             return Shown(_read(conn, url, page, question, as_of, row, kind))
-        if row is not None and not wait and row.context == then.context:
+        if row is not None and not wait and row.context == then.context \
+                and then.instance_mark >= _in_request_below():
             found = _read(conn, url, page, question, as_of, row, kind)
             rebuild_later(engine, page, question, as_of, context, make)
             return Shown(found, instant(row.built_at).replace(tzinfo=UTC))
     return Shown(_make_and_keep(engine, page, question, as_of, context, make, then))
+
+
+def _in_request_below() -> int:
+    """The number of task instances (by the highest instance key, as the marks read it)
+    below which a page the ledger has moved past is built in the request."""
+    from dirtrack.config import settings
+
+    return settings().pages_rebuilt_in_request_below or 0
 
 
 def _read(conn: Any, url: str, page: str, question: str, as_of: date, row: Any,

@@ -82,7 +82,10 @@ class DirtrackServer:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DIRTRACK_")}
         env.update(DIRTRACK_DATABASE_URL=self.db_url, DIRTRACK_EVIDENCE_DIR=str(self.evidence),
-                   DIRTRACK_SECRET_KEY=uuid.uuid4().hex + uuid.uuid4().hex, DIRTRACK_NOW=NOW)
+                   DIRTRACK_SECRET_KEY=uuid.uuid4().hex + uuid.uuid4().hex, DIRTRACK_NOW=NOW,
+                   # pages built anew in the background after a report, labelled meanwhile,
+                   # as a large province has them: the browser tests read that label
+                   DIRTRACK_PAGES_REBUILT_IN_REQUEST_BELOW="0")
         return env
 
     def cli(self, *args: str, stdin: str | None = None) -> str:

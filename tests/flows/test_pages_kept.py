@@ -35,6 +35,7 @@ from tests.integration.review_support import (
 )
 
 PASSWORD = "mật-khẩu-đủ-dài-42"
+BELOW = "DIRTRACK_PAGES_REBUILT_IN_REQUEST_BELOW"
 PAGE = f"as_of=01/07/2024&jurisdiction={JURISDICTION}&quarter={Q2}"
 
 
@@ -174,7 +175,9 @@ def _counted(engine: Engine, *pages: str) -> str:
 
 
 def test_after_an_event_that_day_the_pages_show_the_kept_figures_with_their_time_then_the_new(
-        browser, checked, request):
+        browser, checked, request, monkeypatch):
+    # a province large enough that its pages are built in the background
+    monkeypatch.setenv(BELOW, "0")
     before = _kept(checked)
     page_before = browser.get(f"/dashboard?{PAGE}").text
     review_before = browser.get(f"/reviews?{PAGE}").text
@@ -206,6 +209,36 @@ def test_after_an_event_that_day_the_pages_show_the_kept_figures_with_their_time
     assert after[2] != before[2]
 
 
+def _highest_instance(engine):
+    from sqlalchemy import func, select
+
+    from dirtrack.store.tables import InstanceRow
+
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(InstanceRow.pk))).scalar_one()
+
+
+@pytest.mark.parametrize(("margin", "labelled"), [(1, False), (0, True)])
+def test_below_the_setting_s_number_of_instances_a_page_is_built_in_the_request(
+        browser, checked, monkeypatch, margin, labelled):
+    # DIRTRACK_PAGES_REBUILT_IN_REQUEST_BELOW: with fewer instances than it says, the
+    # report shows at once; with as many, the kept figures are labelled meanwhile
+    monkeypatch.setenv(BELOW, str(_highest_instance(checked) + margin))
+    before = _cards(browser.get(f"/dashboard?{PAGE}").text)
+    label = _counted(checked, "dashboard", "review-figures")
+
+    record(checked, "summary", "done", AS_OF, unit="d1")
+
+    page = browser.get(f"/dashboard?{PAGE}").text
+    if labelled:
+        assert _label(page) == label and _cards(page) == before
+    else:
+        assert _label(page) is None
+        assert _cards(page)["done_late"] == before["done_late"] + 1
+        assert _cards(page)["open_overdue"] == before["open_overdue"] - 1
+    assert pages_kept.settle()
+
+
 def test_outside_the_web_pages_a_page_after_an_event_that_day_is_built_at_once(checked):
     before = _kept(checked)
 
@@ -217,7 +250,8 @@ def test_outside_the_web_pages_a_page_after_an_event_that_day_is_built_at_once(c
 
 
 def test_a_page_another_worker_is_building_is_built_once_and_a_stale_claim_is_taken_over(
-        checked):
+        checked, monkeypatch):
+    monkeypatch.setenv(BELOW, "0")
     from datetime import datetime, timedelta
 
     from sqlalchemy import insert, update

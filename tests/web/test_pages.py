@@ -20,7 +20,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from dirtrack import pages_kept
 from dirtrack.store.tables import EvidenceRow
 
 from .conftest import TASK, csrf_of, error_message, version_of, visible_text
@@ -456,11 +455,8 @@ def test_the_dashboard_shows_the_categories_and_changes_after_completions(site):
     for key in (TASK, "nb-2024-q2/dien-bien-phu/plan"):  # due 31/07 and 22/04/2024
         assert site.api("lead").post(f"/api/tasks/{key}/done",
                                      json={"on": "2024-05-20"}).status_code == 201
-    # at once: the figures kept, saying when they were counted; then, built anew, the new
-    during = browser.get("/dashboard", params={"as_of": "20/05/2024"})
-    assert 'id="counted-at"' in during.text
-    assert _cards(during.text) == _cards(before.text)
-    assert pages_kept.settle()
+    # a province of this size (154 instances) has its pages built anew in the request:
+    # the completions show at once, with no label of figures counted earlier
     after = browser.get("/dashboard", params={"as_of": "20/05/2024"})
 
     assert 'id="counted-at"' not in after.text
