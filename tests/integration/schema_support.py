@@ -7,6 +7,7 @@ whole history); its own code builds the database (``first_release_build.py``).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -25,6 +26,20 @@ ROOT = Path(__file__).resolve().parents[2]
 FIRST_RELEASE = "141b923"
 BUILDER = Path(__file__).with_name("first_release_build.py")
 TEST_REVISION = "test_on_top"
+
+
+def down_revision_of(revision: str) -> str:
+    """Return the revision ``revision`` follows, as its own file says: merges may re-chain
+    the line, so an upgrade test starts from what the file names, not a number it assumes."""
+    from dirtrack.store.migrate import MIGRATIONS
+
+    (path,) = (MIGRATIONS / "versions").glob(f"{revision}_*.py")
+    spec = importlib.util.spec_from_file_location(f"revision_{revision}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.revision == revision
+    return str(module.down_revision)
 
 
 def unpack_first_release(folder: Path) -> Path:

@@ -3,29 +3,18 @@ with every row kept, and takes feeds afterwards."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, MetaData, insert, select
 
 from dirtrack.store.engine import make_engine
-from dirtrack.store.migrate import MIGRATIONS, create_schema, head, read_state, upgrade
+from dirtrack.store.migrate import create_schema, head, read_state, upgrade
 from dirtrack.users import digest
 
-from .schema_support import columns_of, every_row
+from .schema_support import columns_of, down_revision_of, every_row
 
 AT = datetime(2024, 6, 1, 3, 0, tzinfo=UTC)
 
-
-def _down_revision() -> str:
-    """The revision 0006 follows, as its own file says (merges may re-chain it)."""
-    path = MIGRATIONS / "versions" / "0006_calendar_feeds.py"
-    spec = importlib.util.spec_from_file_location("revision_0006", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.revision == "0006"
-    return str(module.down_revision)
 
 
 def _rows_before(engine: Engine) -> None:
@@ -52,7 +41,7 @@ def test_a_database_at_the_revision_before_upgrades_with_every_row_kept(db_url: 
     from dirtrack.feeds import FEEDS, feed_unit, new_feed
 
     engine = make_engine(db_url, create=False)  # empty, not made at the newest revision
-    down = _down_revision()
+    down = down_revision_of("0006")
     with engine.begin() as conn:
         create_schema(conn, down)
     _rows_before(engine)

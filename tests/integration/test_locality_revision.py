@@ -3,29 +3,18 @@ with every row kept, and a load afterwards records which units share a place."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from sqlalchemy import Engine, MetaData, insert, select
 
 from dirtrack.store.engine import make_engine
-from dirtrack.store.migrate import MIGRATIONS, create_schema, head, read_state, upgrade
+from dirtrack.store.migrate import create_schema, head, read_state, upgrade
 from dirtrack.store.tables import UnitRow
 
-from .schema_support import columns_of, every_row
+from .schema_support import columns_of, down_revision_of, every_row
 
 U = UnitRow.__table__  # type: ignore[attr-defined]
 
-
-def _down_revision() -> str:
-    """The revision 0007 follows, as its own file says (merges may re-chain it)."""
-    path = MIGRATIONS / "versions" / "0007_unit_locality.py"
-    spec = importlib.util.spec_from_file_location("revision_0007", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.revision == "0007"
-    return str(module.down_revision)
 
 
 def _rows_before(engine: Engine) -> None:
@@ -49,7 +38,7 @@ def test_a_database_at_the_revision_before_upgrades_with_every_row_kept(
     from dirtrack.store.sync import load_plan
 
     engine = make_engine(db_url, create=False)  # empty, not made at the newest revision
-    down = _down_revision()
+    down = down_revision_of("0007")
     with engine.begin() as conn:
         create_schema(conn, down)
     _rows_before(engine)

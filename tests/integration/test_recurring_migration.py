@@ -4,32 +4,19 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy import inspect, text
 
 from dirtrack.store.engine import make_engine
 from dirtrack.store.migrate import create_schema, head, schema_lock, upgrade
 
-from .schema_support import columns_of, every_row
-
-REVISION = (Path(__file__).resolve().parents[2] / "dirtrack" / "store" / "migrations"
-            / "versions" / "0005_recurring_occurrences.py")
-
-
-def _revision():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("revision_0005", REVISION)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .schema_support import columns_of, down_revision_of, every_row
 
 
 def test_the_database_before_it_upgrades_with_every_row_kept(db_url):
     engine = make_engine(db_url, create=False)
-    before_revision = _revision().down_revision
+    before_revision = down_revision_of("0005")
     with schema_lock(engine) as conn:
         create_schema(conn, before_revision)
         # the columns of the revision before that have no default (indicators: since 0004)
