@@ -140,7 +140,7 @@ def _in_request_below() -> int:
     below which a page the ledger has moved past is built in the request."""
     from dirtrack.config import settings
 
-    return settings().pages_rebuilt_in_request_below or 0
+    return settings().pages_rebuilt_in_request_below
 
 
 def _read(conn: Any, url: str, page: str, question: str, as_of: date, row: Any,
